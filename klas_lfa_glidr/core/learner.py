@@ -9,7 +9,7 @@ __all__ = ['SCHEDULES', 'init_distributed', 'is_main', 'all_reduce_sum', 'Cancel
            'NonFiniteLossError', 'Callback', 'Learner', 'TrainCB', 'GradClipCB', 'sched_constant', 'sched_cos',
            'sched_warmup_cos', 'sched_onecycle', 'LRSchedCB', 'ProgressCB', 'MetricsCB', 'TimeBudgetCB', 'CheckpointCB']
 
-# %% ../../nbs/02_core.learner.ipynb #5da6451d
+# %% ../../nbs/02_core.learner.ipynb #3dd4790c
 import json, math, os, time, warnings
 from contextlib import nullcontext
 from pathlib import Path
@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .config import Config, default_device
 from .data import DataLoaders
 
-# %% ../../nbs/02_core.learner.ipynb #fe02a509
+# %% ../../nbs/02_core.learner.ipynb #151a5b2d
 def init_distributed(backend:str|None=None, # gloo | nccl; default: nccl when CUDA is available, else gloo
                     )->tuple[int, int]:
     "Start the process group when launched by `torchrun`; return `(rank, world_size)`."
@@ -38,7 +38,7 @@ def all_reduce_sum(t:torch.Tensor)->torch.Tensor:
     if dist.is_initialized(): t = t.clone(); dist.all_reduce(t, op=dist.ReduceOp.SUM)
     return t
 
-# %% ../../nbs/02_core.learner.ipynb #10356418
+# %% ../../nbs/02_core.learner.ipynb #9bdfbba4
 class CancelFitException(Exception): "Raise in a callback to stop training cleanly."
 class CancelBatchException(Exception): "Raise in a callback to skip the rest of a batch."
 class NonFiniteLossError(FloatingPointError): "The training loss became NaN or inf."
@@ -49,7 +49,7 @@ class Callback:
     def state_dict(self)->dict: return {}
     def load_state_dict(self, d:dict): pass
 
-# %% ../../nbs/02_core.learner.ipynb #28c591e9
+# %% ../../nbs/02_core.learner.ipynb #50495b0c
 class Learner:
     "Train `model` on `dls` with `loss_func`, driven by callbacks."
     def __init__(self, model:nn.Module,  # the model; wrapped in DDP under torchrun
@@ -87,7 +87,7 @@ class Learner:
             m = getattr(cb, event, None)
             if m is not None: m()
 
-# %% ../../nbs/02_core.learner.ipynb #e2c48a7a
+# %% ../../nbs/02_core.learner.ipynb #cc0a820a
 def _setup(self:Learner, n_epochs, n_steps):
     self.rank, self.world = init_distributed()
     self.model.to(self.device)
@@ -109,7 +109,7 @@ def _fit(self:Learner, n_epochs:int|None=None, # epochs to train (one of n_epoch
     self._setup(n_epochs, n_steps)
     if resume: self.load_checkpoint(resume)
     self.model.train()
-    self.completed = False
+    self.completed, self.valid_at, self.valid_metrics = False, None, {}
     try:
         self('before_fit')
         while self.step < self.n_steps:
@@ -120,6 +120,7 @@ def _fit(self:Learner, n_epochs:int|None=None, # epochs to train (one of n_epoch
                 if self.step >= self.n_steps: break
             if self.step % self.steps_per_epoch == 0 or self.step >= self.n_steps:
                 self.validate(); self('after_epoch')
+        if self.valid_at != self.step: self.validate()   # e.g. resumed from a final checkpoint
         self.completed = True
     except CancelFitException: self.completed = True
     finally: self('after_fit')
@@ -139,12 +140,12 @@ def _one_batch(self:Learner):
 
 Learner._setup, Learner.fit, Learner._one_batch = _setup, _fit, _one_batch
 
-# %% ../../nbs/02_core.learner.ipynb #5b9530e3
+# %% ../../nbs/02_core.learner.ipynb #3eec2873
 @torch.no_grad()
 def _validate(self:Learner)->dict:
     "Loss and metrics on the valid set, reduced over ranks; stored in `self.valid_metrics`."
     dl = self.dls.valid_dl(self.rank, self.world)
-    self.valid_metrics = {}
+    self.valid_metrics, self.valid_at = {}, self.step
     if dl is None: return {}
     self.model.eval()
     sums = torch.zeros(len(self.metrics) + 2, dtype=torch.float64)
@@ -162,7 +163,7 @@ def _validate(self:Learner)->dict:
 Learner.validate = _validate
 Learner.autocast = lambda self: self.cb(TrainCB).autocast() if self.cb(TrainCB) else nullcontext()
 
-# %% ../../nbs/02_core.learner.ipynb #f340520b
+# %% ../../nbs/02_core.learner.ipynb #d151424a
 class TrainCB(Callback):
     "Standard step: move batch, forward, loss, backward, optimizer step; AMP (bf16/fp16) on CUDA."
     order = -10
@@ -199,7 +200,7 @@ class GradClipCB(Callback):
         if tcb and tcb.scaler: tcb.scaler.unscale_(self.learn.opt)
         self.learn.grad_norm = nn.utils.clip_grad_norm_(self.learn.model.parameters(), self.max_norm).item()
 
-# %% ../../nbs/02_core.learner.ipynb #64dc49b4
+# %% ../../nbs/02_core.learner.ipynb #49fd5811
 def sched_constant(pct:float)->float: "Constant LR."; return 1.0
 def sched_cos(pct:float)->float: "Cosine decay from 1 to 0."; return 0.5 * (1 + math.cos(math.pi * pct))
 def sched_warmup_cos(pct:float, warm:float=0.1)->float:
@@ -223,7 +224,7 @@ class LRSchedCB(Callback):
         m = self.sched(self.learn.step / self.learn.n_steps)
         for g, p in zip(self.learn.opt.param_groups, self.peaks): g['lr'] = p * m
 
-# %% ../../nbs/02_core.learner.ipynb #b53d96b0
+# %% ../../nbs/02_core.learner.ipynb #73be2969
 class ProgressCB(Callback):
     "A tqdm.auto bar over all steps (rank 0 only), showing the smoothed loss and the last validation metrics."
     order = 50
@@ -240,7 +241,7 @@ class ProgressCB(Callback):
         if getattr(self.learn, 'valid_metrics', None): self.bar.set_postfix({'loss': f'{self.smooth:.4f}' if self.smooth else '-', **{k: f'{v:.4f}' for k, v in self.learn.valid_metrics.items()}})
     def after_fit(self): self.bar.close()
 
-# %% ../../nbs/02_core.learner.ipynb #5c4e6552
+# %% ../../nbs/02_core.learner.ipynb #efeae032
 class MetricsCB(Callback):
     "Record train loss every `log_every` steps and valid metrics per epoch in `learn.history`, and append them to a JSONL file."
     order = 40
@@ -264,7 +265,7 @@ class MetricsCB(Callback):
     def after_epoch(self):
         if self.learn.valid_metrics: self._log(dict(self.learn.valid_metrics))
 
-# %% ../../nbs/02_core.learner.ipynb #5498fba6
+# %% ../../nbs/02_core.learner.ipynb #e7ff24e6
 class TimeBudgetCB(Callback):
     "Stop after `budget_s` seconds of training and record the cut in `learn.stop_reason`."
     order = 60
@@ -275,7 +276,7 @@ class TimeBudgetCB(Callback):
             self.learn.stop_reason = f"time budget {self.budget_s}s reached at step {self.learn.step}/{self.learn.n_steps}"
             warnings.warn(self.learn.stop_reason); raise CancelFitException()
 
-# %% ../../nbs/02_core.learner.ipynb #7c419a9d
+# %% ../../nbs/02_core.learner.ipynb #aaaddd82
 def _atomic_save(obj, path:Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
