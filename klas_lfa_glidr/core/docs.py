@@ -6,9 +6,9 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.docs.html.md"""
 
 # %% auto #0
 __all__ = ['TableRenderer', 'execute_nb', 'build_executed', 'render_site', 'find_chromium', 'CDP', 'check_page', 'check_site',
-           'build_docs', 'docs']
+           'readme_text', 'build_docs', 'docs']
 
-# %% ../../nbs/08_core.docs.ipynb #8481b042
+# %% ../../nbs/08_core.docs.ipynb #98e9e321
 import base64, json, os, re, shutil, socket, subprocess, tempfile, threading, time, urllib.request
 from functools import partial
 from http.server import ThreadingHTTPServer, SimpleHTTPRequestHandler
@@ -17,7 +17,7 @@ from fastcore.script import call_parse
 from nbdev.showdoc import BasicMarkdownRenderer
 from fastcore.docments import DocmentTbl
 
-# %% ../../nbs/08_core.docs.ipynb #ab6810e6
+# %% ../../nbs/08_core.docs.ipynb #f4ec63fd
 class TableRenderer(BasicMarkdownRenderer):
     "`show_doc` renderer: nbdev's signature block plus a docments parameter table."
     def _repr_markdown_(self):
@@ -26,7 +26,7 @@ class TableRenderer(BasicMarkdownRenderer):
         except Exception: tbl = ''
         return md + ('\n\n' + tbl if tbl else '')
 
-# %% ../../nbs/08_core.docs.ipynb #b848fba6
+# %% ../../nbs/08_core.docs.ipynb #38d8e47c
 def _flags(src:str)->set:
     "Directive tokens of a cell (`#| slow`, `#| eval: false`, ...)."
     out = set()
@@ -52,7 +52,7 @@ def execute_nb(src:str|Path, # source notebook
     write_nb(nb, dest)
     return dest
 
-# %% ../../nbs/08_core.docs.ipynb #e111336d
+# %% ../../nbs/08_core.docs.ipynb #b1fbdd80
 def build_executed(nbs:str|Path='nbs', # source notebooks and Quarto files
                    dest:str|Path='_build/nbs', # executed copies
                    execute:bool=True,  # False copies without running (fast, no outputs)
@@ -69,7 +69,7 @@ def build_executed(nbs:str|Path='nbs', # source notebooks and Quarto files
             execute_nb(nb, nb)
     return dest
 
-# %% ../../nbs/08_core.docs.ipynb #1bdff201
+# %% ../../nbs/08_core.docs.ipynb #706a5166
 def _front_matter(nb:dict)->dict:
     "Front matter of a processed notebook (its first raw cell)."
     import yaml
@@ -106,7 +106,7 @@ def _clean_nb(nb:dict, abs_prefix:str)->tuple[dict, dict]:
     nb['metadata'] = {k: v for k, v in nb.get('metadata', {}).items() if k in ('kernelspec', 'language_info')}  # no widget state: no CDN loader
     return nb, stats
 
-# %% ../../nbs/08_core.docs.ipynb #8fba0c27
+# %% ../../nbs/08_core.docs.ipynb #02c5d356
 _CSS = """body{max-width:1100px;margin:auto;padding:0 1.5rem;font-family:system-ui,sans-serif}
 nav.klg{display:flex;flex-wrap:wrap;gap:.3rem 1rem;padding:.6rem 0;border-bottom:1px solid #ddd;margin-bottom:1rem;font-size:.9rem}
 nav.klg a{text-decoration:none;color:#2a5db0} nav.klg a.here{font-weight:bold;color:#000}
@@ -127,7 +127,7 @@ def _sidebar_order(nbs:Path)->list[str]:
     if sb.exists(): walk(yaml.safe_load(sb.read_text()))
     return names + sorted(p.name for p in nbs.glob('*.ipynb') if p.name not in names)
 
-# %% ../../nbs/08_core.docs.ipynb #6476d311
+# %% ../../nbs/08_core.docs.ipynb #0635a7d3
 def render_site(proc:str|Path='_proc', # processed notebooks (from nbdev-proc-nbs)
                 site:str|Path='_site', # output directory for HTML
                 nbs:str|Path='nbs',    # for sidebar.yml
@@ -168,7 +168,7 @@ def render_site(proc:str|Path='_proc', # processed notebooks (from nbdev-proc-nb
     (site/'manifest.json').write_text(json.dumps(pages, indent=1))
     return pages
 
-# %% ../../nbs/08_core.docs.ipynb #136400e3
+# %% ../../nbs/08_core.docs.ipynb #cd11b713
 _JS = """JSON.stringify({title: document.title, h1: (document.querySelector('h1.title')||{}).textContent || '',
  tables: [...document.querySelectorAll('table')].filter(t => /Details/.test(t.querySelector('tr')?.textContent || '')).length,
  imgs: [...document.images].map(i => ({src: i.getAttribute('src').slice(0, 40), ok: i.complete && i.naturalWidth > 0})),
@@ -186,7 +186,7 @@ def _free_port()->int:
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *a): pass
 
-# %% ../../nbs/08_core.docs.ipynb #bc445e01
+# %% ../../nbs/08_core.docs.ipynb #182098ea
 class CDP:
     "Minimal Chrome DevTools Protocol session on one page target."
     def __init__(self, chromium:str, port:int, profile:str):
@@ -232,7 +232,7 @@ class CDP:
         try: self.proc.wait(10)
         except subprocess.TimeoutExpired: self.proc.kill()
 
-# %% ../../nbs/08_core.docs.ipynb #5e213bcd
+# %% ../../nbs/08_core.docs.ipynb #0f18f7b2
 def _errors(events:list)->list[str]:
     "Console errors and uncaught exceptions among CDP events."
     out = []
@@ -254,7 +254,7 @@ def check_page(cdp:CDP, url:str, shot:Path|None=None)->dict:
         Path(shot).write_bytes(base64.b64decode(cdp.call('Page.captureScreenshot', format='png')['data']))
     return res
 
-# %% ../../nbs/08_core.docs.ipynb #a749ed66
+# %% ../../nbs/08_core.docs.ipynb #221e3135
 def _problems(p:dict, r:dict, site:Path)->list[str]:
     "What is wrong with page `p` (manifest entry) given the browser report `r`."
     out = []
@@ -289,7 +289,25 @@ def check_site(site:str|Path='_site', # built site with manifest.json
         return res
     finally: cdp.close(); srv.shutdown(); shutil.rmtree(prof, ignore_errors=True)
 
-# %% ../../nbs/08_core.docs.ipynb #80be8289
+# %% ../../nbs/08_core.docs.ipynb #5d4f9a2c
+def readme_text(nb_path:str|Path='nbs/index.ipynb', # the landing-page notebook
+               )->str:
+    "Markdown for README.md from the index notebook."
+    nb = json.loads(Path(nb_path).read_text()); parts = []
+    for c in nb['cells']:
+        src = ''.join(c['source']) if isinstance(c['source'], list) else c['source']
+        fl = _flags(src)
+        if 'hide' in fl or 'include:false' in fl: continue
+        if c['cell_type'] == 'markdown': parts.append(src.strip())
+        elif c['cell_type'] == 'code':
+            code = '\n'.join(l for l in src.splitlines() if not l.lstrip().startswith('#|')).strip()
+            if code and 'echo:false' not in fl: parts.append(f'```python\n{code}\n```')
+            for o in c.get('outputs', []):
+                t = o.get('text') or o.get('data', {}).get('text/plain')
+                if t: parts.append('```\n' + (''.join(t) if isinstance(t, list) else t).rstrip() + '\n```')
+    return '<!-- generated from nbs/index.ipynb by `klg-docs --readme`: edit the notebook, not this file -->\n\n' + '\n\n'.join(parts) + '\n'
+
+# %% ../../nbs/08_core.docs.ipynb #4c7da42b
 def build_docs(nbs:str|Path='nbs', site:str|Path='_site', execute:bool=True, only:str|None=None)->list[dict]:
     "Execute, process (nbdev-proc-nbs) and render the notebooks into `site`; return the page manifest."
     from nbdev.serve import proc_nbs
@@ -305,8 +323,13 @@ def docs(site:str='_site',  # output directory
          check:bool=False,   # open every page in headless Chromium afterwards
          shots:str='artefacts/screenshots', # screenshot directory for --check
          only:str=None,      # regex: execute only matching notebooks
+         readme:bool=False,  # only regenerate README.md from nbs/index.ipynb
         ):
     "Build the docs site without Quarto and optionally check it in headless Chromium."
+    if readme:
+        from nbdev.config import get_config
+        root = get_config().config_path
+        (root/'README.md').write_text(readme_text(root/'nbs'/'index.ipynb')); print('README.md written'); return 0
     pages = build_docs(site=site, execute=not no_exec, only=only)
     print(f'{len(pages)} pages written to {site}/')
     if not check: return 0

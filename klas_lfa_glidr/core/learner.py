@@ -9,7 +9,7 @@ __all__ = ['SCHEDULES', 'init_distributed', 'is_main', 'all_reduce_sum', 'Cancel
            'NonFiniteLossError', 'Callback', 'Learner', 'TrainCB', 'GradClipCB', 'sched_constant', 'sched_cos',
            'sched_warmup_cos', 'sched_onecycle', 'LRSchedCB', 'ProgressCB', 'MetricsCB', 'TimeBudgetCB', 'CheckpointCB']
 
-# %% ../../nbs/02_core.learner.ipynb #eb13303e
+# %% ../../nbs/02_core.learner.ipynb #6a524903
 import json, math, os, time, warnings
 from contextlib import nullcontext
 from pathlib import Path
@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .config import Config, default_device
 from .data import DataLoaders
 
-# %% ../../nbs/02_core.learner.ipynb #ed49cbf8
+# %% ../../nbs/02_core.learner.ipynb #82bcb2d0
 def init_distributed(backend:str|None=None, # gloo | nccl; default: nccl when CUDA is available, else gloo
                     )->tuple[int, int]:
     "Start the process group when launched by `torchrun`; return `(rank, world_size)`."
@@ -38,7 +38,7 @@ def all_reduce_sum(t:torch.Tensor)->torch.Tensor:
     if dist.is_initialized(): t = t.clone(); dist.all_reduce(t, op=dist.ReduceOp.SUM)
     return t
 
-# %% ../../nbs/02_core.learner.ipynb #5e62c65c
+# %% ../../nbs/02_core.learner.ipynb #fdcbbb08
 class CancelFitException(Exception): "Raise in a callback to stop training cleanly."
 class CancelBatchException(Exception): "Raise in a callback to skip the rest of a batch."
 class NonFiniteLossError(FloatingPointError): "The training loss became NaN or inf."
@@ -49,7 +49,7 @@ class Callback:
     def state_dict(self)->dict: return {}
     def load_state_dict(self, d:dict): pass
 
-# %% ../../nbs/02_core.learner.ipynb #0aee46c1
+# %% ../../nbs/02_core.learner.ipynb #5eea67d2
 class Learner:
     "Train `model` on `dls` with `loss_func`, driven by callbacks."
     def __init__(self, model:nn.Module,  # the model; wrapped in DDP under torchrun
@@ -87,7 +87,7 @@ class Learner:
             m = getattr(cb, event, None)
             if m is not None: m()
 
-# %% ../../nbs/02_core.learner.ipynb #27dd8c03
+# %% ../../nbs/02_core.learner.ipynb #08e958d9
 def _setup(self:Learner, n_epochs, n_steps):
     self.rank, self.world = init_distributed()
     self.model.to(self.device)
@@ -140,7 +140,7 @@ def _one_batch(self:Learner):
 
 Learner._setup, Learner.fit, Learner._one_batch = _setup, _fit, _one_batch
 
-# %% ../../nbs/02_core.learner.ipynb #a2cde641
+# %% ../../nbs/02_core.learner.ipynb #00953a56
 @torch.no_grad()
 def _validate(self:Learner)->dict:
     "Loss and metrics on the valid set, reduced over ranks; stored in `self.valid_metrics`."
@@ -163,7 +163,7 @@ def _validate(self:Learner)->dict:
 Learner.validate = _validate
 Learner.autocast = lambda self: self.cb(TrainCB).autocast() if self.cb(TrainCB) else nullcontext()
 
-# %% ../../nbs/02_core.learner.ipynb #ee4b8358
+# %% ../../nbs/02_core.learner.ipynb #88c905e8
 class TrainCB(Callback):
     "Standard step: move batch, forward, loss, backward, optimizer step; AMP (bf16/fp16) on CUDA."
     order = -10
@@ -200,7 +200,7 @@ class GradClipCB(Callback):
         if tcb and tcb.scaler: tcb.scaler.unscale_(self.learn.opt)
         self.learn.grad_norm = nn.utils.clip_grad_norm_(self.learn.model.parameters(), self.max_norm).item()
 
-# %% ../../nbs/02_core.learner.ipynb #08eba36b
+# %% ../../nbs/02_core.learner.ipynb #2a1c52ff
 def sched_constant(pct:float)->float: "Constant LR."; return 1.0
 def sched_cos(pct:float)->float: "Cosine decay from 1 to 0."; return 0.5 * (1 + math.cos(math.pi * pct))
 def sched_warmup_cos(pct:float, warm:float=0.1)->float:
@@ -224,7 +224,7 @@ class LRSchedCB(Callback):
         m = self.sched(self.learn.step / self.learn.n_steps)
         for g, p in zip(self.learn.opt.param_groups, self.peaks): g['lr'] = p * m
 
-# %% ../../nbs/02_core.learner.ipynb #13584e65
+# %% ../../nbs/02_core.learner.ipynb #4f43fc2c
 class ProgressCB(Callback):
     "A tqdm.auto bar over all steps (rank 0 only), showing the smoothed loss and the last validation metrics."
     order = 50
@@ -239,9 +239,10 @@ class ProgressCB(Callback):
         if self.learn.step % self.every == 0: self.bar.set_postfix(loss=f'{self.smooth:.4f}', refresh=False)
     def after_epoch(self):
         if getattr(self.learn, 'valid_metrics', None): self.bar.set_postfix({'loss': f'{self.smooth:.4f}' if self.smooth else '-', **{k: f'{v:.4f}' for k, v in self.learn.valid_metrics.items()}})
-    def after_fit(self): self.bar.close()
+    def after_fit(self):
+        if getattr(self, 'bar', None) is not None: self.bar.close()
 
-# %% ../../nbs/02_core.learner.ipynb #739c01b4
+# %% ../../nbs/02_core.learner.ipynb #dbd95540
 class MetricsCB(Callback):
     "Record train loss every `log_every` steps and valid metrics per epoch in `learn.history`, and append them to a JSONL file."
     order = 40
@@ -257,6 +258,7 @@ class MetricsCB(Callback):
     def before_fit(self):
         self.t0 = time.perf_counter()
         if self.path and is_main():   # after a resume drop lines newer than the checkpoint, so the log equals an uninterrupted run's
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             recs = [json.loads(l) for l in self.path.read_text().splitlines()] if self.path.exists() else []
             self.path.write_text(''.join(json.dumps(r) + '\n' for r in recs if r['step'] <= self.learn.step) if self.learn.step else '')
     def after_step(self):
@@ -265,7 +267,7 @@ class MetricsCB(Callback):
     def after_epoch(self):
         if self.learn.valid_metrics: self._log(dict(self.learn.valid_metrics))
 
-# %% ../../nbs/02_core.learner.ipynb #c905da1c
+# %% ../../nbs/02_core.learner.ipynb #f43e2f82
 class TimeBudgetCB(Callback):
     "Stop after `budget_s` seconds of training and record the cut in `learn.stop_reason`."
     order = 60
@@ -276,7 +278,7 @@ class TimeBudgetCB(Callback):
             self.learn.stop_reason = f"time budget {self.budget_s}s reached at step {self.learn.step}/{self.learn.n_steps}"
             warnings.warn(self.learn.stop_reason); raise CancelFitException()
 
-# %% ../../nbs/02_core.learner.ipynb #37f129eb
+# %% ../../nbs/02_core.learner.ipynb #ebc59706
 def _atomic_save(obj, path:Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')

@@ -1,0 +1,24 @@
+"Helper process for the resume and DDP tests: train the toy job and save final weights and metrics."
+import json, os, sys
+from pathlib import Path
+import torch
+from klas_lfa_glidr.core.checks import ToyConfig, toy_learner
+from klas_lfa_glidr.core.learner import Callback, is_main
+
+out, mode = Path(sys.argv[1]), sys.argv[2]           # mode: full | kill:K | resume
+sets = dict(a.split('=', 1) for a in sys.argv[3:])
+cfg = ToyConfig.small(epochs=3, ckpt_every=4, sched='cos', device='cpu').override([f'{k}={v}' for k, v in sets.items()])
+
+class Die(Callback):
+    "Simulate a hard kill (no cleanup, no final checkpoint) right after step K."
+    order = 100
+    def __init__(self, k): self.k = k
+    def after_step(self):
+        if self.learn.step == self.k: os._exit(3)
+
+cbs = [Die(int(mode.split(':')[1]))] if mode.startswith('kill:') else []
+learn = toy_learner(cfg, out, cbs=cbs)
+learn.fit(n_epochs=cfg.epochs, resume=(mode == 'resume'))
+if is_main():
+    torch.save(learn.raw_model.state_dict(), out/'final.pt')
+    (out/'final.json').write_text(json.dumps(dict(valid=learn.valid_metrics, step=learn.step, world=learn.world)))
