@@ -1,7 +1,7 @@
 "Run every notebook in nbs/ through nbdev's own test runner, one pytest test per notebook."
 from pathlib import Path
 import pytest, torch
-from nbdev.test import test_nb
+from nbdev.test import test_nb as run_nb
 
 NBS = sorted((Path(__file__).resolve().parents[1]/'nbs').glob('*.ipynb'))
 
@@ -12,5 +12,5 @@ def test_notebook(nb, request):
     skip = ['notest']
     if not request.config.getoption('--runslow'): skip.append('slow')
     if not torch.cuda.is_available(): skip.append('cuda')
-    ok, secs = test_nb(nb, skip_flags=skip, force_flags=[], do_print=False, basepath=nb.parent)
+    ok, secs = run_nb(nb, skip_flags=skip, force_flags=[], do_print=False, basepath=nb.parent)
     assert ok, f'{nb.name} failed (see the traceback above)'
