@@ -7,7 +7,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.checks.html.md"""
 # %% auto #0
 __all__ = ['toy_main', 'ToyConfig', 'toy_dls', 'toy_model', 'toy_learner', 'run_toy']
 
-# %% ../../nbs/07_core.checks.ipynb #5fddb252
+# %% ../../nbs/07_core.checks.ipynb #1e74d811
 from dataclasses import dataclass
 from pathlib import Path
 import torch
@@ -20,7 +20,7 @@ from .metrics import accuracy, count_params
 from .plotting import plot_history, save_fig
 from .cli import make_cli
 
-# %% ../../nbs/07_core.checks.ipynb #613f5438
+# %% ../../nbs/07_core.checks.ipynb #9739f9ed
 @dataclass
 class ToyConfig(Config):
     "Config of the toy classification job."
@@ -44,7 +44,7 @@ class ToyConfig(Config):
     @classmethod
     def paper(cls, **kw): return cls(**{**dict(n_train=65536, n_valid=8192, width=1024, epochs=20, bs=256), **kw})
 
-# %% ../../nbs/07_core.checks.ipynb #cbeb5102
+# %% ../../nbs/07_core.checks.ipynb #796aa2b6
 def toy_dls(cfg:ToyConfig, # sizes, batch size and seed
            )->DataLoaders:
     "Gaussian clusters around `n_cls` random centres, generated from `cfg.seed`."
@@ -71,7 +71,7 @@ def toy_learner(cfg:ToyConfig,      # the job's config
     if out is not None: cbs += [MetricsCB(Path(out)/'metrics.jsonl', log_every=5), CheckpointCB(Path(out)/'ckpt.pt', every=cfg.ckpt_every)]
     return Learner(toy_model(cfg), toy_dls(cfg), lr=cfg.lr, cbs=cbs, config=cfg, metrics={'acc': accuracy})
 
-# %% ../../nbs/07_core.checks.ipynb #f6f4be1e
+# %% ../../nbs/07_core.checks.ipynb #aa11629b
 def run_toy(cfg:ToyConfig, # the job's config
             out:Path,      # output directory (checkpoint, metrics, figures)
            )->dict:         # final validation metrics, steps, params, resume flag and stop reason

@@ -7,7 +7,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.cli.html.md"""
 # %% auto #0
 __all__ = ['versions', 'env_info', 'write_json', 'check_out_dir', 'run_job', 'make_cli', 'info']
 
-# %% ../../nbs/06_core.cli.ipynb #46227d0b
+# %% ../../nbs/06_core.cli.ipynb #71130d79
 import json, os, platform, sys, time, importlib.metadata as md
 from pathlib import Path
 from typing import Annotated, Callable
@@ -16,7 +16,7 @@ import torch
 from .config import Config, ConfigError, PRESETS, default_device
 from .data import data_root, DATASETS
 
-# %% ../../nbs/06_core.cli.ipynb #9e8de0f4
+# %% ../../nbs/06_core.cli.ipynb #b0c8f39a
 def versions()->dict:
     "Versions of Python, this package and its main dependencies (None when not installed)."
     out = {'python': platform.python_version()}
@@ -32,7 +32,7 @@ def env_info()->dict:
                 gpu_name=torch.cuda.get_device_name(0) if dev.type == 'cuda' else None,
                 threads=torch.get_num_threads(), platform=platform.platform(), data_dir=str(data_root()))
 
-# %% ../../nbs/06_core.cli.ipynb #084f2089
+# %% ../../nbs/06_core.cli.ipynb #3d1711c8
 def write_json(obj, # JSON-able object (numbers, strings, lists, dicts)
                path:str|Path)->Path:
     "Write JSON atomically: a temporary file in the same directory, then rename."
@@ -61,7 +61,7 @@ def check_out_dir(out:str|Path, # output directory
     if not os.access(out, os.W_OK): raise PermissionError(f"output directory {out} is not writable")
     return out
 
-# %% ../../nbs/06_core.cli.ipynb #2031d166
+# %% ../../nbs/06_core.cli.ipynb #2573acd9
 def run_job(run_fn:Callable, # run(cfg, out: Path) -> dict of metrics
             cfg:Config,      # resolved config
             name:str,        # job name stored in results.json
@@ -100,7 +100,7 @@ def make_cli(run_fn:Callable,  # run(cfg, out: Path) -> dict of metrics
     main.__doc__ = f"Run {name} with a preset, overrides and an output directory; writes results.json."
     return main
 
-# %% ../../nbs/06_core.cli.ipynb #86ace587
+# %% ../../nbs/06_core.cli.ipynb #f18bbab6
 @call_parse
 def info(json_out:bool=False, # print JSON instead of text
         ):

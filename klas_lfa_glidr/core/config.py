@@ -7,18 +7,18 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.config.html.md"""
 # %% auto #0
 __all__ = ['PRESETS', 'ConfigError', 'Config', 'set_seed', 'default_device']
 
-# %% ../../nbs/00_core.config.ipynb #4732e63e
+# %% ../../nbs/00_core.config.ipynb #63bfa07a
 import dataclasses, difflib, json, os, random, typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
 import numpy as np, torch
 
-# %% ../../nbs/00_core.config.ipynb #878d8651
+# %% ../../nbs/00_core.config.ipynb #6b8d4488
 class ConfigError(ValueError):
     "A config field has a wrong name, type or value; the message names the field and what is allowed."
 
-# %% ../../nbs/00_core.config.ipynb #839a1f59
+# %% ../../nbs/00_core.config.ipynb #4c514d06
 def _typ(cls, name):
     "Resolved type annotation of field `name` on dataclass `cls`."
     return typing.get_type_hints(cls)[name]
@@ -55,7 +55,7 @@ def _coerce(name, v, t):
         return v
     return v
 
-# %% ../../nbs/00_core.config.ipynb #b5a4d1f3
+# %% ../../nbs/00_core.config.ipynb #8f91f51a
 PRESETS = ('small', 'cpu', 'paper')
 
 @dataclass
@@ -77,7 +77,7 @@ class Config:
     @classmethod
     def paper(cls, **kw): "Paper scale, for a GPU node."; return cls(**kw)
 
-# %% ../../nbs/00_core.config.ipynb #6f920e2f
+# %% ../../nbs/00_core.config.ipynb #c93118ba
 @classmethod
 def _spec(cls:type)->tuple[dict, dict]:
     "Merged `_choices` and `_bounds` over the class hierarchy, subclasses winning."
@@ -87,7 +87,7 @@ def _spec(cls:type)->tuple[dict, dict]:
     return ch, bd
 Config.spec = _spec
 
-# %% ../../nbs/00_core.config.ipynb #623ffc24
+# %% ../../nbs/00_core.config.ipynb #bf673335
 def _validate(self:Config):
     "Coerce every field to its declared type and check choices and bounds; raise `ConfigError` naming the field."
     ch, bd = type(self).spec()
@@ -107,7 +107,7 @@ def _validate(self:Config):
     return self
 Config.validate = _validate
 
-# %% ../../nbs/00_core.config.ipynb #ddca3209
+# %% ../../nbs/00_core.config.ipynb #bd010d55
 @classmethod
 def _from_preset(cls:type, preset:str='small', # small | cpu | paper
                  **kw)->Config:
@@ -138,7 +138,7 @@ def _diff(self:Config, other:dict|Config)->dict:
 
 Config.from_preset, Config.replace, Config.to_dict, Config.diff = _from_preset, _replace, _to_dict, _diff
 
-# %% ../../nbs/00_core.config.ipynb #7d6a30d7
+# %% ../../nbs/00_core.config.ipynb #989b4343
 def _save(self:Config, path:str|Path)->Path:
     "Write the config as JSON, or YAML when `path` ends in .yml/.yaml."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -170,7 +170,7 @@ def _override(self:Config, sets:list[str]|None)->Config:
 
 Config.save, Config.load, Config.override = _save, _load, _override
 
-# %% ../../nbs/00_core.config.ipynb #7c57464e
+# %% ../../nbs/00_core.config.ipynb #47633404
 def set_seed(seed:int=0,           # the seed for python, numpy and torch (all devices)
              deterministic:bool=True, # also request deterministic kernels
             )->int:
@@ -182,7 +182,7 @@ def set_seed(seed:int=0,           # the seed for python, numpy and torch (all d
         torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
     return seed
 
-# %% ../../nbs/00_core.config.ipynb #f423d6ed
+# %% ../../nbs/00_core.config.ipynb #f0284d36
 def default_device(pref:str='auto', # auto | cpu | cuda | cuda:N | mps
                   )->torch.device:
     "The device to use: `auto` picks cuda > mps > cpu; an explicit choice that is unavailable raises."

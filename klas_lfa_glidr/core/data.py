@@ -8,7 +8,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.data.html.md"""
 __all__ = ['DATASETS', 'data_root', 'is_offline', 'DataUnavailable', 'ChecksumError', 'sha256sum', 'download', 'extract',
            'fetch_archive', 'DatasetSpec', 'register_dataset', 'DataLoaders']
 
-# %% ../../nbs/01_core.data.ipynb #ea158f21
+# %% ../../nbs/01_core.data.ipynb #d80ee03f
 import hashlib, os, shutil, tarfile, tempfile, urllib.request, zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, BatchSampler
 from tqdm.auto import tqdm
 
-# %% ../../nbs/01_core.data.ipynb #9679892a
+# %% ../../nbs/01_core.data.ipynb #7a493ca8
 def data_root()->Path:
     "Cache and mirror directory: `$KLG_DATA` if set, else `~/.cache/klas_lfa_glidr`."
     return Path(os.environ.get('KLG_DATA') or Path.home()/'.cache'/'klas_lfa_glidr').expanduser()
@@ -25,7 +25,7 @@ def is_offline()->bool:
     "True when `KLG_OFFLINE` or `HF_HUB_OFFLINE` is set to a true value."
     return any(os.environ.get(k, '').lower() in ('1', 'true', 'yes') for k in ('KLG_OFFLINE', 'HF_HUB_OFFLINE'))
 
-# %% ../../nbs/01_core.data.ipynb #414bfa9e
+# %% ../../nbs/01_core.data.ipynb #62ca44de
 class DataUnavailable(FileNotFoundError):
     "A dataset file is missing and cannot be downloaded; the message says what to place where."
 
@@ -40,7 +40,7 @@ def sha256sum(path:str|Path, # file to hash
         for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
     return h.hexdigest()
 
-# %% ../../nbs/01_core.data.ipynb #bdca2249
+# %% ../../nbs/01_core.data.ipynb #8169fb67
 def _fetch(url, tmp, desc):
     "Stream `url` into the open file `tmp` with a progress bar."
     with urllib.request.urlopen(url, timeout=60) as r:
@@ -52,7 +52,7 @@ def _missing_msg(url, fname, dest, why):
     return (f"{why}: cannot get {fname!r}.\n  Download it from {url}\n  and place it at {Path(dest)/fname}\n"
             f"  (directory {dest}; set KLG_DATA to use another data directory or a local mirror).")
 
-# %% ../../nbs/01_core.data.ipynb #5fe26979
+# %% ../../nbs/01_core.data.ipynb #9cf3e6bc
 def download(url:str,              # canonical public URL (http, https or file)
              sha256:str|None=None, # expected hex digest; None skips the check (not recommended)
              dest:str|Path|None=None, # directory to store into; default `data_root()`
@@ -79,7 +79,7 @@ def download(url:str,              # canonical public URL (http, https or file)
         if os.path.exists(tmp): os.remove(tmp)
     return path
 
-# %% ../../nbs/01_core.data.ipynb #44517345
+# %% ../../nbs/01_core.data.ipynb #649c5fe5
 def extract(archive:str|Path, # .tar, .tar.gz, .tgz or .zip file
             dest:str|Path,    # directory that will hold the extracted files
            )->Path:
@@ -110,7 +110,7 @@ def fetch_archive(url:str,           # canonical public URL of the archive
     if (dest/name).is_dir(): return dest/name
     return extract(download(url, sha256, dest), dest/name)
 
-# %% ../../nbs/01_core.data.ipynb #bf113144
+# %% ../../nbs/01_core.data.ipynb #4574f880
 @dataclass
 class DatasetSpec:
     "A named dataset: files relative to its directory, each with a URL and an optional sha256."
@@ -134,7 +134,7 @@ def register_dataset(spec:DatasetSpec)->DatasetSpec:
     "Add `spec` to the registry `DATASETS` (by name) and return it."
     DATASETS[spec.name] = spec; return spec
 
-# %% ../../nbs/01_core.data.ipynb #b6a058cd
+# %% ../../nbs/01_core.data.ipynb #5dd9864c
 class _SkipBatches(BatchSampler):
     "Batch sampler that skips the first `skip` batches of an epoch (for exact resume)."
     def __init__(self, sampler, batch_size, drop_last, skip=0):

@@ -7,13 +7,13 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.hooks.html.md"""
 # %% auto #0
 __all__ = ['ATTN_KINDS', 'HookPoint', 'hook_points', 'act_name', 'hooks', 'run_with_hooks', 'run_with_cache']
 
-# %% ../../nbs/04_core.hooks.ipynb #90c21414
+# %% ../../nbs/04_core.hooks.ipynb #0ef2271b
 import contextlib, fnmatch, re
 from typing import Callable
 import torch
 from torch import nn, Tensor
 
-# %% ../../nbs/04_core.hooks.ipynb #b2688ff9
+# %% ../../nbs/04_core.hooks.ipynb #11fa6300
 class HookPoint(nn.Module):
     "Identity module marking a named activation that hooks can read or replace."
     def __init__(self): super().__init__(); self.name = None
@@ -27,7 +27,7 @@ def hook_points(model:nn.Module)->dict[str, HookPoint]:
         if isinstance(m, HookPoint): m.name = n; out[n] = m
     return out
 
-# %% ../../nbs/04_core.hooks.ipynb #f21807b6
+# %% ../../nbs/04_core.hooks.ipynb #914be01d
 ATTN_KINDS = ('q', 'k', 'v', 'z', 'pattern', 'attn_scores', 'result')
 
 def act_name(kind:str,           # q | k | v | z | pattern | attn_scores | resid_pre | resid_post | x_t | x_e | ...
@@ -39,7 +39,7 @@ def act_name(kind:str,           # q | k | v | z | pattern | attn_scores | resid
     if layer is None: return k
     return f'blocks.{layer}.attn.{k}' if kind in ATTN_KINDS else f'blocks.{layer}.{k}'
 
-# %% ../../nbs/04_core.hooks.ipynb #a87bea9c
+# %% ../../nbs/04_core.hooks.ipynb #9cfdc0ab
 def _select(points:dict, key)->list[str]:
     if callable(key): return [n for n in points if key(n)]
     if key in points: return [key]
@@ -66,7 +66,7 @@ def hooks(model:nn.Module, # model with HookPoints
     finally:
         for h in handles: h.remove()
 
-# %% ../../nbs/04_core.hooks.ipynb #3a823b61
+# %% ../../nbs/04_core.hooks.ipynb #19e3ecc3
 def run_with_hooks(model:nn.Module, *args,
                    fwd_hooks:list|dict=(), # [(name, fn)] as in `hooks`
                    **kwargs):

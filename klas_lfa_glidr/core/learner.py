@@ -9,7 +9,7 @@ __all__ = ['SCHEDULES', 'init_distributed', 'is_main', 'all_reduce_sum', 'Cancel
            'NonFiniteLossError', 'Callback', 'Learner', 'TrainCB', 'GradClipCB', 'sched_constant', 'sched_cos',
            'sched_warmup_cos', 'sched_onecycle', 'LRSchedCB', 'ProgressCB', 'MetricsCB', 'TimeBudgetCB', 'CheckpointCB']
 
-# %% ../../nbs/02_core.learner.ipynb #6a524903
+# %% ../../nbs/02_core.learner.ipynb #a559404f
 import json, math, os, time, warnings
 from contextlib import nullcontext
 from pathlib import Path
@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .config import Config, default_device
 from .data import DataLoaders
 
-# %% ../../nbs/02_core.learner.ipynb #82bcb2d0
+# %% ../../nbs/02_core.learner.ipynb #363ba7c3
 def init_distributed(backend:str|None=None, # gloo | nccl; default: nccl when CUDA is available, else gloo
                     )->tuple[int, int]:
     "Start the process group when launched by `torchrun`; return `(rank, world_size)`."
@@ -38,7 +38,7 @@ def all_reduce_sum(t:torch.Tensor)->torch.Tensor:
     if dist.is_initialized(): t = t.clone(); dist.all_reduce(t, op=dist.ReduceOp.SUM)
     return t
 
-# %% ../../nbs/02_core.learner.ipynb #fdcbbb08
+# %% ../../nbs/02_core.learner.ipynb #d9061147
 class CancelFitException(Exception): "Raise in a callback to stop training cleanly."
 class CancelBatchException(Exception): "Raise in a callback to skip the rest of a batch."
 class NonFiniteLossError(FloatingPointError): "The training loss became NaN or inf."
@@ -49,7 +49,7 @@ class Callback:
     def state_dict(self)->dict: return {}
     def load_state_dict(self, d:dict): pass
 
-# %% ../../nbs/02_core.learner.ipynb #5eea67d2
+# %% ../../nbs/02_core.learner.ipynb #d4ef3963
 class Learner:
     "Train `model` on `dls` with `loss_func`, driven by callbacks."
     def __init__(self, model:nn.Module,  # the model; wrapped in DDP under torchrun
@@ -87,7 +87,7 @@ class Learner:
             m = getattr(cb, event, None)
             if m is not None: m()
 
-# %% ../../nbs/02_core.learner.ipynb #08e958d9
+# %% ../../nbs/02_core.learner.ipynb #4a49513d
 def _setup(self:Learner, n_epochs, n_steps):
     self.rank, self.world = init_distributed()
     self.model.to(self.device)
@@ -140,7 +140,7 @@ def _one_batch(self:Learner):
 
 Learner._setup, Learner.fit, Learner._one_batch = _setup, _fit, _one_batch
 
-# %% ../../nbs/02_core.learner.ipynb #00953a56
+# %% ../../nbs/02_core.learner.ipynb #591a34e4
 @torch.no_grad()
 def _validate(self:Learner)->dict:
     "Loss and metrics on the valid set, reduced over ranks; stored in `self.valid_metrics`."
@@ -163,7 +163,7 @@ def _validate(self:Learner)->dict:
 Learner.validate = _validate
 Learner.autocast = lambda self: self.cb(TrainCB).autocast() if self.cb(TrainCB) else nullcontext()
 
-# %% ../../nbs/02_core.learner.ipynb #88c905e8
+# %% ../../nbs/02_core.learner.ipynb #7a375c07
 class TrainCB(Callback):
     "Standard step: move batch, forward, loss, backward, optimizer step; AMP (bf16/fp16) on CUDA."
     order = -10
@@ -200,7 +200,7 @@ class GradClipCB(Callback):
         if tcb and tcb.scaler: tcb.scaler.unscale_(self.learn.opt)
         self.learn.grad_norm = nn.utils.clip_grad_norm_(self.learn.model.parameters(), self.max_norm).item()
 
-# %% ../../nbs/02_core.learner.ipynb #2a1c52ff
+# %% ../../nbs/02_core.learner.ipynb #7ce4094e
 def sched_constant(pct:float)->float: "Constant LR."; return 1.0
 def sched_cos(pct:float)->float: "Cosine decay from 1 to 0."; return 0.5 * (1 + math.cos(math.pi * pct))
 def sched_warmup_cos(pct:float, warm:float=0.1)->float:
@@ -224,7 +224,7 @@ class LRSchedCB(Callback):
         m = self.sched(self.learn.step / self.learn.n_steps)
         for g, p in zip(self.learn.opt.param_groups, self.peaks): g['lr'] = p * m
 
-# %% ../../nbs/02_core.learner.ipynb #4f43fc2c
+# %% ../../nbs/02_core.learner.ipynb #6b8a40cb
 class ProgressCB(Callback):
     "A tqdm.auto bar over all steps (rank 0 only), showing the smoothed loss and the last validation metrics."
     order = 50
@@ -242,7 +242,7 @@ class ProgressCB(Callback):
     def after_fit(self):
         if getattr(self, 'bar', None) is not None: self.bar.close()
 
-# %% ../../nbs/02_core.learner.ipynb #dbd95540
+# %% ../../nbs/02_core.learner.ipynb #5ddc1ac4
 class MetricsCB(Callback):
     "Record train loss every `log_every` steps and valid metrics per epoch in `learn.history`, and append them to a JSONL file."
     order = 40
@@ -267,7 +267,7 @@ class MetricsCB(Callback):
     def after_epoch(self):
         if self.learn.valid_metrics: self._log(dict(self.learn.valid_metrics))
 
-# %% ../../nbs/02_core.learner.ipynb #f43e2f82
+# %% ../../nbs/02_core.learner.ipynb #a48ced25
 class TimeBudgetCB(Callback):
     "Stop after `budget_s` seconds of training and record the cut in `learn.stop_reason`."
     order = 60
@@ -278,7 +278,7 @@ class TimeBudgetCB(Callback):
             self.learn.stop_reason = f"time budget {self.budget_s}s reached at step {self.learn.step}/{self.learn.n_steps}"
             warnings.warn(self.learn.stop_reason); raise CancelFitException()
 
-# %% ../../nbs/02_core.learner.ipynb #ebc59706
+# %% ../../nbs/02_core.learner.ipynb #d1807d35
 def _atomic_save(obj, path:Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')

@@ -8,21 +8,21 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.metrics.html.md"""
 __all__ = ['accuracy', 'filtered_ranks', 'mrr', 'hits_at', 'mean_rank', 'count_params', 'unfused_attention', 'count_macs',
            'vit_macs', 'pareto_front', 'frontier_auc', 'cohens_d', 'cohens_dz', 'hedges_g', 'bootstrap_ci']
 
-# %% ../../nbs/03_core.metrics.ipynb #c1e88d8d
+# %% ../../nbs/03_core.metrics.ipynb #3bb3803d
 import math, contextlib
 import numpy as np, torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.flop_counter import FlopCounterMode
 
-# %% ../../nbs/03_core.metrics.ipynb #cc587c53
+# %% ../../nbs/03_core.metrics.ipynb #f200d6c7
 def accuracy(logits:Tensor, # [B, C] scores
              y:Tensor,      # [B] integer labels
             )->Tensor:      # scalar fraction of correct top-1 predictions
     "Top-1 accuracy as a fraction."
     return (logits.argmax(-1) == y).float().mean()
 
-# %% ../../nbs/03_core.metrics.ipynb #e7aeda88
+# %% ../../nbs/03_core.metrics.ipynb #451eec70
 def filtered_ranks(scores:Tensor,      # [B, N] candidate scores
                    target:Tensor,      # [B] index of the true candidate
                    mask:Tensor|None=None, # [B, N] True where a candidate is filtered out (other true answers)
@@ -40,7 +40,7 @@ def mrr(ranks:Tensor)->float: "Mean reciprocal rank."; return ranks.float().reci
 def hits_at(ranks:Tensor, k:int)->float: "Fraction of ranks <= k."; return (ranks <= k).float().mean().item()
 def mean_rank(ranks:Tensor)->float: "Mean rank."; return ranks.float().mean().item()
 
-# %% ../../nbs/03_core.metrics.ipynb #c6afab8c
+# %% ../../nbs/03_core.metrics.ipynb #8baccc46
 def count_params(model:nn.Module, # any module
                  trainable:bool=False, # count only parameters with requires_grad
                 )->int:
@@ -72,7 +72,7 @@ def unfused_attention(model:nn.Module|None=None):
         F.scaled_dot_product_attention = orig
         for m, o in zip(mods, old): m.fused_attn = o
 
-# %% ../../nbs/03_core.metrics.ipynb #b0380290
+# %% ../../nbs/03_core.metrics.ipynb #efbc1ca6
 @torch.no_grad()
 def count_macs(model:nn.Module, # model to count; run once in eval mode
                *inputs,          # example inputs, e.g. one image `torch.randn(1, 3, 224, 224)`
@@ -86,7 +86,7 @@ def count_macs(model:nn.Module, # model to count; run once in eval mode
     tot = fc.get_total_flops() // 2
     return (tot, {str(k): v // 2 for k, v in fc.get_flop_counts()['Global'].items()}) if by_op else tot
 
-# %% ../../nbs/03_core.metrics.ipynb #b40fe564
+# %% ../../nbs/03_core.metrics.ipynb #561c96a4
 def vit_macs(depth:int=12, dim:int=192, img:int=224, patch:int=16, in_chans:int=3, mlp_ratio:float=4.0,
              num_classes:int=1000, cls_tokens:int=1)->int:
     "Analytic MACs of a timm-style ViT: patch embedding, blocks (qkv, attention, projection, MLP) and head."
@@ -95,7 +95,7 @@ def vit_macs(depth:int=12, dim:int=192, img:int=224, patch:int=16, in_chans:int=
     block = t * dim * 3 * dim + 2 * t * t * dim + t * dim * dim + 2 * t * dim * h   # qkv, QKᵀ and AV, proj, fc1+fc2
     return embed + depth * block + dim * num_classes
 
-# %% ../../nbs/03_core.metrics.ipynb #4d919673
+# %% ../../nbs/03_core.metrics.ipynb #c16572db
 def pareto_front(cost:Tensor|list, # [n] cost per configuration (e.g. MACs)
                  acc:Tensor|list,  # [n] accuracy per configuration
                 )->list[int]:      # indices on the frontier, by increasing cost
@@ -122,7 +122,7 @@ def frontier_auc(cost:Tensor|list, # [n] MACs per configuration
         best = max(best, a0); area += best * (nxt[0] - u0)
     return area
 
-# %% ../../nbs/03_core.metrics.ipynb #5e4cf430
+# %% ../../nbs/03_core.metrics.ipynb #0188933b
 def _arr(x): return np.asarray(x, dtype=np.float64)
 
 def cohens_d(a, # baseline sample (e.g. clean margins)
@@ -145,7 +145,7 @@ def hedges_g(a, b)->float:
     "Hedges' g: `cohens_d(kind='av')` times 1 − 3/(4(n₁+n₂) − 9)."
     return cohens_d(a, b) * (1 - 3 / (4 * (len(a) + len(b)) - 9))
 
-# %% ../../nbs/03_core.metrics.ipynb #c71710fc
+# %% ../../nbs/03_core.metrics.ipynb #3b36e2d8
 def bootstrap_ci(stat,             # function of the resampled arrays, e.g. `cohens_d`
                  *samples,         # one or more samples
                  n_boot:int=2000,  # resamples

@@ -7,13 +7,13 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.plotting.html.md"""
 # %% auto #0
 __all__ = ['STYLE', 'PALETTE', 'subplots', 'save_fig', 'plot_frontier', 'plot_heatmap', 'plot_bars_ci', 'plot_history']
 
-# %% ../../nbs/05_core.plotting.ipynb #6fe82566
+# %% ../../nbs/05_core.plotting.ipynb #b61738b9
 from pathlib import Path
 import numpy as np
 import matplotlib
 import matplotlib.pyplot as plt
 
-# %% ../../nbs/05_core.plotting.ipynb #2eba9f27
+# %% ../../nbs/05_core.plotting.ipynb #2f0446a9
 STYLE = {'figure.dpi': 100, 'savefig.dpi': 150, 'axes.spines.top': False, 'axes.spines.right': False,
          'axes.grid': True, 'grid.alpha': 0.3, 'font.size': 10, 'axes.titlesize': 11, 'legend.frameon': False}
 PALETTE = ['#4C72B0', '#DD8452', '#55A868', '#C44E52', '#8172B3', '#937860', '#DA8BC3', '#8C8C8C']
@@ -35,7 +35,7 @@ def save_fig(fig, # matplotlib figure
     for o in out: fig.savefig(o, bbox_inches='tight')
     return out
 
-# %% ../../nbs/05_core.plotting.ipynb #289f3f0e
+# %% ../../nbs/05_core.plotting.ipynb #da4ee493
 def plot_frontier(arms:dict, # {arm name: (cost list, accuracy list)}
                   ax=None, xlabel:str='GMACs', ylabel:str='top-1 accuracy',
                   front:bool=True, # draw each arm's Pareto frontier as a step line
@@ -51,7 +51,7 @@ def plot_frontier(arms:dict, # {arm name: (cost list, accuracy list)}
     ax.set_xlabel(xlabel); ax.set_ylabel(ylabel); ax.legend()
     return ax
 
-# %% ../../nbs/05_core.plotting.ipynb #c029882f
+# %% ../../nbs/05_core.plotting.ipynb #480b0665
 def plot_heatmap(mat, # [R, C] values
                  ax=None, xlabel:str='', ylabel:str='', title:str='',
                  xticks:list|None=None, yticks:list|None=None,
@@ -69,7 +69,7 @@ def plot_heatmap(mat, # [R, C] values
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     return ax
 
-# %% ../../nbs/05_core.plotting.ipynb #07206f7b
+# %% ../../nbs/05_core.plotting.ipynb #02cd816f
 def plot_bars_ci(names:list, # bar labels
                  est:list,   # point estimates
                  lo:list|None=None, hi:list|None=None, # CI bounds

@@ -1,0 +1,28 @@
+"Timing helpers shared by the benchmarks: interleaved repeats, medians, JSON output."
+import json, statistics, sys, time
+from pathlib import Path
+import torch
+
+def timeit(fn, warmup=2, reps=7)->list[float]:
+    "Wall-clock seconds of `fn()` over `reps` runs after `warmup` runs."
+    for _ in range(warmup): fn()
+    out = []
+    for _ in range(reps):
+        t = time.perf_counter(); fn(); out.append(time.perf_counter() - t)
+    return out
+
+def interleaved(fa, fb, rounds=7, warmup=1)->tuple[float, float]:
+    "Median seconds of `fa` and `fb`, run alternately so drift hits both alike."
+    for _ in range(warmup): fa(); fb()
+    ta, tb = [], []
+    for _ in range(rounds):
+        t = time.perf_counter(); fa(); ta.append(time.perf_counter() - t)
+        t = time.perf_counter(); fb(); tb.append(time.perf_counter() - t)
+    return statistics.median(ta), statistics.median(tb)
+
+def report(name:str, res:dict):
+    "Print `res` and write it to bench/out/<name>.json."
+    res = dict(name=name, torch=torch.__version__, threads=torch.get_num_threads(), **res)
+    out = Path(__file__).parent/'out'; out.mkdir(exist_ok=True)
+    (out/f'{name}.json').write_text(json.dumps(res, indent=2))
+    print(json.dumps(res, indent=2))
