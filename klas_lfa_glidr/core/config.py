@@ -58,6 +58,10 @@ def _coerce(name, v, t):
 # %% ../../nbs/00_core.config.ipynb #8f91f51a
 PRESETS = ('small', 'cpu', 'paper')
 
+def _device_ok(v):
+    "auto | cpu | cuda | cuda:N | mps"
+    import re; return re.fullmatch(r'auto|cpu|mps|cuda(:\d+)?', v) is not None
+
 @dataclass
 class Config:
     "Base of every experiment config: common fields, presets, validation and (de)serialisation."
@@ -65,7 +69,7 @@ class Config:
     device:str = 'auto'         # auto (cuda > mps > cpu) | cpu | cuda | cuda:N | mps
     out:str = 'runs'            # output directory for checkpoints, logs, figures and results.json
     time_budget_s:float = 0.0   # wall-clock budget for training in seconds; 0 means no budget
-    _choices: ClassVar[dict] = {}
+    _choices: ClassVar[dict] = dict(device=_device_ok)
     _bounds: ClassVar[dict] = dict(seed=(0, 2**32 - 1), time_budget_s=(0, None))
 
     def __post_init__(self): self.validate()

@@ -219,7 +219,9 @@ class LRSchedCB(Callback):
                 ):
         if isinstance(sched, str) and sched not in SCHEDULES: raise ValueError(f"unknown schedule {sched!r}; allowed values: {list(SCHEDULES)}")
         self.sched = SCHEDULES[sched] if isinstance(sched, str) else sched
-    def before_fit(self): self.peaks = [g.get('initial_lr', g['lr']) for g in self.learn.opt.param_groups]; [g.setdefault('initial_lr', g['lr']) for g in self.learn.opt.param_groups]
+    def before_fit(self):
+        for g in self.learn.opt.param_groups: g.setdefault('initial_lr', g['lr'])   # kept in the optimizer state, so resume restores it
+        self.peaks = [g['initial_lr'] for g in self.learn.opt.param_groups]
     def before_batch(self):
         m = self.sched(self.learn.step / self.learn.n_steps)
         for g, p in zip(self.learn.opt.param_groups, self.peaks): g['lr'] = p * m
