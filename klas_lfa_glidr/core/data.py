@@ -113,20 +113,32 @@ def fetch_archive(url:str,           # canonical public URL of the archive
 # %% ../../nbs/01_core.data.ipynb #4574f880
 @dataclass
 class DatasetSpec:
-    "A named dataset: files relative to its directory, each with a URL and an optional sha256."
-    name:str                     # directory name under `data_root()`
-    files:dict                   # {relative path: url}
-    sha256:dict = field(default_factory=dict) # {relative path: hex digest}
+    "A named dataset: files relative to its directory, fetched one by one or from one archive, with optional sha256s."
+    name:str                     # directory under `data_root()`, e.g. 'kg/conve-nations'
+    files:dict                   # {relative path: url}; the url is ignored when `archive` is set
+    sha256:dict = field(default_factory=dict) # {relative path: hex digest} of the final files
     family:str = 'core'          # klas | lfa | glidr | core
+    archive:str|None = None      # URL of one archive holding all files (e.g. a .tar.gz)
+    archive_sha256:str|None = None # hex digest of the archive
+    archive_subdir:str = ''      # folder inside the archive that holds `files`
     def present(self, root:Path|None=None)->bool:
         "All files of the dataset exist under `root`."
         root = Path(root) if root else data_root()
         return all((root/self.name/f).exists() for f in self.files)
     def fetch(self, root:Path|None=None)->Path:
-        "Directory of the dataset, downloading missing files with checksums."
-        root = Path(root) if root else data_root()
-        for rel, url in self.files.items(): download(url, self.sha256.get(rel), (root/self.name/rel).parent, Path(rel).name)
-        return root/self.name
+        "Directory of the dataset: used as is when present (cache or mirror), else downloaded and verified."
+        root = Path(root) if root else data_root(); d = root/self.name
+        if self.archive and not self.present(root):
+            arc = download(self.archive, self.archive_sha256, root/'.archives')
+            tmp = extract(arc, root/'.archives'/f'{Path(arc).name}.x{os.getpid()}')
+            try:
+                for rel in self.files:
+                    src = tmp/self.archive_subdir/rel
+                    if not src.exists(): raise DataUnavailable(f"{self.archive} has no {Path(self.archive_subdir)/rel}")
+                    (d/rel).parent.mkdir(parents=True, exist_ok=True); os.replace(src, d/rel)
+            finally: shutil.rmtree(tmp, ignore_errors=True)
+        for rel, url in self.files.items(): download(url, self.sha256.get(rel), (d/rel).parent, Path(rel).name)
+        return d
 
 DATASETS:dict = {}
 

@@ -226,7 +226,7 @@ class LRSchedCB(Callback):
         m = self.sched(self.learn.step / self.learn.n_steps)
         for g, p in zip(self.learn.opt.param_groups, self.peaks): g['lr'] = p * m
 
-# %% ../../nbs/02_core.learner.ipynb #6b8a40cb
+# %% ../../nbs/02_core.learner.ipynb #183960f4
 class ProgressCB(Callback):
     "A tqdm.auto bar over all steps (rank 0 only), showing the smoothed loss and the last validation metrics."
     order = 50
@@ -244,7 +244,7 @@ class ProgressCB(Callback):
     def after_fit(self):
         if getattr(self, 'bar', None) is not None: self.bar.close()
 
-# %% ../../nbs/02_core.learner.ipynb #5ddc1ac4
+# %% ../../nbs/02_core.learner.ipynb #29f9b1c3
 class MetricsCB(Callback):
     "Record train loss every `log_every` steps and valid metrics per epoch in `learn.history`, and append them to a JSONL file."
     order = 40
@@ -269,7 +269,7 @@ class MetricsCB(Callback):
     def after_epoch(self):
         if self.learn.valid_metrics: self._log(dict(self.learn.valid_metrics))
 
-# %% ../../nbs/02_core.learner.ipynb #a48ced25
+# %% ../../nbs/02_core.learner.ipynb #edc80737
 class TimeBudgetCB(Callback):
     "Stop after `budget_s` seconds of training and record the cut in `learn.stop_reason`."
     order = 60
@@ -280,7 +280,7 @@ class TimeBudgetCB(Callback):
             self.learn.stop_reason = f"time budget {self.budget_s}s reached at step {self.learn.step}/{self.learn.n_steps}"
             warnings.warn(self.learn.stop_reason); raise CancelFitException()
 
-# %% ../../nbs/02_core.learner.ipynb #d1807d35
+# %% ../../nbs/02_core.learner.ipynb #18333d61
 def _atomic_save(obj, path:Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
