@@ -265,7 +265,8 @@ class MetricsCB(Callback):
             self.path.write_text(''.join(json.dumps(r) + '\n' for r in recs if r['step'] <= self.learn.step) if self.learn.step else '')
     def after_step(self):
         if self.learn.step % self.log_every == 0 or self.learn.step == self.learn.n_steps:
-            self._log({'train_loss': all_reduce_sum(self.learn.loss.detach().float().cpu()).item() / self.learn.world})
+            self._log({'train_loss': all_reduce_sum(self.learn.loss.detach().float().cpu()).item() / self.learn.world,
+                       'lr': self.learn.opt.param_groups[0]['lr']})
     def after_epoch(self):
         if self.learn.valid_metrics: self._log(dict(self.learn.valid_metrics))
 
