@@ -24,3 +24,9 @@ def test_world_size_must_divide_batch(tmp_path):
     r = subprocess.run(TORCHRUN + [str(HERE/'_toy_train.py'), str(tmp_path), 'full', 'bs=63'], capture_output=True, text=True, env=ENV, timeout=300)
     assert r.returncode != 0
     assert 'global batch size bs=63 is not divisible by world size 2' in r.stdout + r.stderr
+
+def test_nan_on_one_rank_stops_all(tmp_path):
+    r = subprocess.run(TORCHRUN + [str(HERE/'_toy_train.py'), str(tmp_path), 'nan:3'], capture_output=True, text=True, env=ENV, timeout=300)
+    assert r.returncode != 0
+    assert 'non-finite loss' in r.stderr and 'at step 3' in r.stderr
+    assert not (tmp_path/'final.pt').exists()

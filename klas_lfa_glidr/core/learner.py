@@ -90,10 +90,10 @@ class Learner:
 # %% ../../nbs/02_core.learner.ipynb #4a49513d
 def _setup(self:Learner, n_epochs, n_steps):
     self.rank, self.world = init_distributed()
-    self.model.to(self.device)
-    self.raw_model = self.model
-    if self.world > 1:
-        self.model = nn.parallel.DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
+    if not hasattr(self, 'raw_model'): self.raw_model = self.model      # a second fit() continues with the same wrapper
+    self.raw_model.to(self.device)
+    if self.world > 1 and not isinstance(self.model, nn.parallel.DistributedDataParallel):
+        self.model = nn.parallel.DistributedDataParallel(self.raw_model, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
     if self.opt is None: self.opt = self.opt_func([p for p in self.raw_model.parameters() if p.requires_grad], lr=self.lr)
     spe = self.dls.steps_per_epoch(self.world)
     if spe == 0: raise ValueError(f"the training set ({len(self.dls.train)} items) holds no full batch of bs={self.dls.bs}")
@@ -129,8 +129,11 @@ def _fit(self:Learner, n_epochs:int|None=None, # epochs to train (one of n_epoch
 def _one_batch(self:Learner):
     try:
         self('before_batch'); self('predict'); self('after_pred'); self('get_loss')
-        if not torch.isfinite(self.loss.detach()).all():
-            self.stop_reason = f"non-finite loss {self.loss.item()} at step {self.step}"
+        bad = (~torch.isfinite(self.loss.detach())).any().float()
+        if self.world > 1: bad = all_reduce_sum(bad)          # every rank stops together, none hangs in all-reduce
+        if bad.item() > 0:
+            own = self.loss.detach()
+            self.stop_reason = f"non-finite loss {own.item() if not torch.isfinite(own).all() else 'on another rank'} at step {self.step}"
             raise NonFiniteLossError(f"training stopped: {self.stop_reason} (epoch {self.epoch}); the last checkpoint, if any, predates it. Lower the learning rate, enable gradient clipping or check the data.")
         self('after_loss'); self('backward'); self('after_backward'); self('opt_step')
         self.step += 1
