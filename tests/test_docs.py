@@ -22,3 +22,22 @@ def test_site_in_browser():
     res = check_site(ROOT/'_site', ROOT/'artefacts'/'screenshots')
     assert res and not any(res.values()), {k: v for k, v in res.items() if v}
     assert len(list((ROOT/'artefacts'/'screenshots').glob('*.png'))) >= len(pages)
+
+def test_checker_catches_broken_pages(tmp_path):
+    "The browser check must fail on a page with a broken link, a broken image, a JS error and no parameter table."
+    if not find_chromium():
+        if os.environ.get('CI'): pytest.fail('CI needs Chromium')
+        pytest.skip('no chromium here')
+    import json
+    (tmp_path/'good.html').write_text('<html><head><title>Good</title><link rel="icon" href="data:,"></head><body><h1 class="title">Good</h1>'
+                                      '<table><tr><th>Details</th></tr></table><a href="bad.html">x</a></body></html>')
+    (tmp_path/'bad.html').write_text('<html><head><title>Bad</title><link rel="icon" href="data:,"></head><body><h1 class="title">Bad</h1>'
+                                     '<a href="missing.html">x</a><img src="nope.png"><script>undefined_fn()</script></body></html>')
+    (tmp_path/'manifest.json').write_text(json.dumps([dict(file='good.html', title='Good', show_doc=1, images=0),
+                                                      dict(file='bad.html', title='Bad', show_doc=2, images=1)]))
+    res = check_site(tmp_path, tmp_path/'shots')
+    assert res['good.html'] == []
+    bad = ' | '.join(res['bad.html'])
+    for s in ('no show_doc parameter table', '1 figures expected, 0 loaded', 'broken internal link missing.html', 'undefined_fn'):
+        assert s in bad, (s, bad)
+    assert (tmp_path/'shots'/'bad.png').stat().st_size > 0
