@@ -14,7 +14,7 @@ from typing import Annotated, Callable
 from fastcore.script import call_parse, CliError
 import torch
 from .config import Config, ConfigError, PRESETS, default_device
-from .data import data_root, DATASETS
+from .data import data_root, DATASETS, atomic_write
 
 # %% ../../nbs/06_core.cli.ipynb #b0c8f39a
 def versions()->dict:
@@ -36,14 +36,8 @@ def env_info()->dict:
 def write_json(obj, # JSON-able object (numbers, strings, lists, dicts)
                path:str|Path)->Path:
     "Write JSON atomically: a temporary file in the same directory, then rename."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
-    try:
-        tmp.write_text(json.dumps(obj, indent=2, default=lambda o: o.tolist() if hasattr(o, 'tolist') else str(o)))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return path
+    with atomic_write(path) as tmp: tmp.write_text(json.dumps(obj, indent=2, default=lambda o: o.tolist() if hasattr(o, 'tolist') else str(o)))
+    return Path(path)
 
 def check_out_dir(out:str|Path, # output directory
                   name:str,     # job name, e.g. klas

@@ -17,7 +17,7 @@ import torch, torch.distributed as dist
 from torch import nn
 from tqdm.auto import tqdm
 from .config import Config, default_device
-from .data import DataLoaders
+from .data import DataLoaders, atomic_write
 
 # %% ../../nbs/02_core.learner.ipynb #363ba7c3
 def init_distributed(backend:str|None=None, # gloo | nccl; default: nccl when CUDA is available, else gloo
@@ -285,20 +285,14 @@ class TimeBudgetCB(Callback):
             warnings.warn(self.learn.stop_reason); raise CancelFitException()
 
 # %% ../../nbs/02_core.learner.ipynb #18333d61
-def _atomic_save(obj, path:Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
-    try: torch.save(obj, tmp); os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-
 def _save_checkpoint(self:Learner, path:str|Path)->Path:
     "Write an atomic checkpoint of everything needed to continue bit-exactly."
     state = dict(model=self.raw_model.state_dict(), opt=self.opt.state_dict(), step=self.step, epoch=self.epoch,
                  config=self.config.to_dict() if self.config is not None else None,
                  cbs={type(c).__name__: c.state_dict() for c in self.cbs},
                  rng=dict(torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None))
-    if is_main(): _atomic_save(state, Path(path))
+    if is_main():
+        with atomic_write(path) as tmp: torch.save(state, tmp)
     return Path(path)
 
 def _load_checkpoint(self:Learner, path:str|Path|bool):
