@@ -154,6 +154,7 @@ def render_site(proc:str|Path='_proc', # processed notebooks (from nbdev-proc-nb
         pages.append(dict(src=name, file=out, title=fm.get('title', Path(name).stem), description=fm.get('description', ''), **stats))
         (site/f'.{out}.json').write_text(json.dumps(nb))
     tc = TConfig(); tc.TagRemovePreprocessor.remove_input_tags = {'remove_input'}; tc.TagRemovePreprocessor.enabled = True
+    tc.TemplateExporter.exclude_input_prompt = tc.TemplateExporter.exclude_output_prompt = True
     exp = HTMLExporter(config=tc, template_name='lab')
     for p in pages:
         nb = nbformat.reads((site/f".{p['file']}.json").read_text(), as_version=4); (site/f".{p['file']}.json").unlink()

@@ -197,7 +197,8 @@ class TrainCB(Callback):
 
 class GradClipCB(Callback):
     "Clip the global gradient norm to `max_norm` after backward (unscaling first under fp16)."
-    def __init__(self, max_norm:float=1.0): self.max_norm = max_norm
+    def __init__(self, max_norm:float=1.0, # largest allowed global L2 norm of the gradients
+                ): self.max_norm = max_norm
     def after_backward(self):
         tcb = self.learn.cb(TrainCB)
         if tcb and tcb.scaler: tcb.scaler.unscale_(self.learn.opt)
@@ -233,7 +234,8 @@ class LRSchedCB(Callback):
 class ProgressCB(Callback):
     "A tqdm.auto bar over all steps (rank 0 only), showing the smoothed loss and the last validation metrics."
     order = 50
-    def __init__(self, every:int=1): self.every = every
+    def __init__(self, every:int=1, # refresh the shown loss every `every` steps
+                ): self.every = every
     def before_fit(self):
         self.bar = tqdm(total=self.learn.n_steps, initial=self.learn.step, desc='fit', disable=not is_main(), dynamic_ncols=True, leave=False)
         self.smooth = None
@@ -277,7 +279,8 @@ class MetricsCB(Callback):
 class TimeBudgetCB(Callback):
     "Stop after `budget_s` seconds of training and record the cut in `learn.stop_reason`."
     order = 60
-    def __init__(self, budget_s:float): self.budget_s = budget_s
+    def __init__(self, budget_s:float, # wall-clock seconds of training before stopping; 0 disables
+                ): self.budget_s = budget_s
     def before_fit(self): self.t0 = time.perf_counter()
     def after_step(self):
         if self.budget_s and time.perf_counter() - self.t0 > self.budget_s:
