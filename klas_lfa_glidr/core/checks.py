@@ -15,10 +15,11 @@ from torch import nn
 from torch.utils.data import TensorDataset
 from .config import Config, set_seed
 from .data import DataLoaders
-from .learner import Learner, CheckpointCB, MetricsCB, LRSchedCB, GradClipCB, TimeBudgetCB
+from .learner import Learner, CheckpointCB, MetricsCB, LRSchedCB, GradClipCB
 from .metrics import accuracy, count_params
 from .plotting import plot_history, save_fig
-from .cli import make_cli
+from .cli import make_cli, run_job, check_out_dir
+import json, math, tempfile
 
 # %% ../../nbs/07_core.checks.ipynb #9739f9ed
 @dataclass
@@ -67,7 +68,6 @@ def toy_learner(cfg:ToyConfig,      # the job's config
     "A seeded `Learner` for the toy job; with `out`, it logs and checkpoints there."
     set_seed(cfg.seed)
     cbs = [LRSchedCB(cfg.sched)] + ([GradClipCB(cfg.clip)] if cfg.clip else []) + list(cbs)
-    if cfg.time_budget_s: cbs.append(TimeBudgetCB(cfg.time_budget_s))
     if out is not None: cbs += [MetricsCB(Path(out)/'metrics.jsonl', log_every=5), CheckpointCB(Path(out)/'ckpt.pt', every=cfg.ckpt_every)]
     return Learner(toy_model(cfg), toy_dls(cfg), lr=cfg.lr, cbs=cbs, config=cfg, metrics={'acc': accuracy})
 
@@ -79,8 +79,7 @@ def run_toy(cfg:ToyConfig, # the job's config
     out = Path(out); learn = toy_learner(cfg, out)
     resume = cfg.resume and (out/'ckpt.pt').exists()
     learn.fit(n_epochs=cfg.epochs, resume=resume)
-    fig = plot_history(learn.history).figure; save_fig(fig, out/'curve')
-    import matplotlib.pyplot as plt; plt.close(fig)
+    save_fig(plot_history(learn.history).figure, out/'curve', close=True)
     return dict(**learn.valid_metrics, steps=learn.step, params=count_params(learn.raw_model),
                 resumed=bool(resume), stop_reason=learn.stop_reason)
 
@@ -94,8 +93,6 @@ def check_job(run_fn,               # run(cfg, out) -> dict of metrics
               out:str|Path|None=None, # output directory; default a fresh temporary one
               **overrides)->dict:   # config overrides, e.g. epochs=1
     "Run a job through `run_job` and check its results contract; return the results."
-    import json, math, tempfile
-    from klas_lfa_glidr.core.cli import run_job, check_out_dir
     out = check_out_dir(out or tempfile.mkdtemp(prefix=f'klg-{name}-'), name, preset)
     cfg = config_cls.from_preset(preset, **overrides)
     res = run_job(run_fn, cfg, name, preset, out)

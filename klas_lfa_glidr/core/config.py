@@ -8,7 +8,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.config.html.md"""
 __all__ = ['PRESETS', 'ConfigError', 'Config', 'set_seed', 'default_device']
 
 # %% ../../nbs/00_core.config.ipynb #63bfa07a
-import dataclasses, difflib, json, os, random, typing
+import dataclasses, difflib, json, os, random, re, typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
@@ -60,7 +60,7 @@ PRESETS = ('small', 'cpu', 'paper')
 
 def _device_ok(v):
     "auto | cpu | cuda | cuda:N | mps"
-    import re; return re.fullmatch(r'auto|cpu|mps|cuda(:\d+)?', v) is not None
+    return re.fullmatch(r'auto|cpu|mps|cuda(:\d+)?', v) is not None
 
 @dataclass
 class Config:
@@ -71,6 +71,7 @@ class Config:
     time_budget_s:float = 0.0   # wall-clock budget for training in seconds; 0 means no budget
     _choices: ClassVar[dict] = dict(device=_device_ok)
     _bounds: ClassVar[dict] = dict(seed=(0, 2**32 - 1), time_budget_s=(0, None))
+    _run_only: ClassVar[tuple] = ('device', 'out', 'time_budget_s')  # where and how long to run: may change on resume
 
     def __post_init__(self): self.validate()
 
@@ -135,10 +136,12 @@ def _to_dict(self:Config)->dict:
     "Plain JSON-able dict of the fields (tuples become lists)."
     return json.loads(json.dumps(dataclasses.asdict(self)))
 
-def _diff(self:Config, other:dict|Config)->dict:
+def _diff(self:Config, other:dict|Config,
+          ignore:tuple=(), # field names to leave out, e.g. `Config._run_only` when checking a resume
+         )->dict:
     "Fields whose values differ from `other`, as `{name: (ours, theirs)}`."
     a, b = self.to_dict(), other if isinstance(other, dict) else other.to_dict()
-    return {k: (a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)}
+    return {k: (a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k) and k not in ignore}
 
 Config.from_preset, Config.replace, Config.to_dict, Config.diff = _from_preset, _replace, _to_dict, _diff
 

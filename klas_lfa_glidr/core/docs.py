@@ -144,7 +144,7 @@ def render_site(proc:str|Path='_proc', # processed notebooks (from nbdev-proc-nb
         cfg = get_config(); abs_prefix = f"{cfg.doc_host}{cfg.doc_baseurl}".rstrip('/') + '/'
     if site.exists(): shutil.rmtree(site)
     site.mkdir(parents=True)
-    pages = []
+    pages, nbs_ = [], []
     for name in _sidebar_order(Path(nbs)):
         if not (proc/name).exists(): continue
         nb = json.loads((proc/name).read_text())
@@ -152,12 +152,12 @@ def render_site(proc:str|Path='_proc', # processed notebooks (from nbdev-proc-nb
         nb, stats = _clean_nb(nb, abs_prefix)
         out = 'index.html' if name == 'index.ipynb' else fm.get('output-file', Path(name).stem + '.html')
         pages.append(dict(src=name, file=out, title=fm.get('title', Path(name).stem), description=fm.get('description', ''), **stats))
-        (site/f'.{out}.json').write_text(json.dumps(nb))
+        nbs_.append(nb)
     tc = TConfig(); tc.TagRemovePreprocessor.remove_input_tags = {'remove_input'}; tc.TagRemovePreprocessor.enabled = True
     tc.TemplateExporter.exclude_input_prompt = tc.TemplateExporter.exclude_output_prompt = True
     exp = HTMLExporter(config=tc, template_name='lab')
-    for p in pages:
-        nb = nbformat.reads((site/f".{p['file']}.json").read_text(), as_version=4); (site/f".{p['file']}.json").unlink()
+    for p, nb in zip(pages, nbs_):               # a second pass: the nav bar needs every page's title
+        nb = nbformat.from_dict(nb)
         nb.metadata['title'] = p['title']
         body, _ = exp.from_notebook_node(nb)
         nav = '<nav class="klg">' + ''.join(f'<a href="{q["file"]}"{" class=here" if q is p else ""}>{q["title"]}</a>' for q in pages) + '</nav>'

@@ -68,6 +68,7 @@ class Learner:
         self.metrics = metrics or {}
         self.cbs = []
         if default_cbs: self.add_cbs([TrainCB(dls.n_inp), ProgressCB(), MetricsCB()])
+        if config is not None and config.time_budget_s: self.add_cbs([TimeBudgetCB(config.time_budget_s)])
         self.add_cbs(cbs or [])
         self.opt, self.step, self.epoch, self.history, self.stop_reason = None, 0, 0, [], None
 
@@ -263,7 +264,6 @@ class MetricsCB(Callback):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.path, 'a') as f: f.write(json.dumps(rec) + '\n')
     def before_fit(self):
-        self.t0 = time.perf_counter()
         if self.path and is_main():   # after a resume drop lines newer than the checkpoint, so the log equals an uninterrupted run's
             self.path.parent.mkdir(parents=True, exist_ok=True)
             recs = [json.loads(l) for l in self.path.read_text().splitlines()] if self.path.exists() else []
@@ -299,7 +299,7 @@ def _save_checkpoint(self:Learner, path:str|Path)->Path:
     return Path(path)
 
 def _load_checkpoint(self:Learner, path:str|Path|bool):
-    "Restore a checkpoint; refuse it if its config differs from `self.config`."
+    "Restore a checkpoint; refuse it if its config differs from `self.config` (run-only fields such as `out` may differ)."
     if path is True:
         ck = self.cb(CheckpointCB)
         if ck is None: raise ValueError("resume=True needs a CheckpointCB; pass a checkpoint path instead")
@@ -308,7 +308,7 @@ def _load_checkpoint(self:Learner, path:str|Path|bool):
     if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}")
     st = torch.load(path, map_location='cpu', weights_only=False)
     if self.config is not None and st['config'] is not None:
-        d = self.config.diff(st['config'])
+        d = self.config.diff(st['config'], ignore=type(self.config)._run_only)
         if d: raise ValueError(f"refusing to resume from {path}: it was written by a different config; differing fields (ours, checkpoint's): {d}")
     self.raw_model.load_state_dict(st['model']); self.opt.load_state_dict(st['opt'])
     self.step, self.epoch = st['step'], st['epoch']

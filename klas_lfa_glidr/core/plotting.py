@@ -28,11 +28,13 @@ def subplots(nrows:int=1, ncols:int=1, # grid of axes
 
 def save_fig(fig, # matplotlib figure
              path:str|Path, # path without suffix (or with one, which is replaced)
+             close:bool=False, # close the figure afterwards (scripts and long runs)
             )->list[Path]:
     "Save `fig` as PNG and SVG next to each other; return both paths."
     p = Path(path); p.parent.mkdir(parents=True, exist_ok=True)
     out = [p.with_suffix(s) for s in ('.png', '.svg')]
     for o in out: fig.savefig(o, bbox_inches='tight')
+    if close: plt.close(fig)
     return out
 
 # %% ../../nbs/05_core.plotting.ipynb #da4ee493
