@@ -51,13 +51,45 @@ class GLIDRConfig(Config):
     rule_agg:str = 'noisy_or'   # executor: noisy_or | max over firing rules
     max_groundings:int = 100000 # executor: cap on enumerated groundings per query (truncations counted)
     noise_mode:str = 'replace_tail' # replace_tail | add
+    emb_model:str = 'distmult'  # embedding reference: distmult | complex
+    emb_dim:int = 200           # embedding dimension (ComplEx: real + imaginary halves)
+    emb_lr:float = 3e-3         # embedding reference learning rate
+    emb_bs:int = 128            # embedding reference batch size
+    emb_epochs:int = 100        # embedding reference epochs
+    emb_dropout:float = 0.2     # dropout on the embedding product
+    label_smoothing:float = 0.1 # 1-N BCE label smoothing
+    datasets:tuple[str, ...] = ('planted',) # job: datasets for GLIDR vs chain-only vs embedding (E1, E2, E4, E6)
+    seeds:tuple[int, ...] = (0,) # job: seeds per dataset
+    planted_ent:int = 200       # job: entities of the planted graphs (E0)
+    noise:tuple[float, ...] = (0.0, 0.1, 0.25, 0.5) # job: noise levels p (E5)
+    noise_dataset:str = ''      # job: dataset of the noise curve ('' = first of `datasets`)
+    n_free_sweep:tuple[int, ...] = (0, 1, 2, 3) # job: n_free_max values of the sweep (E3)
+    e2e:bool = True             # job: run the end-to-end digits experiment (E7)
+    e2e_epochs:int = 30         # job: epochs of the end-to-end experiment
     _choices = dict(g=('noisy_or', 'clip', 'count_norm'), message_schedule=('extrinsic', 'full'), tnorm=('product', 'min'),
                     message_form=('mixture', 'fused', 'auto'), slot_agg=('noisy_or', 'sum'), inverse_queries=('tied', 'separate'),
                     loss=('ce', 'ce_unfiltered', 'bce_1n', 'bce_neg_sa'), body=('graph', 'chain'),
                     adjacency=('auto', 'dense', 'sparse', 'pyg'), rule_agg=('noisy_or', 'max'), noise_mode=('replace_tail', 'add'))
     _bounds = dict(n_free_max=(0, 6), n_slots=(1, 64), rounds=(0, 20), init_std=(0, None), tau_start=(1e-3, None), tau_end=(1e-3, None),
                    entropy_reg=(0, None), lr=(0, 10), bs=(1, None), epochs=(0, None), max_mem_gb=(0, None),
-                   alpha_min=(0, 1), w_min=(0, 1), max_groundings=(1, None))
+                   alpha_min=(0, 1), w_min=(0, 1), max_groundings=(1, None), emb_dim=(2, None), emb_lr=(0, 10), emb_bs=(1, None),
+                   emb_epochs=(0, None), emb_dropout=(0, 1), label_smoothing=(0, 1), noise=(0, 1), n_free_sweep=(0, 6), planted_ent=(10, None), e2e_epochs=(0, None))
+    _choices = {**_choices, 'emb_model': ('distmult', 'complex')}
+    @classmethod
+    def small(cls, **kw):
+        "Planted graphs only, seconds per run: what CI and the notebooks execute."
+        return cls(**{**dict(n_free_max=1, n_slots=4, epochs=4, emb_epochs=30, planted_ent=100, noise=(0.0, 0.5),
+                             n_free_sweep=(0, 1), e2e_epochs=15), **kw})
+    @classmethod
+    def cpu(cls, **kw):
+        "Kinship and UMLS (Neural-LP splits), 3 seeds, all experiments: tens of minutes on 2 cores."
+        return cls(**{**dict(datasets=('neurallp-kinship', 'neurallp-umls'), seeds=(0, 1, 2), n_slots=4, epochs=4,
+                             emb_epochs=100, n_free_sweep=(0, 1, 2, 3)), **kw})
+    @classmethod
+    def paper(cls, **kw):
+        "WN18RR and FB15k-237 on one GPU, sparse fused messages."
+        return cls(**{**dict(datasets=('conve-wn18rr', 'conve-fb15k-237'), lr=5e-3, epochs=30, adjacency='pyg', message_form='fused',
+                             n_free_sweep=(), noise=(), e2e=False, max_mem_gb=60), **kw})
     @property
     def n_vars(self)->int: return self.n_free_max + 2
     @property

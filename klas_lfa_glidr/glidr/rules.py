@@ -28,7 +28,7 @@ def canonical(atoms, n_rel:int)->tuple:
     best = None
     for perm in itertools.permutations(range(2, 2 + len(free))):
         ren = dict(zip(free, perm)); ren.update({0: 0, 1: 1})
-        key = tuple(sorted(_norm_atom(r, ren[u], ren[v], n_rel) for r, u, v in atoms))
+        key = tuple(sorted({_norm_atom(r, ren[u], ren[v], n_rel) for r, u, v in atoms}))   # a repeated atom counts once
         if best is None or key < best: best = key
     return best or ()
 
@@ -117,7 +117,9 @@ def extract_rules(model:GLIDR, # trained model
         if h >= R: atoms = [(r, 1 - u if u < 2 else u, 1 - v if v < 2 else v) for r, u, v in atoms]; eqs = [(1 - u if u < 2 else u, 1 - v if v < 2 else v) for u, v in eqs]
         atoms = _contract(atoms, eqs)
         if atoms is None: continue
-        key = (h % R, canonical(_drop_disconnected(atoms), R))
+        body = canonical(_drop_disconnected(atoms), R)
+        if not body: continue                                     # empty body: no rule
+        key = (h % R, body)
         found[key] = 1 - (1 - found.get(key, 0.0)) * (1 - conf)
     return sorted((Rule(h, a, c, R) for (h, a), c in found.items()), key=lambda r: (r.head, -r.conf))
 
