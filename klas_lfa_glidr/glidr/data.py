@@ -208,7 +208,8 @@ def planted_kg(templates=('chain', 'branch', 'cycle'), # target templates from `
     bg = {'r1': rand_rel(ents, degree), 'r3': rand_rel(ents, degree),
           'r2': rand_rel([e for e in ents if rng.random() < p_r2], degree)}
     path = {(x, y) for x, ys in _compose(_adj(bg['r1']), _adj(bg['r3'])).items() for y in ys}
-    kept = {p for p in sorted(path) if rng.random() < p_r4_path}
+    kept = {p for p in sorted(path) if rng.random() < p_r4_path} if 'cycle' in templates else set()
+    if not kept: kept = {(rng.randrange(n_ent), rng.randrange(n_ent)) for _ in range(n_ent)}
     bg['r4'] = kept | {(rng.randrange(n_ent), rng.randrange(n_ent)) for _ in range(len(kept))}
     has_r2 = {x for x, _ in bg['r2']}
     target = {'chain': path, 'branch': {(x, y) for x, y in bg['r1'] if y in has_r2}, 'cycle': path & bg['r4']}

@@ -61,6 +61,8 @@ class GLIDRConfig(Config):
     datasets:tuple[str, ...] = ('planted',) # job: datasets for GLIDR vs chain-only vs embedding (E1, E2, E4, E6)
     seeds:tuple[int, ...] = (0,) # job: seeds per dataset
     planted_ent:int = 200       # job: entities of the planted graphs (E0)
+    planted_epochs:int = 15     # job: epochs on each planted graph (E0)
+    planted_lr:float = 3e-2     # job: learning rate on the planted graphs (E0)
     noise:tuple[float, ...] = (0.0, 0.1, 0.25, 0.5) # job: noise levels p (E5)
     noise_dataset:str = ''      # job: dataset of the noise curve ('' = first of `datasets`)
     n_free_sweep:tuple[int, ...] = (0, 1, 2, 3) # job: n_free_max values of the sweep (E3)
@@ -73,7 +75,7 @@ class GLIDRConfig(Config):
     _bounds = dict(n_free_max=(0, 6), n_slots=(1, 64), rounds=(0, 20), init_std=(0, None), tau_start=(1e-3, None), tau_end=(1e-3, None),
                    entropy_reg=(0, None), lr=(0, 10), bs=(1, None), epochs=(0, None), max_mem_gb=(0, None),
                    alpha_min=(0, 1), w_min=(0, 1), max_groundings=(1, None), emb_dim=(2, None), emb_lr=(0, 10), emb_bs=(1, None),
-                   emb_epochs=(0, None), emb_dropout=(0, 1), label_smoothing=(0, 1), noise=(0, 1), n_free_sweep=(0, 6), planted_ent=(10, None), e2e_epochs=(0, None))
+                   emb_epochs=(0, None), emb_dropout=(0, 1), label_smoothing=(0, 1), noise=(0, 1), n_free_sweep=(0, 6), planted_ent=(10, None), e2e_epochs=(0, None), planted_epochs=(0, None), planted_lr=(0, 10))
     _choices = {**_choices, 'emb_model': ('distmult', 'complex')}
     @classmethod
     def small(cls, **kw):
@@ -84,7 +86,7 @@ class GLIDRConfig(Config):
     def cpu(cls, **kw):
         "Kinship and UMLS (Neural-LP splits), 3 seeds, all experiments: tens of minutes on 2 cores."
         return cls(**{**dict(datasets=('neurallp-kinship', 'neurallp-umls'), seeds=(0, 1, 2), n_slots=4, epochs=4,
-                             emb_epochs=100, n_free_sweep=(0, 1, 2, 3)), **kw})
+                             emb_epochs=50, n_free_sweep=(0, 1, 2, 3)), **kw})
     @classmethod
     def paper(cls, **kw):
         "WN18RR and FB15k-237 on one GPU, sparse fused messages."
@@ -331,7 +333,7 @@ class AnnealCB(Callback):
     def __init__(self, cfg:GLIDRConfig): self.cfg = cfg
     def before_batch(self):
         pct = self.learn.step / max(1, self.learn.n_steps)
-        self.learn.raw_model.tau = self.cfg.tau_start + (self.cfg.tau_end - self.cfg.tau_start) * pct
+        getattr(self.learn.raw_model, 'glidr', self.learn.raw_model).tau = self.cfg.tau_start + (self.cfg.tau_end - self.cfg.tau_start) * pct
         self.learn.loss_func.lam = self.cfg.entropy_reg * pct
 
 class KeepBestCB(Callback):
