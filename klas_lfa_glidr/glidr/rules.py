@@ -118,7 +118,7 @@ def extract_rules(model:GLIDR, # trained model
         atoms = _contract(atoms, eqs)
         if atoms is None: continue
         body = canonical(_drop_disconnected(atoms), R)
-        if not body: continue                                     # empty body: no rule
+        if not body or (h % R, 0, 1) in body: continue            # empty body, or the head atom itself: derives nothing new
         key = (h % R, body)
         found[key] = 1 - (1 - found.get(key, 0.0)) * (1 - conf)
     return sorted((Rule(h, a, c, R) for (h, a), c in found.items()), key=lambda r: (r.head, -r.conf))

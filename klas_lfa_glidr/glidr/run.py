@@ -7,7 +7,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.run.html.md"""
 # %% auto #0
 __all__ = ['ARMS', 'main', 'get_kg', 'stage', 'run_arm', 'planted_body', 'run_planted', 'summarise', 'run_sweep', 'run_noise',
            'digits_kg', 'PerceptionGLIDR', 'auroc', 'run_e2e', 'KGraph_for', 'plot_arms', 'plot_noise', 'plot_sweep',
-           'run']
+           'run', 'draw_rule', 'rule_browser']
 
 # %% ../../nbs/35_glidr.run.ipynb #39dcda77
 import json, math, time
@@ -237,3 +237,47 @@ def _figures(res, out):
     if 'E3_sweep' in res: fig, (ax,) = subplots(); plot_sweep(res['E3_sweep'], ax); save_fig(fig, out/'glidr_sweep', close=True)
 
 main = make_cli(run, GLIDRConfig, 'glidr')
+
+# %% ../../nbs/35_glidr.run.ipynb #f1bdab4b
+def draw_rule(rule, kg:KG|None=None, ax=None):
+    "Draw a rule body: variables on a circle, one labelled arrow per atom."
+    from klas_lfa_glidr.glidr.model import var_names
+    if ax is None: _, (ax,) = subplots(figsize=(3.2, 2.6))
+    vs = sorted({x for _, u, v in rule.atoms for x in (u, v)} | {0, 1}); names = var_names(max(vs) + 1)
+    pos = {v: (math.cos(2 * math.pi * i / len(vs) + math.pi), math.sin(2 * math.pi * i / len(vs) + math.pi)) for i, v in enumerate(vs)}
+    rn = (lambda r: kg.relations[r]) if kg else (lambda r: f'r{r}')
+    for r, u, v in rule.atoms:
+        a, b = (u, v) if r < rule.n_rel else (v, u); name = rn(r % rule.n_rel)
+        ax.annotate('', xy=pos[b], xytext=pos[a], arrowprops=dict(arrowstyle='->', color='0.4', shrinkA=12, shrinkB=12))
+        ax.text((pos[a][0] + pos[b][0]) / 2, (pos[a][1] + pos[b][1]) / 2, name, fontsize=8, ha='center', color=PALETTE[3])
+    for v in vs:
+        ax.scatter(*pos[v], s=500, color=PALETTE[0] if v < 2 else '0.8', zorder=3)
+        ax.text(*pos[v], names[v], ha='center', va='center', zorder=4, color='w' if v < 2 else 'k')
+    ax.set_title(f"{rn(rule.head)}(X,Y)  c={rule.conf:.2f}  {rule.shape}", fontsize=9); ax.axis('off'); ax.set_aspect('equal')
+    ax.set_xlim(-1.5, 1.5); ax.set_ylim(-1.4, 1.4)
+    return ax
+
+# %% ../../nbs/35_glidr.run.ipynb #23c2c2ef
+def rule_browser(rules:list, kg:KG, executor:RuleExecutor|None=None):
+    "Widget: head relation → its rules by confidence → drawing and exact groundings for an anchor."
+    import ipywidgets as W
+    import matplotlib.pyplot as plt
+    ex = executor or RuleExecutor(rules, kg.background(), kg.n_ent, kg.n_rel)
+    heads = sorted({r.head for r in rules})
+    head = W.Dropdown(options=[(kg.relations[h], h) for h in heads], description='head')
+    pick = W.Select(rows=6, layout=W.Layout(width='640px'), description='rules')
+    anchor = W.Dropdown(options=kg.entities[:500], description='anchor')
+    out = W.Output()
+    def show_rules(*_):
+        rs = [r for r in rules if r.head == head.value]
+        pick.options = [(r.datalog(kg), i) for i, r in enumerate(rules) if r.head == head.value]
+    def show(*_):
+        out.clear_output(wait=True)
+        if pick.value is None: return
+        r = rules[pick.value]
+        with out:
+            fig, (ax,) = subplots(figsize=(3.2, 2.6)); draw_rule(r, kg, ax); plt.show()
+            ans = sorted(ex.derive(r, kg.entities.index(anchor.value)))
+            print(f"{kg.relations[r.head]}({anchor.value}, ?) ← this rule derives {len(ans)} answers: {[kg.entities[e] for e in ans[:30]]}")
+    head.observe(show_rules, 'value'); pick.observe(show, 'value'); anchor.observe(show, 'value')
+    show_rules(); return W.VBox([head, pick, anchor, out])
