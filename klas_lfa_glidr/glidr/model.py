@@ -12,7 +12,7 @@ __all__ = ['GLIDRConfig', 'var_names', 'pairs_of', 'chain_pairs', 'estimate_mem_
 # %% ../../nbs/32_glidr.model.ipynb #9dfd9cbe
 from dataclasses import dataclass
 import math
-import torch, torch.nn.functional as F
+import torch, torch.nn.functional as F, torch.utils.checkpoint
 from torch import nn, Tensor
 from ..core.config import Config, ConfigError
 from .layers import KGraph, exist, EPS
@@ -46,6 +46,7 @@ class GLIDRConfig(Config):
     bs:int = 64                 # queries per batch
     epochs:int = 30             # training epochs
     max_mem_gb:float = 16.0     # refuse configs whose estimated training activations exceed this
+    checkpoint:bool = False     # recompute each message in backward (activation memory O(B·K·E) per message; large graphs)
     alpha_min:float = 0.05      # rule extraction: minimum slot weight α
     w_min:float = 0.5           # rule extraction: minimum option weight
     rule_agg:str = 'noisy_or'   # executor: noisy_or | max over firing rules
@@ -109,10 +110,11 @@ def chain_pairs(n_vars:int)->list[tuple[int, int]]:
 
 # %% ../../nbs/32_glidr.model.ipynb #14867839
 def estimate_mem_gb(cfg:GLIDRConfig, n_ent:int, n_rel:int, # config, entity and base-relation counts
-                    fused:bool=False)->float:
+                    fused:bool=False, n_edges:int=0)->float: # fused messages; edges under R⁺ (sparse fused transient)
     "Estimated activation memory (GB) of one training batch."
-    n_msg = cfg.n_rounds * cfg.n_vars * (cfg.n_vars - 1)
-    per = cfg.bs * cfg.n_slots * n_ent * (1 if fused else 2 * n_rel)
+    n_msg, N = cfg.n_rounds * cfg.n_vars * (cfg.n_vars - 1), cfg.bs * cfg.n_slots
+    per = N * (max(n_edges, n_ent) if fused else 2 * n_rel * n_ent)
+    if cfg.checkpoint: return 4 * (3 * n_msg * N * n_ent + 3 * per) / 1e9
     return 3 * 4 * n_msg * per / 1e9
 
 # %% ../../nbs/32_glidr.model.ipynb #2c30d917
@@ -205,7 +207,9 @@ def _run(self:GLIDR, g:KGraph, anchor:Tensor, W:Tensor, # graph, [B] anchors, [B
             inc = [logm[(w, uu)] for (w, uu) in logm if uu == u and (w != v or self.cfg.message_schedule == 'full')]
             log_mu = self.combine([logb[u].expand(N, E) if logb[u].dim() else W.new_zeros(N, E)] + inc)
             Wd = Wf[:, i] if u < v else Wf[:, i][:, self.perm]
-            new[(u, v)] = self.message(g, log_mu, Wd, unary)
+            if self.cfg.checkpoint and torch.is_grad_enabled():
+                new[(u, v)] = torch.utils.checkpoint.checkpoint(self.message, g, log_mu, Wd, unary, use_reentrant=False)
+            else: new[(u, v)] = self.message(g, log_mu, Wd, unary)
         logm = new
     inc = [m for (w, uu), m in logm.items() if uu == out_var]
     ls = self.combine([W.new_zeros(N, E)] + inc)
@@ -365,7 +369,7 @@ def fit_glidr(kg:KG, cfg:GLIDRConfig, # data and options
     "Train GLIDR on `kg` with the core `Learner`; returns the learner (model in `learn.raw_model`)."
     set_seed(cfg.seed)
     fused = cfg.message_form == 'fused' or (cfg.message_form == 'auto' and kg.n_ent > 1000)
-    est = estimate_mem_gb(cfg, kg.n_ent, kg.n_rel, fused)
+    est = estimate_mem_gb(cfg, kg.n_ent, kg.n_rel, fused, 2 * len(kg.background()))
     if est > cfg.max_mem_gb: raise ConfigError(f"n_free_max={cfg.n_free_max}, n_slots={cfg.n_slots}, bs={cfg.bs} on {kg.name} needs about {est:.1f} GB of activations per batch > max_mem_gb={cfg.max_mem_gb}; lower n_free_max, n_slots or bs")
     model = model or GLIDR(cfg, kg.n_ent, kg.n_rel)
     model.graph, model.eval_graph = graphs_for(kg, cfg)
