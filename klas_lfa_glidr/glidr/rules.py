@@ -134,7 +134,7 @@ class RuleExecutor:
         for a, r, b in with_inverse(triples, n_rel).tolist(): self.adj.setdefault((r, a), set()).add(b)
         self.by_head = {}
         for r in rules: self.by_head.setdefault(r.head, []).append(r)
-        self.truncated = self.groundings = 0
+        self.truncated = self.n_groundings = 0
     def _nbrs(self, r, u, v, val, w):
         "Candidates for variable w from atom (r, u, v) with the other end bound."
         inv = lambda r: r + self.n_rel if r < self.n_rel else r - self.n_rel
@@ -164,7 +164,7 @@ def _derive(self:RuleExecutor, rule:Rule, a:int, a_var:int=0)->set:
             if all(ok(r, u, v, val2) for r, u, v in rule.atoms if u in val2 and v in val2 and (u == w or v == w)): rec(val2)
             if count[0] >= self.max_g: break
     rec({a_var: a})
-    self.groundings += count[0]; self.truncated += count[0] >= self.max_g
+    self.n_groundings += count[0]; self.truncated += count[0] >= self.max_g
     return found
 RuleExecutor.derive = _derive
 
@@ -183,3 +183,21 @@ def _scores(self:RuleExecutor, q:Tensor, # [B, 2+] queries (anchor, relation in 
         if self.agg == 'noisy_or': out[i] = 1 - keep
     return out
 RuleExecutor.__call__ = _scores
+
+# %% ../../nbs/33_glidr.rules.ipynb #d53253d7
+def _groundings(self:RuleExecutor, rule:Rule, a:int, b:int, # rule, anchor (X) and answer (Y)
+                limit:int=10)->list[dict]:
+    "Up to `limit` assignments `{variable name: entity}` satisfying the body with X = a, Y = b."
+    vars_ = sorted({x for _, u, v in rule.atoms for x in (u, v)} | {0, 1}); names = var_names(max(vars_) + 1)
+    out = []
+    def rec(val):
+        if len(out) >= limit: return
+        if not all(val[v] in self.adj.get((r, val[u]), ()) for r, u, v in rule.atoms if u in val and v in val): return
+        free = [x for x in vars_ if x not in val]
+        if not free: out.append({names[k]: e for k, e in sorted(val.items())}); return
+        w = free[0]
+        cands = [self._nbrs(r, u, v, val, w) for r, u, v in rule.atoms if (u == w and v in val and v != w) or (v == w and u in val and u != w)]
+        for e in sorted(set.intersection(*map(set, cands))) if cands else range(self.n_ent): rec({**val, w: e})
+    rec({0: a, 1: b})
+    return out
+RuleExecutor.groundings = _groundings

@@ -277,7 +277,9 @@ def rule_browser(rules:list, kg:KG, executor:RuleExecutor|None=None):
         r = rules[pick.value]
         with out:
             fig, (ax,) = subplots(figsize=(3.2, 2.6)); draw_rule(r, kg, ax); plt.show()
-            ans = sorted(ex.derive(r, kg.entities.index(anchor.value)))
-            print(f"{kg.relations[r.head]}({anchor.value}, ?) ← this rule derives {len(ans)} answers: {[kg.entities[e] for e in ans[:30]]}")
+            a = kg.entities.index(anchor.value); ans = sorted(ex.derive(r, a))
+            print(f"{kg.relations[r.head]}({anchor.value}, ?): this rule derives {len(ans)} answers: {[kg.entities[e] for e in ans[:30]]}")
+            for b in ans[:3]:
+                for gr in ex.groundings(r, a, b, limit=3): print('   grounding', {k: kg.entities[e] for k, e in gr.items()})
     head.observe(show_rules, 'value'); pick.observe(show, 'value'); anchor.observe(show, 'value')
     show_rules(); return W.VBox([head, pick, anchor, out])
