@@ -49,6 +49,7 @@ class GLIDRConfig(Config):
     checkpoint:bool = False     # recompute each message in backward (activation memory O(B·K·E) per message; large graphs)
     alpha_min:float = 0.05      # rule extraction: minimum slot weight α
     w_min:float = 0.5           # rule extraction: minimum option weight
+    rule_beam:int = 1           # rule extraction: discrete bodies per slot (1 = argmax per pair, as spec §5)
     rule_agg:str = 'noisy_or'   # executor: noisy_or | max over firing rules
     max_groundings:int = 100000 # executor: cap on enumerated groundings per query (truncations counted)
     noise_mode:str = 'replace_tail' # replace_tail | add
@@ -75,7 +76,7 @@ class GLIDRConfig(Config):
                     adjacency=('auto', 'dense', 'sparse', 'pyg'), rule_agg=('noisy_or', 'max'), noise_mode=('replace_tail', 'add'))
     _bounds = dict(n_free_max=(0, 6), n_slots=(1, 64), rounds=(0, 20), init_std=(0, None), tau_start=(1e-3, None), tau_end=(1e-3, None),
                    entropy_reg=(0, None), lr=(0, 10), bs=(1, None), epochs=(0, None), max_mem_gb=(0, None),
-                   alpha_min=(0, 1), w_min=(0, 1), max_groundings=(1, None), emb_dim=(2, None), emb_lr=(0, 10), emb_bs=(1, None),
+                   alpha_min=(0, 1), w_min=(0, 1), max_groundings=(1, None), rule_beam=(1, 256), emb_dim=(2, None), emb_lr=(0, 10), emb_bs=(1, None),
                    emb_epochs=(0, None), emb_dropout=(0, 1), label_smoothing=(0, 1), noise=(0, 1), n_free_sweep=(0, 6), planted_ent=(10, None), e2e_epochs=(0, None), planted_epochs=(0, None), planted_lr=(0, 10))
     _choices = {**_choices, 'emb_model': ('distmult', 'complex')}
     @classmethod
@@ -87,7 +88,7 @@ class GLIDRConfig(Config):
     def cpu(cls, **kw):
         "Kinship and UMLS (Neural-LP splits), 3 seeds, all experiments: tens of minutes on 2 cores."
         return cls(**{**dict(datasets=('neurallp-kinship', 'neurallp-umls'), seeds=(0, 1, 2), n_slots=4, epochs=4,
-                             emb_epochs=50, n_free_sweep=(0, 1, 2, 3)), **kw})
+                             emb_epochs=50, n_free_sweep=(0, 1, 2, 3), rule_beam=64), **kw})
     @classmethod
     def paper(cls, **kw):
         "WN18RR and FB15k-237 on one GPU, sparse fused messages."

@@ -94,33 +94,48 @@ def _drop_disconnected(atoms):
     return [a for a in atoms if a[1] in keep]
 
 # %% ../../nbs/33_glidr.rules.ipynb #f31c20f0
+def _slot_bodies(Wk:Tensor, pairs:list, TOP:int, EQ:int, n_r2:int, beam:int, w_min:float)->list:
+    "Discrete bodies of one slot: [(atoms, equalities, probability)]; beam 1 is the argmax rule of spec §5."
+    if beam == 1:
+        atoms, eqs, pr = [], [], 1.0
+        for i, (u, v) in enumerate(pairs):
+            w, o = Wk[i].max(0); o = int(o)
+            if o == TOP or w < w_min: continue
+            pr *= float(w)
+            if o == EQ: eqs.append((u, v))
+            elif o < n_r2: atoms.append((o, u, v))
+        return [(atoms, eqs, pr)]
+    combos = [([], 1.0)]
+    for i in range(len(pairs)):
+        ws, os_ = Wk[i].sort(descending=True)
+        cands = [(int(o), float(w)) for w, o in zip(ws[:3], os_[:3]) if w >= 0.1] or [(int(os_[0]), float(ws[0]))]
+        combos = sorted(((c + [(i, o)], pr * w) for c, pr in combos for o, w in cands), key=lambda x: -x[1])[:beam]
+    return [([(o, *pairs[i]) for i, o in c if o < n_r2], [pairs[i] for i, o in c if o == EQ], pr) for c, pr in combos]
+
 @torch.no_grad()
 def extract_rules(model:GLIDR, # trained model
                   alpha_min:float|None=None, w_min:float|None=None, # thresholds (default: the model's config)
+                  beam:int|None=None, # discrete bodies per slot (default `cfg.rule_beam`); 1 = argmax per pair
                  )->list[Rule]:
     "Explicit rules per head, deduplicated, sorted by head then confidence."
     cfg, R = model.cfg, model.n_rel
     alpha_min = cfg.alpha_min if alpha_min is None else alpha_min
     w_min = cfg.w_min if w_min is None else w_min
+    beam = getattr(cfg, 'rule_beam', 1) if beam is None else beam
     H = model.theta.shape[0]
     W, A = model.weights(torch.arange(H, device=model.theta.device)).cpu(), torch.sigmoid(model.beta).cpu()
     found = {}
     for h, k in itertools.product(range(H), range(cfg.n_slots)):
         if A[h, k] < alpha_min: continue
-        atoms, eqs, conf = [], [], float(A[h, k])
-        for i, (u, v) in enumerate(model.pairs):
-            w, o = W[h, k, i].max(0); o = int(o)
-            if o == model.TOP or w < w_min: continue
-            conf *= float(w)
-            if o == model.EQ: eqs.append((u, v))
-            elif o < 2 * R: atoms.append((o, u, v))
-        if h >= R: atoms = [(r, 1 - u if u < 2 else u, 1 - v if v < 2 else v) for r, u, v in atoms]; eqs = [(1 - u if u < 2 else u, 1 - v if v < 2 else v) for u, v in eqs]
-        atoms = _contract(atoms, eqs)
-        if atoms is None: continue
-        body = canonical(_drop_disconnected(atoms), R)
-        if not body or (h % R, 0, 1) in body: continue            # empty body, or the head atom itself: derives nothing new
-        key = (h % R, body)
-        found[key] = 1 - (1 - found.get(key, 0.0)) * (1 - conf)
+        for atoms, eqs, pr in _slot_bodies(W[h, k], model.pairs, model.TOP, model.EQ, 2 * R, beam, w_min):
+            conf = float(A[h, k]) * pr
+            if h >= R: atoms = [(r, 1 - u if u < 2 else u, 1 - v if v < 2 else v) for r, u, v in atoms]; eqs = [(1 - u if u < 2 else u, 1 - v if v < 2 else v) for u, v in eqs]
+            atoms = _contract(atoms, eqs)
+            if atoms is None: continue
+            body = canonical(_drop_disconnected(atoms), R)
+            if not body or (h % R, 0, 1) in body: continue            # empty body, or the head atom itself: derives nothing new
+            key = (h % R, body)
+            found[key] = 1 - (1 - found.get(key, 0.0)) * (1 - conf)
     return sorted((Rule(h, a, c, R) for (h, a), c in found.items()), key=lambda r: (r.head, -r.conf))
 
 # %% ../../nbs/33_glidr.rules.ipynb #8180f637

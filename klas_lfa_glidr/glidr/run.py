@@ -37,8 +37,8 @@ def stage(out:Path|None, key:str, fn):
     return res
 
 # %% ../../nbs/35_glidr.run.ipynb #e4c95a6b
-def _rules_report(m:GLIDR, kg:KG, cfg:GLIDRConfig, model_mrr:float)->dict:
-    rules = extract_rules(m)
+def _rules_report(m:GLIDR, kg:KG, cfg:GLIDRConfig, model_mrr:float, beam:int=1)->dict:
+    rules = extract_rules(m, beam=beam)
     ex = RuleExecutor(rules, kg.background(), kg.n_ent, kg.n_rel, cfg.rule_agg, cfg.max_groundings)
     r = evaluate(ex, kg)
     top = {}
@@ -50,16 +50,20 @@ def _rules_report(m:GLIDR, kg:KG, cfg:GLIDRConfig, model_mrr:float)->dict:
                 top_bodies={kg.relations[h]: [list(a) for a in ru.atoms] for h, ru in top.items()})
 
 def run_arm(kg:KG, cfg:GLIDRConfig, arm:str='glidr', # glidr | chain | emb
-            rules:bool=True, progress:bool=False)->dict:
+            rules:bool=True, progress:bool=False,
+            save:str|Path|None=None)->dict: # file for the trained weights (state dict)
     "Train one arm on `kg` and return its test metrics (and rule metrics for the rule learners)."
     t0 = time.perf_counter()
     if arm == 'emb': learn = fit_embedding(kg, cfg, progress)
     else: learn = fit_glidr(kg, chain_only(cfg) if arm == 'chain' else cfg, progress=progress)
     m, fit_s = learn.raw_model.eval(), time.perf_counter() - t0
+    if save: torch.save(m.state_dict(), save)
     res = evaluate(m, kg)
     out = dict(arm=arm, dataset=kg.name, seed=cfg.seed, mean=res['mean'], pessimistic=res['pessimistic'], optimistic=res['optimistic'],
                per_relation=res['per_relation'], fit_s=fit_s, epoch_s=fit_s / max(1, cfg.emb_epochs if arm == 'emb' else cfg.epochs))
-    if rules and arm != 'emb': out['rules'] = _rules_report(m, kg, cfg, res['mean']['mrr'])
+    if rules and arm != 'emb':
+        out['rules'] = _rules_report(m, kg, cfg, res['mean']['mrr'])                 # spec §5: argmax per pair
+        if cfg.rule_beam > 1: out[f'rules_beam'] = _rules_report(m, kg, cfg, res['mean']['mrr'], cfg.rule_beam)
     return out
 
 # %% ../../nbs/35_glidr.run.ipynb #9c81a9bf
@@ -92,6 +96,8 @@ def summarise(runs:list[dict])->dict:
     if all('rules' in r for r in runs):
         out['rules_mrr'] = f([r['rules']['mrr'] for r in runs]); out['rules_share'] = f([r['rules']['share'] for r in runs])
         out['top_non_chain'] = f([r['rules']['top_non_chain'] for r in runs])
+    if all('rules_beam' in r for r in runs):
+        out['rules_beam_mrr'] = f([r['rules_beam']['mrr'] for r in runs]); out['rules_beam_share'] = f([r['rules_beam']['share'] for r in runs])
     return out
 
 # %% ../../nbs/35_glidr.run.ipynb #3283b719
@@ -221,7 +227,8 @@ def run(cfg:GLIDRConfig, out:str|Path|None=None)->dict:
         kg = get_kg(ds, cfg)
         res.setdefault('stats', {})[ds] = kg_stats(kg)
         for arm in ARMS:
-            runs = [stage(out, f'{ds}_{arm}_s{s}', lambda: run_arm(get_kg(ds, cfg, s), cfg.replace(seed=s), arm)) for s in tqdm(cfg.seeds, desc=f'{ds} {arm}', leave=False)]
+            runs = [stage(out, f'{ds}_{arm}_s{s}', lambda: run_arm(get_kg(ds, cfg, s), cfg.replace(seed=s), arm, save=out/'stages'/f'{ds}_{arm}_s{s}.pt' if out else None))
+                    for s in tqdm(cfg.seeds, desc=f'{ds} {arm}', leave=False)]
             res['runs'].setdefault(ds, {})[arm] = runs
             res['summary'].setdefault(ds, {})[arm] = summarise(runs)
     nd = cfg.noise_dataset or cfg.datasets[0]
