@@ -126,8 +126,7 @@ def digits_kg(n_per_digit:int=30, n_next:int=2, seed:int=0)->tuple[KG, torch.Ten
     X, y = torch.tensor(d.data, dtype=torch.float32) / 16, torch.tensor(d.target)
     idx = torch.cat([torch.nonzero(y == c).squeeze(1)[torch.randperm(int((y == c).sum()), generator=g)[:n_per_digit]] for c in range(10)])
     X, y = X[idx], y[idx]; E = len(idx)
-    by = [torch.nonzero(y == c).squeeze(1) for c in range(10)]
-    nxt = sorted({(i, int(by[(int(y[i]) + 1) % 10][j])) for i in range(E) for j in torch.randint(0, n_per_digit, (n_next,), generator=g)})
+    nxt = sorted({(i, int(j)) for i in range(E) for j in torch.randint(0, E, (n_next,), generator=g) if int(j) != i})
     succ = {}
     for a, b in nxt: succ.setdefault(a, set()).add(b)
     tgt = sorted({(a, c) for a in range(E) if y[a] == 0 for b in succ.get(a, ()) for c in succ.get(b, ())})
