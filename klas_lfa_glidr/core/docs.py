@@ -96,6 +96,9 @@ def _clean_nb(nb:dict, abs_prefix:str)->tuple[dict, dict]:
             for o in c.get('outputs', []):
                 o.pop('metadata', None) if o.get('output_type') == 'stream' else o.setdefault('metadata', {})
                 d = o.get('data', {})
+                for k, v in d.items():
+                    if isinstance(v, list) and not k.endswith('json'): d[k] = ''.join(v)   # executed in memory: lines not yet joined
+                if isinstance(o.get('text'), list): o['text'] = ''.join(o['text'])
                 if 'text/markdown' in d:
                     t = ''.join(d['text/markdown']) if isinstance(d['text/markdown'], list) else d['text/markdown']
                     d['text/markdown'] = re.sub(r'\{target="_blank"[^}]*\}', '', t.replace(abs_prefix, ''))
