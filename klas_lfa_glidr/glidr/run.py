@@ -6,8 +6,8 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.run.html.md"""
 
 # %% auto #0
 __all__ = ['ARMS', 'main', 'get_kg', 'stage', 'run_arm', 'planted_body', 'run_planted', 'summarise', 'run_sweep', 'run_noise',
-           'digits_kg', 'PerceptionGLIDR', 'auroc', 'run_e2e', 'KGraph_for', 'plot_arms', 'plot_noise', 'plot_sweep',
-           'run', 'draw_rule', 'rule_browser']
+           'digits_kg', 'PerceptionGLIDR', 'auroc', 'run_e2e', 'plot_arms', 'plot_noise', 'plot_sweep', 'run',
+           'draw_rule', 'rule_browser']
 
 # %% ../../nbs/35_glidr.run.ipynb #39dcda77
 import json, math, time
@@ -63,7 +63,7 @@ def run_arm(kg:KG, cfg:GLIDRConfig, arm:str='glidr', # glidr | chain | emb
                per_relation=res['per_relation'], fit_s=fit_s, epoch_s=fit_s / max(1, cfg.emb_epochs if arm == 'emb' else cfg.epochs))
     if rules and arm != 'emb':
         out['rules'] = _rules_report(m, kg, cfg, res['mean']['mrr'])                 # spec §5: argmax per pair
-        if cfg.rule_beam > 1: out[f'rules_beam'] = _rules_report(m, kg, cfg, res['mean']['mrr'], cfg.rule_beam)
+        if cfg.rule_beam > 1: out['rules_beam'] = _rules_report(m, kg, cfg, res['mean']['mrr'], cfg.rule_beam)
     return out
 
 # %% ../../nbs/35_glidr.run.ipynb #9c81a9bf
@@ -151,17 +151,15 @@ class PerceptionGLIDR(nn.Module):
     def entropy(self): return self.glidr.entropy
 
 def auroc(score, label)->float:
-    "Area under the ROC curve (rank form, ties averaged)."
-    s, l = np.asarray(score, float), np.asarray(label, bool)
-    r = np.argsort(np.argsort(s, kind='mergesort'), kind='mergesort').astype(float) + 1
-    for v in np.unique(s): r[s == v] = r[s == v].mean()
-    n1, n0 = l.sum(), (~l).sum()
-    return float((r[l].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)) if n1 and n0 else float('nan')
+    "Area under the ROC curve (scikit-learn's), NaN when only one class is present."
+    from sklearn.metrics import roc_auc_score
+    l = np.asarray(label, bool)
+    return float(roc_auc_score(l, np.asarray(score, float))) if 0 < l.sum() < len(l) else float('nan')
 
 # %% ../../nbs/35_glidr.run.ipynb #8af773ca
 def run_e2e(cfg:GLIDRConfig, frozen:bool=False)->dict:
     "E7: joint MLP + GLIDR training from link labels; target MRR and AUROC of the used predicate for digit 0."
-    from klas_lfa_glidr.glidr.model import GLIDRLoss, AnnealCB, mrr_metric, answers, queries
+    from klas_lfa_glidr.glidr.model import GLIDRLoss, AnnealCB, mrr_metric, answers, queries, graphs_for
     from klas_lfa_glidr.core.learner import Learner
     from klas_lfa_glidr.core.data import DataLoaders
     from klas_lfa_glidr.core.config import set_seed
@@ -170,7 +168,7 @@ def run_e2e(cfg:GLIDRConfig, frozen:bool=False)->dict:
     c = cfg.replace(n_free_max=2, epochs=cfg.e2e_epochs, self_loops=True, lr=3e-2)
     set_seed(c.seed)
     model = PerceptionGLIDR(c, X, kg.n_rel, frozen=frozen)
-    model.glidr.graph = model.glidr.eval_graph = KGraph_for(kg, c)
+    model.glidr.graph, model.glidr.eval_graph = graphs_for(kg, c)
     q = queries(kg, 'train'); qv = queries(kg, 'valid')
     dls = DataLoaders(TensorDataset(q, q), TensorDataset(qv, qv), bs=min(c.bs, len(q)), seed=c.seed, drop_last=False)
     learn = Learner(model, dls, GLIDRLoss(c.loss, answers(kg, ('facts', 'train')), kg.n_ent, model), lr=c.lr, opt_func=torch.optim.Adam,
@@ -184,10 +182,6 @@ def run_e2e(cfg:GLIDRConfig, frozen:bool=False)->dict:
     with torch.no_grad(): p = model.predicates()
     return dict(mrr=res['mean']['mrr'], h10=res['mean']['h10'], predicate=j, auroc_used=auroc(p[j], y == 0),
                 auroc_best=max(auroc(p[i], y == 0) for i in range(len(p))), n_nodes=kg.n_ent, n_train=len(kg.split('train')))
-
-def KGraph_for(kg:KG, cfg:GLIDRConfig):
-    from klas_lfa_glidr.glidr.layers import KGraph
-    return KGraph(kg.background(), kg.n_ent, kg.n_rel, cfg.adjacency)
 
 # %% ../../nbs/35_glidr.run.ipynb #b32d7164
 def plot_arms(summary:dict, ax=None, key:str='mrr'):
@@ -226,7 +220,7 @@ def run(cfg:GLIDRConfig, out:str|Path|None=None)->dict:
         kg = get_kg(ds, cfg)
         res.setdefault('stats', {})[ds] = kg_stats(kg)
         for arm in ARMS:
-            runs = [stage(out, f'{ds}_{arm}_s{s}', lambda: run_arm(get_kg(ds, cfg, s), cfg.replace(seed=s), arm, save=out/'stages'/f'{ds}_{arm}_s{s}.pt' if out else None))
+            runs = [stage(out, f'{ds}_{arm}_s{s}', lambda: run_arm(get_kg(ds, cfg, s) if ds == 'planted' else kg, cfg.replace(seed=s), arm, save=out/'stages'/f'{ds}_{arm}_s{s}.pt' if out else None))
                     for s in tqdm(cfg.seeds, desc=f'{ds} {arm}', leave=False)]
             res['runs'].setdefault(ds, {})[arm] = runs
             res['summary'].setdefault(ds, {})[arm] = summarise(runs)
@@ -275,7 +269,6 @@ def rule_browser(rules:list, kg:KG, executor:RuleExecutor|None=None):
     anchor = W.Dropdown(options=kg.entities[:500], description='anchor')
     out = W.Output()
     def show_rules(*_):
-        rs = [r for r in rules if r.head == head.value]
         pick.options = [(r.datalog(kg), i) for i, r in enumerate(rules) if r.head == head.value]
     def show(*_):
         out.clear_output(wait=True)
