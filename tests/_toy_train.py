@@ -28,3 +28,5 @@ learn.fit(n_epochs=cfg.epochs, resume=(mode == 'resume'))
 if is_main():
     torch.save(learn.raw_model.state_dict(), out/'final.pt')
     (out/'final.json').write_text(json.dumps(dict(valid=learn.valid_metrics, step=learn.step, world=learn.world)))
+if torch.distributed.is_initialized():            # tear gloo down before exit: without it a rank can abort at shutdown
+    torch.distributed.barrier(); torch.distributed.destroy_process_group()
