@@ -6,9 +6,9 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/lfa.data.html.md"""
 
 # %% auto #0
 __all__ = ['SPECIALS', 'FEMALE', 'MALE', 'ADJ', 'VERBS', 'OBJ', 'FILLERS', 'FUNC', 'COREF_WORDS', 'MIX', 'TINYSTORIES',
-           'WordTokenizer', 'corefworld_tokenizer', 'coref_prompt', 'recency_prompt', 'ngram_text', 'copy_text',
-           'sample_text', 'corefworld_windows', 'LMDataset', 'Battery', 'make_battery', 'MinimalPairs',
-           'corefworld_batteries', 'load_tinystories', 'text_windows']
+           'STORY_NAMES', 'WordTokenizer', 'corefworld_tokenizer', 'coref_prompt', 'recency_prompt', 'ngram_text',
+           'copy_text', 'sample_text', 'corefworld_windows', 'LMDataset', 'Battery', 'make_battery', 'MinimalPairs',
+           'corefworld_batteries', 'load_tinystories', 'story_names', 'text_windows']
 
 # %% ../../nbs/20_lfa.data.ipynb #12d0863e
 import re, random, collections
@@ -58,10 +58,10 @@ def corefworld_tokenizer()->WordTokenizer: "The fixed CorefWorld vocabulary."; r
 _NGRAM = np.random.default_rng(1234).dirichlet(np.full(len(OBJ), 0.3), size=len(ADJ))   # p(obj | adj)
 
 # %% ../../nbs/20_lfa.data.ipynb #963b7b31
-def _names(rng, same_gender_p:float=0.0):
+def _names(rng, same_gender_p:float=0.0, names:tuple=(FEMALE, MALE)):
     if rng.random() < same_gender_p:
-        pool = FEMALE if rng.random() < 0.5 else MALE; a, b = rng.sample(pool, 2)
-    else: a, b = rng.choice(FEMALE), rng.choice(MALE)
+        pool = names[0] if rng.random() < 0.5 else names[1]; a, b = rng.sample(pool, 2)
+    else: a, b = rng.choice(names[0]), rng.choice(names[1])
     return a, b
 
 def _insert_fillers(words, start, n, rng):
@@ -73,9 +73,9 @@ def _insert_fillers(words, start, n, rng):
         idx.append(len(out)); out.append(w)
     return out, idx
 
-def coref_prompt(rng:random.Random, fillers:int=0)->tuple[list, str, str, dict]:
+def coref_prompt(rng:random.Random, fillers:int=0, names:tuple=(FEMALE, MALE))->tuple[list, str, str, dict]:
     "`<bos> X met Y . she was tired . the one who was tired is` → the name whose gender the pronoun names."
-    f, m = rng.choice(FEMALE), rng.choice(MALE)
+    f, m = rng.choice(names[0]), rng.choice(names[1])
     first, second = (f, m) if rng.random() < 0.5 else (m, f)
     ans, pro = (f, 'she') if rng.random() < 0.5 else (m, 'he')
     adj = rng.choice(ADJ)
@@ -83,9 +83,9 @@ def coref_prompt(rng:random.Random, fillers:int=0)->tuple[list, str, str, dict]:
     w, idx = _insert_fillers(w, 4, fillers, rng)
     return w, ans, (m if ans == f else f), dict(recent=ans == second, index=idx)
 
-def recency_prompt(rng:random.Random, same_gender_p:float=0.3)->tuple[list, str, str, dict]:
+def recency_prompt(rng:random.Random, same_gender_p:float=0.3, names:tuple=(FEMALE, MALE))->tuple[list, str, str, dict]:
     "`<bos> X met Y . the last one is` → Y (the most recent name)."
-    a, b = _names(rng, same_gender_p)
+    a, b = _names(rng, same_gender_p, names)
     if rng.random() < 0.5: a, b = b, a
     return ['<bos>', a, rng.choice(VERBS), b, '.', 'the', 'last', 'one', 'is'], b, a, {}
 
@@ -150,17 +150,20 @@ class MinimalPairs:
 # %% ../../nbs/20_lfa.data.ipynb #0bcbd2cd
 def corefworld_batteries(seed:int=10_000, # held-out seed (training uses small seeds)
                          n_sem:int=512, n_tgt:int=512, n_pds:int=256, n_pairs:int=200,
-                         T:int=32, fillers:tuple=(2, 6), tok:WordTokenizer|None=None)->dict:
+                         T:int=32, fillers:tuple=(2, 6), tok:WordTokenizer|None=None,
+                         names:tuple=(FEMALE, MALE), # (female, male) name lists
+                         pds:torch.Tensor|None=None)->dict: # [N, T] PDS windows to use instead of CorefWorld text
     "The evaluation sets of spec §9.1: semantic, targeted, pds windows and minimal pairs."
     tok = tok or corefworld_tokenizer(); rng = random.Random(seed)
-    sem = make_battery([coref_prompt(rng) for _ in range(n_sem)], tok)
-    tgt = make_battery([recency_prompt(rng) for _ in range(n_tgt)], tok)
+    sem = make_battery([coref_prompt(rng, names=names) for _ in range(n_sem)], tok)
+    tgt = make_battery([recency_prompt(rng, names=names) for _ in range(n_tgt)], tok)
     xs, xts, idx = [], [], []
     for i in range(n_pairs):
-        s = rng.random(); w = coref_prompt(random.Random(s))
-        wt = coref_prompt(random.Random(s), fillers=rng.randint(*fillers))
+        s = rng.random(); w = coref_prompt(random.Random(s), names=names)
+        wt = coref_prompt(random.Random(s), fillers=rng.randint(*fillers), names=names)
         xs.append(w); xts.append(wt); idx.append(wt[3]['index'])
-    return dict(semantic=sem, targeted=tgt, pds=corefworld_windows(n_pds, T, seed + 1, tok=tok)[:, :T],
+    if pds is None: pds = corefworld_windows(n_pds, T, seed + 1, tok=tok)[:, :T]
+    return dict(semantic=sem, targeted=tgt, pds=pds[:n_pds, :T],
                 pairs=MinimalPairs(make_battery(xs, tok), make_battery(xts, tok), idx))
 
 # %% ../../nbs/20_lfa.data.ipynb #a1ae6ba4
@@ -186,6 +189,15 @@ def load_tinystories(path:str|Path|None=None, # local directory with the two .tx
                 if max_stories and len(out) >= max_stories: break
             else: buf.append(line.strip())
     return out
+
+STORY_NAMES = (['lily', 'sue', 'mia', 'amy', 'anna', 'sara', 'emma', 'lucy', 'kate', 'jane'],
+               ['tom', 'ben', 'max', 'tim', 'sam', 'jack', 'bob', 'joe', 'leo', 'jim'])
+
+def story_names(tok:WordTokenizer, k:int=8)->tuple:
+    "Up to `k` female and male TinyStories names present in `tok`'s vocabulary, for the prompt batteries."
+    f, m = ([n for n in ns if n in tok.stoi][:k] for ns in STORY_NAMES)
+    if len(f) < 2 or len(m) < 2: raise ValueError(f"the vocabulary has too few names for the batteries (female {f}, male {m}); enlarge vocab_k")
+    return f, m
 
 def text_windows(texts:list[str], tok:WordTokenizer, T:int, n:int|None=None)->torch.Tensor:
     "Pack `<bos>`-prefixed stories into `[n, T+1]` windows starting at a story boundary."
