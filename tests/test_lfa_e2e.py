@@ -1,0 +1,53 @@
+"klg-lfa end to end from a shell, stage reuse on rerun, and its bad-input errors."
+import json, os, subprocess, sys, warnings
+from pathlib import Path
+import numpy as np
+import pytest, torch
+
+BIN = Path(sys.executable).parent
+FAST = ['steps=40', 'n_boot=50', 'n_sem=48', 'n_tgt=48', 'n_pds=32', 'n_pairs=16', 'n_control=1']
+
+def _lfa(tmp_path, *args):
+    env = {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '2')}
+    return subprocess.run([str(BIN/'klg-lfa'), *args], capture_output=True, text=True, cwd=tmp_path, env=env)
+
+def test_klg_lfa_small_and_rerun(tmp_path):
+    r = _lfa(tmp_path, '--preset', 'small', '--out', 'run', '--set', *FAST, 'arms=std,lfa,cfm', 'seeds=0,1')
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((tmp_path/'run'/'results.json').read_text()); m = res['metrics']
+    assert res['name'] == 'lfa' and set(m['summary']) == {'std-rope', 'lfa-rope', 'cfm-rope'}
+    assert set(m['hypotheses']) == {'H1', 'H2', 'H3', 'H4'} and all(isinstance(h['held'], bool) for h in m['hypotheses'].values())
+    for v in m['summary'].values():
+        assert len(v['pds_max']['values']) == 2 and v['pds_max']['ci'] is not None      # two seeds: a seed CI exists
+        assert 0 <= v['stability']['mean'] <= 1 and 'stability_b' in v
+        assert len(v['d_semantic_ci'][0]) == 2                                           # per-seed bootstrap CI
+    assert abs(m['params']['lfa']['ratio'] - 1) < 0.05 and m['params']['cfm']['ratio'] < 1
+    for f in ('pds_by_layer', 'interventions', 'stability', 'dose'): assert (tmp_path/'run'/'figures'/f'{f}.png').exists(), f
+    st = tmp_path/'run'/'stages'/'std-rope-s0-train.json'; t0 = st.stat().st_mtime_ns
+    r = _lfa(tmp_path, '--preset', 'small', '--out', 'run', '--set', *FAST, 'arms=std,lfa,cfm,dst', 'seeds=0,1', '--force')
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert st.stat().st_mtime_ns == t0                                                  # finished stages are reused
+    m = json.loads((tmp_path/'run'/'results.json').read_text())['metrics']
+    assert 'H5' in m['hypotheses'] and 'dst-rope' in m['summary']
+
+def test_bad_combination(tmp_path):
+    r = _lfa(tmp_path, '--set', 'stream_mode=single')
+    assert r.returncode != 0 and "v_source='token' is not allowed with stream_mode='single'; allowed combinations" in r.stderr
+    r = _lfa(tmp_path, '--set', 'arms=std,gpt')
+    assert r.returncode != 0 and "arms ['gpt'] are unknown" in r.stderr
+    r = _lfa(tmp_path, '--set', 'pos=learned_abs')
+    assert r.returncode != 0 and "only allowed with stream_mode='single'" in r.stderr
+
+def test_too_long_and_missing_heads():
+    from klas_lfa_glidr.lfa.model import LFAConfig, LFAModel
+    from klas_lfa_glidr.lfa.interventions import ablation_hooks
+    m = LFAModel(LFAConfig.small(), 50)
+    with pytest.raises(ValueError, match=r'sequence length 40 exceeds the model.s context n_ctx=32'): m(torch.zeros(1, 40, dtype=torch.long))
+    with pytest.raises(IndexError, match=r'layer 7 does not exist; valid layers are 0..5'): ablation_hooks(m, [(7, 0)])
+    with pytest.raises(IndexError, match=r'head 6 does not exist in layer 0; valid heads are 0..5'): ablation_hooks(m, [(0, 6)])
+
+def test_small_bootstrap_warns():
+    from klas_lfa_glidr.lfa.interventions import effect_sizes
+    with pytest.warns(UserWarning, match='bootstrap CIs are unavailable'):
+        e = effect_sizes(np.arange(5.), np.arange(5.) - 1)
+    assert e['ci_d_av'] is None and e['d_av'] < 0
