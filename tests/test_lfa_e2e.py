@@ -5,7 +5,7 @@ import numpy as np
 import pytest, torch
 
 BIN = Path(sys.executable).parent
-FAST = ['steps=40', 'n_boot=50', 'n_sem=48', 'n_tgt=48', 'n_pds=32', 'n_pairs=16', 'n_control=1']
+FAST = ['steps=100', 'n_boot=50', 'n_sem=48', 'n_tgt=48', 'n_pds=32', 'n_pairs=16', 'n_control=1']
 
 def _lfa(tmp_path, *args):
     env = {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '2')}
@@ -18,7 +18,8 @@ def test_klg_lfa_small_and_rerun(tmp_path):
     assert res['name'] == 'lfa' and set(m['summary']) == {'std-rope', 'lfa-rope', 'cfm-rope'}
     assert set(m['hypotheses']) == {'H1', 'H2', 'H3', 'H4'} and all(isinstance(h['held'], bool) for h in m['hypotheses'].values())
     for v in m['summary'].values():
-        assert len(v['pds_max']['values']) == 2 and v['pds_max']['ci'] is not None      # two seeds: a seed CI exists
+        assert len(v['valid_loss']['values']) == 2 and v['valid_loss']['ci'] is not None  # two seeds: a seed CI exists
+        assert len(v['pds_max']['values']) == 2, v['pds_max']                            # deep layers hold non-diffuse heads
         assert 0 <= v['stability']['mean'] <= 1 and 'stability_b' in v
         assert len(v['d_semantic_ci'][0]) == 2                                           # per-seed bootstrap CI
     assert abs(m['params']['lfa']['ratio'] - 1) < 0.05 and m['params']['cfm']['ratio'] < 1

@@ -66,13 +66,13 @@ class LFAConfig(Config):
     lr:float = 3e-3; beta2:float = 0.95; weight_decay:float = 0.1
     warmup:int = 100             # linear warm-up steps, then cosine
     grad_clip:float = 1.0
-    arms:tuple = ('std', 'dst', 'lfa', 'cfm')  # arms trained by `klg-lfa`
-    seeds:tuple = (0, 1, 2)      # training seeds per arm
-    alibi_arms:tuple = ()        # arms also trained with pos='alibi' (confound check, spec §8.1)
+    arms:tuple[str, ...] = ('std', 'dst', 'lfa', 'cfm')  # arms trained by `klg-lfa`
+    seeds:tuple[int, ...] = (0, 1, 2)      # training seeds per arm
+    alibi_arms:tuple[str, ...] = ()        # arms also trained with pos='alibi' (confound check, spec §8.1)
     n_sem:int = 512; n_tgt:int = 512; n_pds:int = 256; n_pairs:int = 200
     pds_kernel:str = 'absolute'  # absolute | relative (headline kernel; both are reported)
     pds_i0:int = 4               # first analysed query position (0-based)
-    pds_deep:tuple = ()          # 1-based deep layers; () = last half
+    pds_deep:tuple[int, ...] = ()          # 1-based deep layers; () = last half
     pds_sink:str = 'exclude'     # exclude | include | separate
     diffuse_c_min:float = 0.05   # concentration below which a head is diffuse
     sink_min:float = 0.5         # sink share at or above which a head is a sink head
@@ -80,7 +80,7 @@ class LFAConfig(Config):
     tau_pds:float = 0.10; rec_w:int = 3; tau_R:float = 0.3  # recency-head thresholds (spec §4.1)
     ablation:str = 'zero'        # zero | scale | mean | resample | pattern
     effect_size:str = 'd_av'     # d_av | d_z | hedges_g (headline)
-    alphas:tuple = (1.0, 0.5, 0.25, 0.0)  # dose-response scales
+    alphas:tuple[float, ...] = (1.0, 0.5, 0.25, 0.0)  # dose-response scales
     n_control:int = 5            # random-heads control draws
     n_boot:int = 2000            # bootstrap resamples
     analysis_heads:str = 'last2' # last2 | all | explicit 'l.h,l.h' (1-based layers)
