@@ -52,3 +52,18 @@ def test_small_bootstrap_warns():
     with pytest.warns(UserWarning, match='bootstrap CIs are unavailable'):
         e = effect_sizes(np.arange(5.), np.arange(5.) - 1)
     assert e['ci_d_av'] is None and e['d_av'] < 0
+
+def test_tinystories_path(tmp_path):
+    "The paper preset's code path (word tokenizer, story windows, batteries with story names) on a tiny local corpus."
+    import random
+    from klas_lfa_glidr.lfa.model import LFAConfig
+    from klas_lfa_glidr.lfa.run import run
+    rng = random.Random(0)
+    def story():
+        a, b = rng.choice(['lily', 'sue', 'mia', 'amy']), rng.choice(['tom', 'ben', 'max', 'tim'])
+        return f"{a} met {b} . she was very happy . the one who was happy is {a} . {b} saw a red ball and then he was sad ."
+    for s in ('train', 'valid'): (tmp_path/f'TinyStories-{s}.txt').write_text('\n<|endoftext|>\n'.join(story() for _ in range(200)) + '\n<|endoftext|>\n')
+    cfg = LFAConfig.paper(data_dir=str(tmp_path), vocab_k=200, n_train=200, n_valid=32, n_ctx=32, d_head=8, bs=16, steps=10, warmup=2,
+                          arms=('std', 'lfa'), alibi_arms=('lfa',), seeds=(0,), device='cpu', n_boot=20, n_pds=16, n_sem=16, n_tgt=16, n_pairs=4, pds_i0=4)
+    m = run(cfg, tmp_path/'out')
+    assert set(m['summary']) == {'std-rope', 'lfa-rope', 'lfa-alibi'} and 'H1' in m['hypotheses']

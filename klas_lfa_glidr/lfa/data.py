@@ -200,12 +200,12 @@ def story_names(tok:WordTokenizer, k:int=8)->tuple:
     return f, m
 
 def text_windows(texts:list[str], tok:WordTokenizer, T:int, n:int|None=None)->torch.Tensor:
-    "Pack `<bos>`-prefixed stories into `[n, T+1]` windows starting at a story boundary."
-    out = []
+    "Pack `<bos>`-prefixed stories into `[n, T+1]` windows, each starting at a story boundary (as CorefWorld windows do)."
+    out, w = [], []
     for s in texts:
-        ids = [tok.bos] + tok.encode(s)
-        for i in range(0, max(1, len(ids) - T), T + 1):
-            w = ids[i:i + T + 1]
-            if len(w) == T + 1: out.append(w)
-        if n and len(out) >= n: break
-    return torch.tensor(out[:n] if n else out, dtype=torch.long)
+        w += [tok.bos] + tok.encode(s)
+        if len(w) >= T + 1:
+            out.append(w[:T + 1]); w = []
+            if n and len(out) >= n: break
+    if not out: raise ValueError(f"the texts hold fewer than T + 1 = {T + 1} tokens; no window can be built")
+    return torch.tensor(out, dtype=torch.long)

@@ -144,9 +144,11 @@ class CLN(nn.Module):
     def __init__(self, n_head:int, d_head:int):
         super().__init__(); self.H, self.dh = n_head, d_head
         self.weight, self.bias = nn.Parameter(torch.ones(n_head, d_head)), nn.Parameter(torch.zeros(n_head, d_head))
-    def forward(self, x:Tensor)->Tensor:
-        s = x.shape; x = F.layer_norm(x.view(*s[:-1], self.H, self.dh), (self.dh,))
-        return (x * self.weight + self.bias).view(s)
+    def normalise(self, x:Tensor)->Tensor:
+        "The affine-free part, `[..., H, d_head]` (shared when one stream is normalised by several CLNs)."
+        return F.layer_norm(x.view(*x.shape[:-1], self.H, self.dh), (self.dh,))
+    def affine(self, xn:Tensor)->Tensor: return (xn * self.weight + self.bias).flatten(-2)
+    def forward(self, x:Tensor)->Tensor: return self.affine(self.normalise(x))
 
 def make_norm(cfg:LFAConfig)->nn.Module:
     "CLN or LayerNorm over the whole stream, per `cfg.norm`."
@@ -238,13 +240,16 @@ class Block(nn.Module):
         self.attn, self.mlp = Attention(cfg, hookable), FFN(cfg.ffn_mixing, cfg.n_head, cfg.d_head, cfg.ffn_mult)
         for n in ('x_t', 'x_e', 'attn_out', 'mlp_out'): setattr(self, f'hook_{n}', _hp(hookable))
 
-    def forward(self, x_t:Tensor, x_e:Tensor)->tuple[Tensor, Tensor]:
+    def forward(self, x_t:Tensor, x_e:Tensor,
+                xt_n:Tensor|None=None, # CLN-normalised frozen x_t, shared by every block in cascade mode (V input)
+               )->tuple[Tensor, Tensor]:
         x_t, x_e = self.hook_x_t(x_t), self.hook_x_e(x_e)
         if self.mode == 'single':
             h = self.ln1(x_t); x_t = x_t + self.hook_attn_out(self.attn(h, h))
             return x_t + self.hook_mlp_out(self.mlp(self.ln2(x_t))), x_e
         src = dict(combined=lambda: x_t + x_e, token=lambda: x_t, context=lambda: x_e)
-        a = self.hook_attn_out(self.attn(self.ln1(src[self.qk_src]()), self.ln_v(src[self.v_src]())))
+        vin = self.ln_v.affine(xt_n) if xt_n is not None else self.ln_v(src[self.v_src]())
+        a = self.hook_attn_out(self.attn(self.ln1(src[self.qk_src]()), vin))
         if self.mode == 'dual': x_t = x_t + a
         else: x_e = x_e + a
         return x_t, x_e + self.hook_mlp_out(self.mlp(self.ln2(x_t + x_e)))
@@ -268,7 +273,9 @@ class LFAModel(nn.Module):
         x = self.cln_embed(self.embed(ids))
         if self.pos_embed is not None: x = x + self.pos_embed[:T]
         x_t = self.hook_embed(x); x_e = torch.zeros_like(x_t)
-        for b in self.blocks: x_t, x_e = b(x_t, x_e)
+        c = self.cfg; xt_n = None
+        if c.stream_mode == 'cascade' and c.v_source == 'token' and c.norm == 'cln': xt_n = self.blocks[0].ln_v.normalise(x_t)   # x_t never changes: normalise once
+        for b in self.blocks: x_t, x_e = b(x_t, x_e, xt_n)
         f = self.hook_fused(self.ln_f(x_t + x_e))
         return f @ self.embed.weight.T if self.unembed is None else self.unembed(f)
 
