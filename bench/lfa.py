@@ -22,7 +22,7 @@ def main():
     tps, ratio = {}, {}
     for a in ('dst', 'lfa', 'cfm'):
         t_a, t_s = interleaved(step(a), step('std'), rounds=15, warmup=3)
-        tps[a], tps['std'] = cfg.bs * cfg.n_ctx / t_a, cfg.bs * cfg.n_ctx / t_s; ratio[a] = t_s / t_a
+        tps[a] = {a: cfg.bs * cfg.n_ctx / t_a, 'std (same rounds)': cfg.bs * cfg.n_ctx / t_s}; ratio[a] = t_s / t_a
     hooked, plain = LFAModel(cfg, V), LFAModel(cfg, V, hookable=False); plain.load_state_dict(hooked.state_dict())
     oh, op = torch.optim.AdamW(hooked.parameters()), torch.optim.AdamW(plain.parameters())
     def tr(m, o):

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from scipy import stats
 from tqdm.auto import tqdm
-from ..core.cli import make_cli, write_json, stage, jsonable
+from ..core.cli import make_cli, write_json, stage, jsonable, check_stages
 from ..core.config import set_seed
 from ..core.plotting import subplots, save_fig, plot_bars_ci, PALETTE
 from .data import corefworld_batteries, story_names
@@ -56,6 +56,7 @@ def batteries(cfg:LFAConfig, tok=None, valid=None)->dict:
 def run_lfa(cfg:LFAConfig, out:str|Path|None=None, progress:bool=True)->list[dict]:
     "Train and analyse every (arm, pos, seed) of `cfg`; stages cached under `out`."
     out = Path(out) if out else None
+    check_stages(out, cfg, ignore=('arms', 'seeds', 'alibi_arms'))     # more arms or seeds reuse the finished stages; other changes refuse
     jobs = [(a, cfg.pos, s) for a in cfg.arms for s in cfg.seeds] + [(a, 'alibi', s) for a in cfg.alibi_arms for s in cfg.seeds]
     data, B, recs = {}, None, []
     for arm, pos, seed in tqdm(jobs, desc='arms × seeds', disable=not progress):
