@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 from tqdm.auto import tqdm
-from ..core.cli import make_cli, write_json, stage
+from ..core.cli import make_cli, write_json, stage, check_stages
 from ..core.plotting import subplots, save_fig, plot_bars_ci, PALETTE
 from .data import KG, load_kg, planted_kg, corrupt, PLANTED, kg_stats
 from .model import GLIDRConfig, GLIDR, fit_glidr, evaluate, set_rule
@@ -207,6 +207,7 @@ def plot_sweep(sweep:dict, ax=None):
 def run(cfg:GLIDRConfig, out:str|Path|None=None)->dict:
     "E0-E7 as configured; stage results cached under `out/stages`, figures under `out/`."
     out = Path(out) if out else None
+    check_stages(out, cfg, ignore=('datasets', 'seeds'))      # more datasets or seeds reuse finished stages; other changes refuse
     res = dict(E0=stage(out, 'E0_planted', lambda: run_planted(cfg, cfg.seeds[0])), runs={}, summary={})
     for ds in cfg.datasets:
         kg = get_kg(ds, cfg)
