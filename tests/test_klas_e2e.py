@@ -1,0 +1,42 @@
+"klg-klas end to end from a shell (small preset), and the bad-input cases of issue 3 not covered inline."
+import json, os, subprocess, sys
+from pathlib import Path
+import pytest, torch
+
+BIN = Path(sys.executable).parent
+
+def _klas(tmp_path, *args):
+    env = {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '2')}
+    return subprocess.run([str(BIN/'klg-klas'), *args], capture_output=True, text=True, cwd=tmp_path, env=env)
+
+def test_klg_klas_small(tmp_path):
+    r = _klas(tmp_path, '--preset', 'small', '--out', 'run', '--set', 'finetune_steps=20')
+    assert r.returncode == 0, r.stderr[-3000:]
+    m = json.loads((tmp_path/'run'/'results.json').read_text())['metrics']
+    assert set(m['summary']) == {'klas', 'snnet', 'random'} and all(0 < v['auc_mean'] <= 1 for v in m['summary'].values())
+    a = m['anchors']['top1']; assert a[0] < a[-1], a                       # the anchor family spans a range of accuracy
+    assert len(m['anchor_macs']) == 3 and m['anchor_macs'][0] < m['anchor_macs'][-1]
+    assert (tmp_path/'run'/'figures'/'frontier.png').exists() and (tmp_path/'run'/'stages'/'selection.json').exists()
+
+def test_bad_options(tmp_path):
+    r = _klas(tmp_path, '--set', 'tau=0')
+    assert r.returncode != 0 and 'tau=0.0 is out of range' in r.stderr
+    r = _klas(tmp_path, '--set', 'arms=klas,magic')
+    assert r.returncode != 0 and "arms ['magic'] are unknown" in r.stderr
+
+def test_model_errors():
+    import timm
+    from klas_lfa_glidr.klas.anchors import create_anchor, stage_plan
+    from klas_lfa_glidr.klas.stitch import Stitch, ls_init
+    with pytest.raises(ValueError, match='unknown timm model'): create_anchor('resnet_imaginary')
+    with pytest.raises(ValueError, match='cannot split Sequential'): stage_plan(torch.nn.Sequential(torch.nn.Linear(2, 2)))
+    kw = dict(pretrained=False, img_size=16, patch_size=4, depth=3, embed_dim=32, num_heads=2)
+    a, b = timm.create_model('vit_tiny_patch16_224', num_classes=10, **kw), timm.create_model('vit_tiny_patch16_224', num_classes=7, **kw)
+    with pytest.raises(IndexError, match=r'valid blocks are 0..2'): Stitch(a, 5, a, 0)
+    with pytest.raises(ValueError, match='different numbers of classes'): Stitch(a, 0, b, 0)
+    with pytest.raises(ValueError, match='needs 100 images but the batch holds 20'): ls_init(Stitch(a, 0, a, 0), torch.randn(20, 3, 16, 16))
+
+def test_empty_bucket_is_reported():
+    from klas_lfa_glidr.klas.select import bucket_select
+    s = bucket_select(torch.tensor([[1.0, 2.0]]), torch.tensor([[1.0, 9.0]]), 1.0, 10.0, n_buckets=3)
+    assert s.report['empty_buckets'] == [1] and len(s) == 2
