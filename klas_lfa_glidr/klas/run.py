@@ -72,7 +72,10 @@ def _theta(anchors, probes, x, T, direction, bs=256):
         for (f, g), A in acc.items(): A.update(lp[f], lp[g])
     return {fg: A.result() for fg, A in acc.items()}
 
-def select_all(cfg:KLASConfig, anchors:list, S:dict, progress:bool=False)->dict:
+def select_all(cfg:KLASConfig, # probe, KL and selection options
+               anchors:list,   # trained anchors sorted by MACs
+               S:dict,         # splits from `shapes10_splits` (train, holdout, test)
+               progress:bool=False)->dict:
     "Probes, Θ, κ, anchor pairs, Γ, candidate MACs and LS-init accuracy, and the KLAS / SN-Net / random selections."
     t0 = time.perf_counter(); k = len(anchors); xtr, ytr = S['train']; xh, _ = S['holdout']; xt, yt = S['test']
     probes = [train_probes(a, xtr, ytr, cfg.probe_epochs, cfg.anchor_bs, 1e-3, 0.01, cfg.probe_train, cfg.probe_pool, seed=cfg.seed) for a in anchors]
@@ -100,7 +103,13 @@ def select_all(cfg:KLASConfig, anchors:list, S:dict, progress:bool=False)->dict:
                 candidates=cands, selection_s=t_sel, probe_acc=[top1(a, xt, yt) for a in anchors])
 
 # %% ../../nbs/18_klas.run.ipynb #c0af3680
-def finetune(cfg:KLASConfig, anchors:list, stitches:list, S:dict, seed:int, macs:dict)->list[dict]:
+def finetune(cfg:KLASConfig, # fine-tuning options
+             anchors:list,   # trained anchors (copied, not modified)
+             stitches:list,  # the selection: (f, g, i, j) tuples
+             S:dict,         # data splits
+             seed:int,       # fine-tuning seed
+             macs:dict,      # {config key: MACs}
+            )->list[dict]:
     "Fine-tune a supernet of `anchors` (copied) and `stitches`; top-1 and MACs of every configuration."
     import copy
     set_seed(seed); xtr, ytr = S['train']; xt, yt = S['test']
@@ -113,13 +122,17 @@ def finetune(cfg:KLASConfig, anchors:list, stitches:list, S:dict, seed:int, macs
     learn.fit(n_steps=cfg.finetune_steps)
     return evaluate_configs(net, xt, yt, cmacs)
 
-def summarise_arm(res:list[dict], lo:float, hi:float)->dict:
+def summarise_arm(res:list[dict], # `evaluate_configs` output of one fine-tuned supernet
+                  lo:float, hi:float, # MACs of the cheapest and costliest anchor
+                 )->dict:
     "AUC and average top-1 of one fine-tuned selection."
     c, a = [r['macs'] for r in res], [r['acc'] for r in res]
     return dict(auc=frontier_auc(c, a, lo, hi), avg_top1=float(np.mean(a)), n_configs=len(res))
 
 # %% ../../nbs/18_klas.run.ipynb #56ad099c
-def run(cfg:KLASConfig, out:Path|None=None)->dict:
+def run(cfg:KLASConfig,      # the pipeline's config (presets: small, cpu)
+        out:Path|None=None,   # output directory: stages, anchors, figures; None keeps nothing
+       )->dict:
     "The KLAS pipeline; returns the metrics stored in results.json."
     if not torch.cuda.is_available(): torch.set_num_threads(min(2, torch.get_num_threads()))
     out = Path(out) if out else None
@@ -166,14 +179,21 @@ def run(cfg:KLASConfig, out:Path|None=None)->dict:
 main = make_cli(run, KLASConfig, 'klas')
 
 # %% ../../nbs/18_klas.run.ipynb #7a10b9a2
-def describe(key:str, depth:int|None=None)->str:
+def describe(key:str,             # configuration key, e.g. 's0_2_1_0' or 'anchor1'
+             depth:int|None=None, # anchor depth, to name the last block
+            )->str:
     "Human-readable form of a configuration key: which anchors and blocks it runs."
     if key.startswith('anchor'): return f"anchor {key[6:]} alone (all blocks and its head)"
     f, g, i, j = map(int, key[1:].split('_'))
     tail = f"{j + 1}..{depth - 1}" if depth else f"{j + 1}.."
     return f"anchor {f} blocks 0..{i} → stitching layer → anchor {g} blocks {tail} and its head"
 
-def plot_choice(results:list[dict], budget:float, ax=None, depth:int|None=None, key:str|None=None):
+def plot_choice(results:list[dict], # `evaluate_configs` output
+                budget:float,        # MACs budget
+                ax=None,             # matplotlib axis (new figure if None)
+                depth:int|None=None, # anchor depth, for the description
+                key:str|None=None,   # a configuration to highlight instead of the best under the budget
+               ):
     "Configurations (MACs, top-1), their frontier, and the chosen one (`key`, or the best under `budget`) highlighted."
     from klas_lfa_glidr.klas.frontier import pareto_front
     if ax is None: _, (ax,) = subplots(figsize=(6.5, 4))
@@ -187,7 +207,9 @@ def plot_choice(results:list[dict], budget:float, ax=None, depth:int|None=None, 
     ax.set(xlabel='MACs', ylabel='top-1'); ax.legend(fontsize=7)
     return ch
 
-def frontier_explorer(results:list[dict], depth:int|None=None):
+def frontier_explorer(results:list[dict],  # `evaluate_configs` output
+                      depth:int|None=None, # anchor depth, for the descriptions
+                     ):
     "ipywidgets explorer: a MACs budget slider and a configuration picker over fine-tuned results."
     import ipywidgets as W
     import matplotlib.pyplot as plt
