@@ -21,7 +21,7 @@ from ..core.learner import Learner, LRSchedCB
 from ..core.metrics import frontier_auc
 from ..core.plotting import subplots, save_fig, plot_frontier
 from .data import shapes10_splits, make_anchor, train_anchor, top1
-from .probes import train_probes, block_logprobs
+from .probes import train_probes, block_logprobs, probe_accuracy
 from .kl import ThetaAccumulator, kappa, gamma, anchor_pairs
 from .select import bucket_select, snnet_select, random_select, Selection
 from .stitch import Stitch, ls_init, stage_macs, candidate_macs
@@ -100,7 +100,7 @@ def select_all(cfg:KLASConfig, # probe, KL and selection options
                 st = ls_init(Stitch(anchors[f], i, anchors[g], j), xtr, cfg.ls_init_images, cfg.ls_ridge)
                 cands.append(dict(stitch=[f, g, i, j], gamma=float(G[(f, g)][i, j]), macs=float(Mfg[i, j]), acc=top1(st, xt, yt)))
     return dict(kappa={f'{f}-{g}': v for (f, g), v in kap.items()}, pairs=pairs, anchor_macs=amacs, selections=sel, klas_report=klas.report,
-                candidates=cands, selection_s=t_sel, probe_acc=[top1(a, xt, yt) for a in anchors])
+                candidates=cands, selection_s=t_sel, probe_acc=[probe_accuracy(a, p, xt, yt) for a, p in zip(anchors, probes)])
 
 # %% ../../nbs/18_klas.run.ipynb #c0af3680
 def finetune(cfg:KLASConfig, # fine-tuning options

@@ -42,10 +42,6 @@ def fit_affine(X:Tensor, # [M, d_in] source features
     return Wt[:-1].T.float(), Wt[-1].float()
 
 # %% ../../nbs/14_klas.stitch.ipynb #2b047a64
-def _fmt_in(src:str, tgt:str)->str:
-    "Format in which T acts: the target's, except NCHW → tokens where T acts on tokens."
-    return 'tokens' if tgt == 'tokens' else tgt
-
 def _convert(h:Tensor, src:str, tgt:str)->Tensor:
     "Source block output in the target's layout (before T)."
     if src == tgt: return h

@@ -59,9 +59,10 @@ class SampleConfigCB(Callback):
         g = {}
         for c, v in zip(cfgs, m): g.setdefault(min(int((v - lo) / w), self.n_groups - 1), []).append(c)
         return list(g.values())
+    def before_fit(self): self.groups = self._groups(self.learn.raw_model.configs) if self.mode == 'flops_grouped' else None   # configs are fixed: group once
     def before_batch(self):
         net = self.learn.raw_model; cfgs = net.configs
-        c = self.rng.choice(cfgs) if self.mode == 'uniform' else self.rng.choice(self.rng.choice(self._groups(cfgs)))
+        c = self.rng.choice(cfgs) if self.mode == 'uniform' else self.rng.choice(self.rng.choice(self.groups))
         net.set_config(c); self.counts[config_key(c)] = self.counts.get(config_key(c), 0) + 1
     def state_dict(self): return dict(rng=self.rng.getstate(), counts=self.counts)
     def load_state_dict(self, d):
