@@ -1,14 +1,12 @@
 "klg-glidr end to end from a shell, its bad-input errors, and the GLIDR claims the small preset can check."
-import json, os, subprocess, sys
+import json
 from pathlib import Path
+from _cli import klg
 import pytest
 
-BIN = Path(sys.executable).parent
 FAST = ['epochs=1', 'emb_epochs=3', 'planted_epochs=6', 'noise=0.0,0.5', 'n_free_sweep=0,1', 'e2e_epochs=3']
 
-def _glidr(tmp_path, *args):
-    env = {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '2')}
-    return subprocess.run([str(BIN/'klg-glidr'), *args], capture_output=True, text=True, cwd=tmp_path, env=env)
+def _glidr(tmp_path, *args): return klg('glidr', tmp_path, *args)
 
 def test_klg_glidr_small(tmp_path):
     r = _glidr(tmp_path, '--preset', 'small', '--out', 'run', '--set', *FAST)

@@ -1,13 +1,11 @@
 "klg-klas end to end from a shell (small preset), and the bad-input cases of issue 3 not covered inline."
-import json, os, subprocess, sys
+import json
 from pathlib import Path
+from _cli import klg
 import pytest, torch
 
-BIN = Path(sys.executable).parent
 
-def _klas(tmp_path, *args):
-    env = {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '2')}
-    return subprocess.run([str(BIN/'klg-klas'), *args], capture_output=True, text=True, cwd=tmp_path, env=env)
+def _klas(tmp_path, *args): return klg('klas', tmp_path, *args)
 
 def test_klg_klas_small(tmp_path):
     r = _klas(tmp_path, '--preset', 'small', '--out', 'run', '--set', 'finetune_steps=20')

@@ -1,15 +1,13 @@
 "klg-lfa end to end from a shell, stage reuse on rerun, and its bad-input errors."
-import json, os, subprocess, sys, warnings
+import json, warnings
 from pathlib import Path
+from _cli import klg
 import numpy as np
 import pytest, torch
 
-BIN = Path(sys.executable).parent
 FAST = ['steps=100', 'n_boot=50', 'n_sem=48', 'n_tgt=48', 'n_pds=32', 'n_pairs=16', 'n_control=1']
 
-def _lfa(tmp_path, *args):
-    env = {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '2')}
-    return subprocess.run([str(BIN/'klg-lfa'), *args], capture_output=True, text=True, cwd=tmp_path, env=env)
+def _lfa(tmp_path, *args): return klg('lfa', tmp_path, *args)
 
 def test_klg_lfa_small_and_rerun(tmp_path):
     r = _lfa(tmp_path, '--preset', 'small', '--out', 'run', '--set', *FAST, 'arms=std,lfa,cfm', 'seeds=0,1')
