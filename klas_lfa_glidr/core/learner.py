@@ -94,7 +94,8 @@ def _setup(self:Learner, n_epochs, n_steps):
     if not hasattr(self, 'raw_model'): self.raw_model = self.model      # a second fit() continues with the same wrapper
     self.raw_model.to(self.device)
     if self.world > 1 and not isinstance(self.model, nn.parallel.DistributedDataParallel):
-        self.model = nn.parallel.DistributedDataParallel(self.raw_model, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
+        self.model = nn.parallel.DistributedDataParallel(self.raw_model, device_ids=[self.device.index] if self.device.type == 'cuda' else None,
+                                                         **getattr(self.raw_model, 'ddp_kwargs', {}))   # e.g. a supernet needs find_unused_parameters=True
     if self.opt is None: self.opt = self.opt_func([p for p in self.raw_model.parameters() if p.requires_grad], lr=self.lr)
     spe = self.dls.steps_per_epoch(self.world)
     if spe == 0: raise ValueError(f"the training set ({len(self.dls.train)} items) holds no full batch of bs={self.dls.bs}")

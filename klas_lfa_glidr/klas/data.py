@@ -39,19 +39,21 @@ def _templates(n_classes:int, size:int, family_seed:int)->Tensor:
 
 def shapes10(n:int,                # number of images
              seed:int=0,           # sample seed (splits use different seeds)
-             noise:float=0.6,      # pixel-noise SD (difficulty)
+             noise:float=0.6,      # pixel-noise SD
+             modes:int=1,          # templates per class (difficulty: a class is the union of `modes` unrelated templates)
              size:int=16, n_classes:int=10, shift:int=3, family_seed:int=1234)->tuple[Tensor, Tensor]:
     "Images `[n, 3, size, size]` and labels `[n]` of the procedural Shapes10 dataset."
-    T = _templates(n_classes, size, family_seed); g = torch.Generator().manual_seed(seed)
-    y = torch.randint(0, n_classes, (n,), generator=g); x = T[y].clone()
+    if modes < 1: raise ValueError(f"modes={modes} must be ≥ 1")
+    T = _templates(n_classes * modes, size, family_seed); g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, n_classes, (n,), generator=g); x = T[y * modes + torch.randint(0, modes, (n,), generator=g)].clone()
     sx, sy = (torch.randint(-shift, shift + 1, (2, n), generator=g)).tolist()
     x = torch.stack([torch.roll(im, (a, b), (1, 2)) for im, a, b in zip(x, sx, sy)])
     x = x * (0.7 + 0.6 * torch.rand(n, 1, 1, 1, generator=g)) * (0.8 + 0.4 * torch.rand(n, 3, 1, 1, generator=g))
     return x + noise * torch.randn(x.shape, generator=g), y
 
-def shapes10_splits(n_train:int=8000, n_holdout:int=2000, n_test:int=2000, noise:float=0.6, **kw)->dict:
+def shapes10_splits(n_train:int=8000, n_holdout:int=2000, n_test:int=2000, noise:float=0.6, modes:int=1, **kw)->dict:
     "Train / holdout (Θ and LS batch) / test splits with disjoint seeds."
-    return {k: shapes10(n, s, noise, **kw) for k, n, s in (('train', n_train, 0), ('holdout', n_holdout, 1), ('test', n_test, 2))}
+    return {k: shapes10(n, s, noise, modes, **kw) for k, n, s in (('train', n_train, 0), ('holdout', n_holdout, 1), ('test', n_test, 2))}
 
 # %% ../../nbs/17_klas.data.ipynb #6f1fda6d
 CPU_WIDTHS = ((64, 2), (128, 4), (192, 6))

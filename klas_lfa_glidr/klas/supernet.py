@@ -21,6 +21,7 @@ def config_key(c)->str: return f"anchor{c[1]}" if c[0] == 'anchor' else f"s{c[0]
 
 class Supernet(nn.Module):
     "Anchors plus stitching layers; runs one configuration at a time."
+    ddp_kwargs = dict(find_unused_parameters=True)   # one configuration per step leaves the other paths without gradients (core Learner reads this under torchrun)
     def __init__(self, anchors:list, # models sorted by FLOPs, cheapest first
                  stitches:list,     # (f, g, i, j) tuples
                  images:Tensor,     # real inputs for the least-squares init of every layer
