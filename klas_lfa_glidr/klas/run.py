@@ -43,8 +43,8 @@ ARMS = dict(klas='KLAS (spec §4) with B = n_buckets buckets',
 class KLASConfig(Config):
     "Config of the KLAS pipeline at CPU scale (spec §5 options and §8.1 protocol)."
     widths:tuple[int, ...] = (64, 128, 192); heads:tuple[int, ...] = (2, 4, 6); depth:int = 6
-    n_train:int = 8000; n_holdout:int = 2000; n_test:int = 2000; noise:float = 0.6; modes:int = 1
-    anchor_steps:int = 600; anchor_bs:int = 128; anchor_lr:float = 2e-3
+    n_train:int = 20000; n_holdout:int = 2000; n_test:int = 2000; noise:float = 0.3; modes:int = 32
+    anchor_steps:int = 600; anchor_bs:int = 128; anchor_lr:float = 2e-3; anchor_lr_scaling:str = 'inverse_width'
     probe_epochs:int = 4; probe_train:str = 'all_detached'; probe_pool:str = 'as_head'
     kl_temperature:float = 1.0; kl_direction:str = 'src_tgt'; anchor_pair_rule:str = 'bottleneck_path'
     n_buckets:int = 20; coarse_buckets:int = 8; tau:float = 0.05; bucket_edges:str = 'linear'; threshold_form:str = 'relative'
@@ -54,17 +54,18 @@ class KLASConfig(Config):
     arms:tuple[str, ...] = ('klas', 'klas_coarse', 'klas_cka', 'klas_matched', 'snnet', 'random', 'random_pairs')
     _choices = dict(probe_train=('all_detached', 'one_per_step'), probe_pool=('as_head', 'cls', 'mean'), kl_direction=('src_tgt', 'tgt_src', 'symmetric'),
                     anchor_pair_rule=('bottleneck_path', 'lowest_m', 'all', 'nearest'), bucket_edges=('linear', 'log'),
-                    threshold_form=('relative', 'absolute'), config_sampling=('uniform', 'flops_grouped'), budget=('epochs', 'per_config_steps'))
+                    threshold_form=('relative', 'absolute'), config_sampling=('uniform', 'flops_grouped'), budget=('epochs', 'per_config_steps'),
+                    anchor_lr_scaling=('inverse_width', 'constant'))
     _bounds = dict(tau=(1e-12, None), n_buckets=(1, None), kl_temperature=(1e-12, None), ls_init_images=(1, None), depth=(2, None), coarse_buckets=(1, None), modes=(1, None), steps_per_config=(1, None))
     @classmethod
     def small(cls, **kw):
         "Seconds to a minute: tiny widths, few steps, one seed (CI and notebooks)."
-        return cls(**{**dict(widths=(16, 32, 48), depth=3, n_train=1500, n_holdout=300, n_test=500, anchor_steps=120, anchor_bs=64,
-                             probe_epochs=2, n_buckets=6, finetune_steps=40, finetune_bs=64, seeds=(0,)), **kw})
+        return cls(**{**dict(widths=(16, 32, 48), depth=3, noise=0.6, modes=1, n_train=1500, n_holdout=300, n_test=500, anchor_steps=120, anchor_bs=64,
+                             probe_epochs=2, n_buckets=6, coarse_buckets=3, finetune_steps=40, finetune_bs=64, seeds=(0,)), **kw})
     @classmethod
-    def cpu(cls, **kw): "Spec §8.1: widths 64/128/192, depth 6, 600 anchor steps, 150 fine-tune steps × 3 seeds."; return cls(**kw)
+    def cpu(cls, **kw): "Spec §8.1: widths 64/128/192, depth 6, 600 anchor steps, 150 fine-tune steps × 3 seeds (Shapes10 with 32 templates per class)."; return cls(**kw)
 
-# %% ../../nbs/18_klas.run.ipynb #13eec95f
+# %% ../../nbs/18_klas.run.ipynb #0177a4cd
 def _validate_klas(self:KLASConfig):
     Config.validate(self)
     if len(self.widths) != len(self.heads): raise ConfigError(f"widths {self.widths} and heads {self.heads} must have the same length")
@@ -74,7 +75,7 @@ def _validate_klas(self:KLASConfig):
     return self
 KLASConfig.validate = _validate_klas
 
-# %% ../../nbs/18_klas.run.ipynb #c0af3680
+# %% ../../nbs/18_klas.run.ipynb #99420fe8
 def _scores(anchors, probes, x, cfg, bs=256):
     "Θ (KL between probe distributions) and linear CKA of the pooled block outputs, for every anchor pair, streamed over `x`."
     from klas_lfa_glidr.klas.anchors import stage_plan
@@ -133,7 +134,7 @@ def select_all(cfg:KLASConfig, # probe, KL and selection options
     return dict(kappa={f'{f}-{g}': v for (f, g), v in kap.items()}, pairs=pairs, anchor_macs=amacs, selections=sel, klas_report=klas.report,
                 candidates=cands, selection_s=t_sel, probe_acc=[probe_accuracy(a, p, xt, yt) for a, p in zip(anchors, probes)])
 
-# %% ../../nbs/18_klas.run.ipynb #f1150888
+# %% ../../nbs/18_klas.run.ipynb #bc7a3123
 def finetune(cfg:KLASConfig, # fine-tuning options
              anchors:list,   # trained anchors (copied, not modified)
              stitches:list,  # the selection: (f, g, i, j) tuples
@@ -160,7 +161,7 @@ def summarise_arm(res:list[dict], # `evaluate_configs` output of one fine-tuned 
     c, a = [r['macs'] for r in res], [r['acc'] for r in res]
     return dict(auc=frontier_auc(c, a, lo, hi), avg_top1=float(np.mean(a)), n_configs=len(res))
 
-# %% ../../nbs/18_klas.run.ipynb #bf47e4d5
+# %% ../../nbs/18_klas.run.ipynb #7a10b9a2
 MAIN_ARMS = ('klas', 'snnet', 'random')
 
 def plot_run(res:dict,   # `run` metrics (needs `summary`)
@@ -179,7 +180,7 @@ def plot_run(res:dict,   # `run` metrics (needs `summary`)
     if out is None: return [fig, fig2]
     return [str(p) for p in save_fig(fig, Path(out)/'frontier', close=True)] + [str(p) for p in save_fig(fig2, Path(out)/'auc', close=True)]
 
-# %% ../../nbs/18_klas.run.ipynb #7a10b9a2
+# %% ../../nbs/18_klas.run.ipynb #12957db9
 def run(cfg:KLASConfig,      # the pipeline's config (presets: small, cpu)
         out:Path|None=None,   # output directory: stages, anchors, figures; None keeps nothing
        )->dict:
@@ -193,7 +194,8 @@ def run(cfg:KLASConfig,      # the pipeline's config (presets: small, cpu)
         m = make_anchor(w, h, cfg.depth, seed=100 + k); p = out/'anchors'/f'anchor{k}.pt' if out else None
         if p and p.exists(): m.load_state_dict(torch.load(p)); m.eval()
         else:
-            t0 = time.perf_counter(); train_anchor(m, *S['train'], cfg.anchor_steps, cfg.anchor_bs, cfg.anchor_lr, seed=100 + k)
+            lr = cfg.anchor_lr * (cfg.widths[0] / w if cfg.anchor_lr_scaling == 'inverse_width' else 1.0)
+            train_anchor(m, *S['train'], cfg.anchor_steps, cfg.anchor_bs, lr, seed=100 + k)
             if p: p.parent.mkdir(parents=True, exist_ok=True); torch.save(m.state_dict(), p)
         anchors.append(m)
     A = stage(out, 'anchors', lambda: dict(top1=[top1(m, *S['test']) for m in anchors], params=[sum(p.numel() for p in m.parameters()) for m in anchors]))
@@ -234,7 +236,7 @@ def run(cfg:KLASConfig,      # the pipeline's config (presets: small, cpu)
 
 main = make_cli(run, KLASConfig, 'klas')
 
-# %% ../../nbs/18_klas.run.ipynb #115deef2
+# %% ../../nbs/18_klas.run.ipynb #edca64c9
 def describe(key:str,             # configuration key, e.g. 's0_2_1_0' or 'anchor1'
              depth:int|None=None, # anchor depth, to name the last block
             )->str:
