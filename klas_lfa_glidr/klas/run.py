@@ -33,7 +33,7 @@ from .frontier import delta_at_matched_flops, score_correlation, bucket_recovery
 ARMS = dict(klas='KLAS (spec §4) with B = n_buckets buckets',
             klas_coarse='KLAS with B = coarse_buckets (spec §8.1: 8)',
             klas_cka='KLAS block selection with Θ replaced by 1 − linear CKA of the pooled block outputs (metric-swap ablation; same anchor pairs)',
-            klas_matched='KLAS filled up to the SN-Net count with the next-lowest Γ (matched-|S| control)',
+            klas_matched='KLAS at the SN-Net count: the largest bucket count whose selection has at most that many stitches, filled up with the next-lowest Γ (matched-|S| control)',
             snnet='SN-Net nearest stitching: adjacent anchor pairs, sliding window',
             random='|S_KLAS| stitches drawn uniformly from the whole small → large space (random (b))',
             random_pairs="|S_KLAS| stitches drawn uniformly within KLAS's anchor pairs (random (a))")
@@ -89,9 +89,9 @@ def _scores(anchors, probes, x, cfg, bs=256):
         for (f, g), A in ck.items(): A.update(feats[f], feats[g])
     return {fg: A.result() for fg, A in th.items()}, {fg: 1 - A.result() for fg, A in ck.items()}
 
-def _matched(klas:list, G:dict, pairs:list, depth:int, n:int)->list:
-    "KLAS filled up to `n` stitches with the next-lowest Γ within KLAS's anchor pairs."
-    have = {tuple(s) for s in klas}
+def _fill(stitches:list, G:dict, pairs:list, depth:int, n:int)->list:
+    "`stitches` filled up to `n` with the next-lowest Γ within `pairs`."
+    have = {tuple(s) for s in stitches}
     rest = sorted(((float(G[(f, g)][i, j]), (f, g, i, j)) for f, g in pairs for i in range(depth) for j in range(depth - 1) if (f, g, i, j) not in have))
     return sorted(have | {c for _, c in rest[:max(0, n - len(have))]})
 
@@ -101,6 +101,13 @@ def _klas(G, M, amacs, pairs, cfg, n_buckets):
         s = bucket_select(G[(f, g)], M[(f, g)], amacs[f], amacs[g], n_buckets, cfg.tau, cfg.bucket_edges, cfg.threshold_form, pair=(f, g))
         sel.stitches += s.stitches; sel.report[f'{f}-{g}'] = s.report
     return sel
+
+def _matched(G, M, amacs, pairs, cfg, n:int)->tuple[list, int]:
+    "KLAS at |S| = n: the largest bucket count whose selection has ≤ n stitches, filled up to n with the next-lowest Γ."
+    for B in range(cfg.n_buckets, 0, -1):
+        s = _klas(G, M, amacs, pairs, cfg, B)
+        if len(s) <= n: break
+    return _fill(s.stitches, G, pairs, cfg.depth, n), B
 
 def select_all(cfg:KLASConfig, # probe, KL and selection options
                anchors:list,   # trained anchors sorted by MACs
@@ -119,10 +126,10 @@ def select_all(cfg:KLASConfig, # probe, KL and selection options
     M = {(f, g): candidate_macs(sm[f], sm[g]) for f in range(k) for g in range(f + 1, k)}
     klas = _klas(G, M, amacs, pairs, cfg, cfg.n_buckets)
     t_sel = time.perf_counter() - t0                      # probes + Θ + κ + pairs + MACs + Γ + buckets (CKA and the LS-init ground truth below are evaluation only)
-    depths = [cfg.depth] * k; snnet = snnet_select(depths).stitches; n = len(klas)
+    depths = [cfg.depth] * k; snnet = snnet_select(depths).stitches; n = len(klas); matched, b_matched = _matched(G, M, amacs, pairs, cfg, len(snnet))
     sel = dict(klas=klas.stitches, klas_coarse=_klas(G, M, amacs, pairs, cfg, cfg.coarse_buckets).stitches,
                klas_cka=_klas(Gc, M, amacs, pairs, cfg, cfg.n_buckets).stitches,
-               klas_matched=_matched(klas.stitches, G, pairs, cfg.depth, len(snnet)), snnet=snnet,
+               klas_matched=matched, snnet=snnet,
                random=random_select(min(n, len(candidate_pool(depths))), depths, seed=cfg.seed).stitches,
                random_pairs=random_select(min(n, len(candidate_pool(depths, pairs))), depths, pairs, seed=cfg.seed).stitches)
     cands = []   # ground truth: every small → large candidate, LS-initialised, no fine-tuning
@@ -132,7 +139,7 @@ def select_all(cfg:KLASConfig, # probe, KL and selection options
                 st = ls_init(Stitch(anchors[f], i, anchors[g], j), xtr, cfg.ls_init_images, cfg.ls_ridge)
                 cands.append(dict(stitch=[f, g, i, j], gamma=float(G[(f, g)][i, j]), gamma_cka=float(Gc[(f, g)][i, j]), macs=float(Mfg[i, j]), acc=top1(st, xt, yt)))
     return dict(kappa={f'{f}-{g}': v for (f, g), v in kap.items()}, pairs=pairs, anchor_macs=amacs, selections=sel, klas_report=klas.report,
-                candidates=cands, selection_s=t_sel, probe_acc=[probe_accuracy(a, p, xt, yt) for a, p in zip(anchors, probes)])
+                matched_buckets=b_matched, candidates=cands, selection_s=t_sel, probe_acc=[probe_accuracy(a, p, xt, yt) for a, p in zip(anchors, probes)])
 
 # %% ../../nbs/18_klas.run.ipynb #bc7a3123
 def finetune(cfg:KLASConfig, # fine-tuning options
@@ -217,7 +224,7 @@ def run(cfg:KLASConfig,      # the pipeline's config (presets: small, cpu)
     one = lambda arm, s: ([r['macs'] for r in ft[f'{arm}-s{s}']['results']], [r['acc'] for r in ft[f'{arm}-s{s}']['results']])
     front = lambda arm: tuple(sum((one(arm, s)[k] for s in cfg.seeds), []) for k in (0, 1))
     cand = sel['candidates']
-    res = dict(anchors=A, kappa=sel['kappa'], pairs=sel['pairs'], anchor_macs=sel['anchor_macs'],
+    res = dict(anchors=A, kappa=sel['kappa'], pairs=sel['pairs'], anchor_macs=sel['anchor_macs'], matched_buckets=sel['matched_buckets'], probe_acc=sel['probe_acc'],
                summary=summary, spearman_gamma_ls=score_correlation([c['gamma'] for c in cand], [c['acc'] for c in cand]),
                spearman_cka_ls=score_correlation([c['gamma_cka'] for c in cand], [c['acc'] for c in cand]),
                recovery={arm: bucket_recovery([(tuple(c['stitch']), c['macs'], c['acc']) for c in cand], {tuple(s) for s in sel['selections'][arm]}, lo, hi, cfg.n_buckets)
