@@ -6,7 +6,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.metrics.html.md"""
 
 # %% auto #0
 __all__ = ['accuracy', 'filtered_ranks', 'mrr', 'hits_at', 'mean_rank', 'count_params', 'unfused_attention', 'count_macs',
-           'vit_macs', 'pareto_front', 'frontier_auc', 'cohens_d', 'cohens_dz', 'hedges_g', 'bootstrap_ci']
+           'vit_macs', 'pareto_front', 'frontier_auc', 'cohens_d', 'cohens_dz', 'hedges_g', 'bootstrap_ci', 'seed_ci']
 
 # %% ../../nbs/03_core.metrics.ipynb #3bb3803d
 import math, contextlib
@@ -162,3 +162,14 @@ def bootstrap_ci(stat,             # function of the resampled arrays, e.g. `coh
         else: vals.append(stat(*[x[rng.integers(0, len(x), len(x))] for x in xs]))
     lo, hi = np.nanquantile(vals, [alpha / 2, 1 - alpha / 2])
     return float(est), float(lo), float(hi)
+
+# %% ../../nbs/03_core.metrics.ipynb #dd53163e
+def seed_ci(x:list, # one value per seed (None and non-finite values are dropped)
+           )->dict:
+    "Mean, SD and 95 % t-interval over seeds (CI None with fewer than two finite values)."
+    from scipy import stats
+    x = np.asarray([v for v in x if v is not None and np.isfinite(v)], float)
+    if len(x) == 0: return dict(mean=float('nan'), sd=float('nan'), ci=None, values=[])
+    if len(x) < 2: return dict(mean=float(x.mean()), sd=float('nan'), ci=None, values=x.tolist())
+    h = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
+    return dict(mean=float(x.mean()), sd=float(x.std(ddof=1)), ci=[float(x.mean() - h), float(x.mean() + h)], values=x.tolist())
