@@ -2,7 +2,7 @@
 weights, nothing downloaded):
 
 1. forward of one configuration through the supernet against its exported standalone module (target ≤ 1.03×);
-2. fine-tuning throughput (images/s) of the supernet (SN-Net's 32 stitches + 3 anchors, uniform sampling) against
+2. fine-tuning throughput (images/s) of the supernet (SN-Net's 28 stitches at depth 6 + 3 anchors, uniform sampling) against
    training the largest anchor alone, same batch size, both through the core Learner.
 
 Run: python bench/klas_supernet.py"""
@@ -35,7 +35,7 @@ def main(bs=128, steps=30):
         for c in [(0, 1, 2, 2), (1, 2, 4, 3), (0, 1, 5, 4)]:
             net.set_config(c); ex = export_stitch(net.stitch(c))
             torch.testing.assert_close(net(xb), ex(xb))
-            ts, te = interleaved(lambda: net(xb), lambda: ex(xb), rounds=15)
+            ts, te = interleaved(lambda: net(xb), lambda: ex(xb), rounds=41, warmup=3)
             fwd.append(dict(config=c, supernet_s=ts, exported_s=te, ratio=ts / te))
     net.train()
     t_sn = fit_time(net, x, y, bs, steps, [SampleConfigCB('uniform', seed=0)], opt=lambda ps, lr: torch.optim.AdamW(net.param_groups(lr, 1.0, 10.0)))
