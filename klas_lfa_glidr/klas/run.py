@@ -177,8 +177,9 @@ def _ci(s, fmt='{:+.4f}'):
     return fmt.format(s['mean']) + (f" [{fmt.format(s['ci'][0])}, {fmt.format(s['ci'][1])}]" if s.get('ci') else ' (one seed: no interval)')
 
 def _side(s, above=0.0):
-    "reproduced when the whole interval lies above `above`."
-    return 'reproduced' if s.get('ci') and s['ci'][0] > above else 'not reproduced'
+    "reproduced when the whole interval lies above `above`; not testable without an interval (one seed)."
+    if not s.get('ci'): return 'not testable here'
+    return 'reproduced' if s['ci'][0] > above else 'not reproduced'
 
 def claims(res:dict, # `run` metrics (needs `delta_vs`, so the `klas` arm)
           )->list[dict]:
