@@ -35,13 +35,14 @@ def run_family(name:str,   # klas | lfa | glidr
               )->dict:
     "Run (or reuse) one family's reproduction under `out/name`; metrics, claims, figures and wall time."
     mod, C = family(name); cfg = C.from_preset(preset, **kw); d = Path(out)/name; r = d/'results.json'
-    t0 = time.perf_counter()
+    t0 = time.perf_counter(); cached = len(list((d/'stages').glob('*.json'))) if (d/'stages').is_dir() else 0
     old = json.loads(r.read_text()) if r.exists() else None
     if old and old.get('preset') == preset and old.get('config') == json.loads(json.dumps(cfg.replace(out=str(d)).to_dict(), default=str)): res, reused = old, True
     else: res, reused = run_job(mod.run, cfg.replace(out=str(d)), name, preset, check_out_dir(d, name, preset, force=True)), False
     figs = sorted(str(p.relative_to(out)) for p in d.rglob('*.png') if 'stages' not in p.parts)   # relative to the report's directory
     return dict(name=name, title=FAMILIES[name][2], preset=preset, metrics=res['metrics'], claims=mod.claims(res['metrics']), figures=figs,
-                wall_s=time.perf_counter() - t0, run_s=res['timings']['total_s'], reused=reused, seeds=list(getattr(cfg, 'seeds', (cfg.seed,))))
+                wall_s=time.perf_counter() - t0, run_s=res['timings']['total_s'], reused=reused, seeds=list(getattr(cfg, 'seeds', (cfg.seed,))),
+                stages_cached=cached, stages_total=len(list((d/'stages').glob('*.json'))) if (d/'stages').is_dir() else 0)
 
 # %% ../nbs/09_reproduce.ipynb #4018308f
 _CSS = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
@@ -61,7 +62,8 @@ def report_html(rep:dict, # `reproduce` output (families, env, stages, preset, o
            f"<p>Command: <code>{e(rep['command'])}</code>. Verdicts: <b>reproduced</b> / <b>not reproduced</b> / <b>not testable here</b>; the papers' numbers are quoted as the papers' numbers, ours are measured by this run.</p>"]
     if rep['preset'] == 'small': out.append("<p><b>Preset small is a smoke test</b> (tiny models, one seed, seconds per family): it checks that every stage runs; its numbers are not evidence for or against any claim. The CPU-scale evidence is <code>klg-reproduce --preset cpu</code>.</p>")
     for f in rep['families'].values():
-        out.append(f"<h2 id='{e(f['name'])}'>{e(f['title'])}</h2><p>Seeds {e(str(f['seeds']))}; run {f['run_s']:.0f} s{' (read back from an earlier run)' if f['reused'] else ''}.</p>")
+        cache = f"; {f['stages_cached']} of its {f['stages_total']} cached stages were computed by an earlier run and read back" if f.get('stages_cached') else ''
+        out.append(f"<h2 id='{e(f['name'])}'>{e(f['title'])}</h2><p>Seeds {e(str(f['seeds']))}; this run {f['run_s']:.0f} s{' (results read back from an earlier run)' if f['reused'] else ''}{cache}.</p>")
         out.append("<table><tr><th>claim</th><th>paper</th><th>ours</th><th>verdict</th></tr>" + ''.join(
             f"<tr><td>{e(c['claim'])}</td><td>{e(c['paper'])}</td><td>{e(c['ours'])}</td><td class='v-{c['verdict'].replace(' ', '-')}'>{e(c['verdict'])}</td></tr>" for c in f['claims']) + "</table>")
         out += [_img(Path(rep['out'])/p) for p in f['figures']]
