@@ -18,7 +18,7 @@ def test_site_in_browser():
         pytest.skip('no chromium here')
     pages = build_docs()
     assert len(pages) == len(list((ROOT/'nbs').glob('*.ipynb')))
-    assert any(p['images'] for p in pages) and all(p['show_doc'] for p in pages if p['file'] != 'index.html' and not p['file'].startswith('walkthrough.'))
+    assert any(p['images'] for p in pages) and all(p['show_doc'] for p in pages if p['file'] != 'index.html' and not p['file'].startswith(('walkthrough.', 'guide.')))
     assert all(p['images'] for p in pages if p['file'].startswith('walkthrough.'))   # walkthroughs show executed figures
     res = check_site(ROOT/'_site', ROOT/'artefacts'/'screenshots')
     assert res and not any(res.values()), {k: v for k, v in res.items() if v}

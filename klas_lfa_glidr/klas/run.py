@@ -42,16 +42,40 @@ ARMS = dict(klas='KLAS (spec §4) with B = n_buckets buckets',
 @dataclass
 class KLASConfig(Config):
     "Config of the KLAS pipeline at CPU scale (spec §5 options and §8.1 protocol)."
-    widths:tuple[int, ...] = (64, 128, 192); heads:tuple[int, ...] = (2, 4, 6); depth:int = 6
-    n_train:int = 20000; n_holdout:int = 2000; n_test:int = 2000; noise:float = 0.3; modes:int = 32
-    anchor_steps:int = 600; anchor_bs:int = 128; anchor_lr:float = 2e-3; anchor_lr_scaling:str = 'inverse_width'
-    probe_epochs:int = 4; probe_train:str = 'all_detached'; probe_pool:str = 'as_head'
-    kl_temperature:float = 1.0; kl_direction:str = 'src_tgt'; anchor_pair_rule:str = 'bottleneck_path'
-    n_buckets:int = 20; coarse_buckets:int = 8; tau:float = 0.05; bucket_edges:str = 'linear'; threshold_form:str = 'relative'
-    ls_init_images:int = 100; ls_ridge:float = 0.0
-    finetune_steps:int = 150; finetune_bs:int = 128; finetune_lr:float = 2e-4; stitch_lr_scale:float = 10.0
-    config_sampling:str = 'uniform'; budget:str = 'epochs'; steps_per_config:int = 10; seeds:tuple[int, ...] = (0, 1, 2)
-    arms:tuple[str, ...] = ('klas', 'klas_coarse', 'klas_cka', 'klas_matched', 'snnet', 'random', 'random_pairs')
+    widths:tuple[int, ...] = (64, 128, 192) # anchor widths (embed_dim), cheapest first
+    heads:tuple[int, ...] = (2, 4, 6)       # attention heads per anchor
+    depth:int = 6                            # blocks per anchor
+    n_train:int = 20000                      # Shapes10 training images (spec: 8,000; see the options table)
+    n_holdout:int = 2000                     # holdout images: Θ and the least-squares batch
+    n_test:int = 2000                        # test images: every reported accuracy
+    noise:float = 0.3                        # Shapes10 pixel-noise SD
+    modes:int = 32                           # Shapes10 templates per class (difficulty)
+    anchor_steps:int = 600                   # anchor training steps
+    anchor_bs:int = 128                      # anchor (and probe) batch size
+    anchor_lr:float = 2e-3                   # anchor learning rate (of the narrowest anchor)
+    anchor_lr_scaling:str = 'inverse_width'  # inverse_width: lr × widths[0] / width; constant
+    probe_epochs:int = 4                     # probe training epochs
+    probe_train:str = 'all_detached'         # all_detached (one pass) | one_per_step (ProbeNet, as in the paper)
+    probe_pool:str = 'as_head'               # token pooling before a probe: as_head | cls | mean
+    kl_temperature:float = 1.0               # softmax temperature of the probe distributions
+    kl_direction:str = 'src_tgt'             # KL(source ‖ target) | tgt_src | symmetric
+    anchor_pair_rule:str = 'bottleneck_path' # which anchor pairs are stitched, from the last-block κ
+    n_buckets:int = 20                       # FLOPs buckets B of KLAS
+    coarse_buckets:int = 8                   # B of the klas_coarse arm
+    tau:float = 0.05                         # keep configurations within τ of the bucket's best Γ
+    bucket_edges:str = 'linear'              # bucket edges: linear | log in FLOPs
+    threshold_form:str = 'relative'          # τ relative to the bucket minimum, or an absolute Γ bound
+    ls_init_images:int = 100                 # images of the least-squares initialisation
+    ls_ridge:float = 0.0                     # ridge of the least-squares fit
+    finetune_steps:int = 150                 # supernet fine-tuning steps per arm and seed (budget='epochs')
+    finetune_bs:int = 128                    # fine-tuning batch size
+    finetune_lr:float = 2e-4                 # anchors' fine-tuning learning rate
+    stitch_lr_scale:float = 10.0             # stitching layers' learning rate relative to the anchors'
+    config_sampling:str = 'uniform'          # one configuration per step: uniform | flops_grouped (SN-Netv2)
+    budget:str = 'epochs'                    # same steps per arm | per_config_steps (steps_per_config × |configurations|)
+    steps_per_config:int = 10                # steps per configuration under budget='per_config_steps'
+    seeds:tuple[int, ...] = (0, 1, 2)        # fine-tuning seeds
+    arms:tuple[str, ...] = ('klas', 'klas_coarse', 'klas_cka', 'klas_matched', 'snnet', 'random', 'random_pairs') # selections to fine-tune (see ARMS)
     _choices = dict(probe_train=('all_detached', 'one_per_step'), probe_pool=('as_head', 'cls', 'mean'), kl_direction=('src_tgt', 'tgt_src', 'symmetric'),
                     anchor_pair_rule=('bottleneck_path', 'lowest_m', 'all', 'nearest'), bucket_edges=('linear', 'log'),
                     threshold_form=('relative', 'absolute'), config_sampling=('uniform', 'flops_grouped'), budget=('epochs', 'per_config_steps'),
