@@ -40,3 +40,21 @@ def test_empty_bucket_is_reported():
     from klas_lfa_glidr.klas.select import bucket_select
     s = bucket_select(torch.tensor([[1.0, 2.0]]), torch.tensor([[1.0, 9.0]]), 1.0, 10.0, n_buckets=3)
     assert s.report['empty_buckets'] == [1] and len(s) == 2
+
+def test_klg_klas_killed_in_finetuning_resumes_exactly(tmp_path):
+    "A klg-klas run killed inside a fine-tuning stage resumes from that stage's checkpoint and ends where an uninterrupted run ends."
+    import os, subprocess, time
+    from _cli import BIN
+    args = ['--preset', 'small', '--set', 'finetune_steps=120', 'arms=klas', 'seeds=0']
+    r = _klas(tmp_path, *args, '--out', 'full'); assert r.returncode == 0, r.stderr[-3000:]
+    ck = tmp_path/'cut'/'ckpt'/'finetune-klas-s0.pt'
+    p = subprocess.Popen([str(BIN/'klg-klas'), *args, '--out', 'cut'], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         env={**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '2')})
+    t0 = time.time()
+    while not ck.exists() and p.poll() is None and time.time() - t0 < 600: time.sleep(0.2)
+    p.kill(); p.wait()
+    assert ck.exists(), 'no fine-tuning checkpoint appeared before the run ended'
+    assert not (tmp_path/'cut'/'stages'/'finetune-klas-s0.json').exists()
+    r = _klas(tmp_path, *args, '--out', 'cut'); assert r.returncode == 0, r.stderr[-3000:]
+    a, b = [json.loads((tmp_path/d/'stages'/'finetune-klas-s0.json').read_text())['results'] for d in ('full', 'cut')]
+    assert a == b and not ck.exists()

@@ -35,6 +35,7 @@ def _coerce(name, v, t):
         raise ConfigError(f"{name}: expected {t}, got {v!r} ({type(v).__name__})")
     if origin in (tuple, list):
         if isinstance(v, str): v = [s for s in v.replace('(', '').replace(')', '').split(',') if s.strip()]
+        if isinstance(v, (int, float)) and not isinstance(v, bool): v = [v]      # `--set seeds=0` means (0,)
         if not isinstance(v, (tuple, list)): raise ConfigError(f"{name}: expected a {origin.__name__}, got {v!r}")
         et = args[0] if args else Any
         return origin(_coerce(name, o, et) for o in v)

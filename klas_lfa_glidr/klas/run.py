@@ -172,18 +172,23 @@ def finetune(cfg:KLASConfig, # fine-tuning options
              S:dict,         # data splits
              seed:int,       # fine-tuning seed
              macs:dict,      # {config key: MACs}
+             ckpt:Path|None=None, # checkpoint file: written every 50 steps, resumed from when present, deleted when done
             )->list[dict]:
     "Fine-tune a supernet of `anchors` (copied) and `stitches`; top-1 and MACs of every configuration."
     import copy
+    from klas_lfa_glidr.core.learner import CheckpointCB
     set_seed(seed); xtr, ytr = S['train']; xt, yt = S['test']
     net = Supernet([copy.deepcopy(a) for a in anchors], [tuple(s) for s in stitches], xtr, cfg.ls_init_images, cfg.ls_ridge)
     cmacs = {c: macs[config_key(c)] for c in net.configs}
-    learn = Learner(net, DataLoaders(torch.utils.data.TensorDataset(xtr, ytr), bs=cfg.finetune_bs, seed=seed), lr=cfg.finetune_lr,
-                    cbs=[SampleConfigCB(cfg.config_sampling, cmacs, seed=seed), LRSchedCB('cos')],
+    cbs = [SampleConfigCB(cfg.config_sampling, cmacs, seed=seed), LRSchedCB('cos')] + ([CheckpointCB(ckpt, every=50)] if ckpt else [])
+    learn = Learner(net, DataLoaders(torch.utils.data.TensorDataset(xtr, ytr), bs=cfg.finetune_bs, seed=seed), lr=cfg.finetune_lr, cbs=cbs,
                     opt_func=lambda ps, lr: torch.optim.AdamW(net.param_groups(lr, 1.0, cfg.stitch_lr_scale), weight_decay=0.05))
     learn.cbs = [c for c in learn.cbs if type(c).__name__ != 'ProgressCB']
-    learn.fit(n_steps=cfg.finetune_steps if cfg.budget == 'epochs' else cfg.steps_per_config * len(net.configs))
-    return evaluate_configs(net, xt, yt, cmacs)
+    if ckpt: Path(ckpt).parent.mkdir(parents=True, exist_ok=True)
+    learn.fit(n_steps=cfg.finetune_steps if cfg.budget == 'epochs' else cfg.steps_per_config * len(net.configs), resume=ckpt if ckpt and Path(ckpt).exists() else None)
+    res = evaluate_configs(net, xt, yt, cmacs)
+    if ckpt: Path(ckpt).unlink(missing_ok=True)      # the stage's JSON holds the result; a 3-anchor checkpoint is tens of MB
+    return res
 
 def summarise_arm(res:list[dict], # `evaluate_configs` output of one fine-tuned supernet
                   lo:float, hi:float, # MACs of the cheapest and costliest anchor
@@ -273,7 +278,7 @@ def run(cfg:KLASConfig,      # the pipeline's config (presets: small, cpu)
     ft, t_ft = {}, 0.0
     for arm, seed in tqdm([(a, s) for a in cfg.arms for s in cfg.seeds], desc='fine-tune (arm × seed)', leave=False):
         def job():
-            t0 = time.perf_counter(); r = finetune(cfg, anchors, sel['selections'][arm], S, seed, macs)
+            t0 = time.perf_counter(); r = finetune(cfg, anchors, sel['selections'][arm], S, seed, macs, out/'ckpt'/f'finetune-{arm}-s{seed}.pt' if out else None)
             return dict(results=r, seconds=time.perf_counter() - t0)
         ft[f'{arm}-s{seed}'] = stage(out, f'finetune-{arm}-s{seed}', job); t_ft += ft[f'{arm}-s{seed}']['seconds']
     summary = {}; ms = lambda v: (float(np.mean(v)), float(np.std(v, ddof=1)) if len(v) > 1 else float('nan'))
