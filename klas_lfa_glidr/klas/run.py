@@ -100,18 +100,24 @@ def _validate_klas(self:KLASConfig):
 KLASConfig.validate = _validate_klas
 
 # %% ../../nbs/18_klas.run.ipynb #99420fe8
-def _scores(anchors, probes, x, cfg, bs=256):
-    "Θ (KL between probe distributions) and linear CKA of the pooled block outputs, for every anchor pair, streamed over `x`."
+def _theta(anchors, probes, x, cfg, bs=256):
+    "Θ (KL between probe distributions) for every ordered anchor pair, streamed over `x`."
+    k = len(anchors); th = {(f, g): ThetaAccumulator(cfg.kl_direction) for f in range(k) for g in range(k)}
+    for s in range(0, len(x), bs):
+        lp = [block_logprobs(a, p, x[s:s + bs], cfg.kl_temperature) for a, p in zip(anchors, probes)]
+        for (f, g), A in th.items(): A.update(lp[f], lp[g])
+    return {fg: A.result() for fg, A in th.items()}
+
+@torch.no_grad()
+def _one_minus_cka(anchors, x, cfg, bs=256):
+    "1 − linear CKA of the pooled block outputs for every anchor pair f ≤ g, streamed over `x` (the metric-swap ablation)."
     from klas_lfa_glidr.klas.anchors import stage_plan
     from klas_lfa_glidr.klas.probes import pool_block
-    k = len(anchors); th = {(f, g): ThetaAccumulator(cfg.kl_direction) for f in range(k) for g in range(k)}
-    ck = {(f, g): CKAAccumulator() for f in range(k) for g in range(f, k)}; plans = [stage_plan(a) for a in anchors]
+    plans = [stage_plan(a) for a in anchors]; ck = {(f, g): CKAAccumulator() for f in range(len(anchors)) for g in range(f, len(anchors))}
     for s in range(0, len(x), bs):
-        xb = x[s:s + bs]; lp = [block_logprobs(a, p, xb, cfg.kl_temperature) for a, p in zip(anchors, probes)]
-        with torch.no_grad(): feats = [[pool_block(h, pl, cfg.probe_pool) for h in pl.features(xb)] for pl in plans]
-        for (f, g), A in th.items(): A.update(lp[f], lp[g])
+        feats = [[pool_block(h, pl, cfg.probe_pool) for h in pl.features(x[s:s + bs])] for pl in plans]
         for (f, g), A in ck.items(): A.update(feats[f], feats[g])
-    return {fg: A.result() for fg, A in th.items()}, {fg: 1 - A.result() for fg, A in ck.items()}
+    return {fg: 1 - A.result() for fg, A in ck.items()}
 
 def _fill(stitches:list, G:dict, pairs:list, depth:int, n:int)->list:
     "`stitches` filled up to `n` with the next-lowest Γ within `pairs`."
@@ -140,16 +146,17 @@ def select_all(cfg:KLASConfig, # probe, KL and selection options
     "Probes, Θ (and CKA), κ, anchor pairs, Γ, candidate MACs and LS-init accuracy, and the selections of every arm in `ARMS`."
     t0 = time.perf_counter(); k = len(anchors); xtr, ytr = S['train']; xh, _ = S['holdout']; xt, yt = S['test']
     probes = [train_probes(a, xtr, ytr, cfg.probe_epochs, cfg.anchor_bs, 1e-3, 0.01, cfg.probe_train, cfg.probe_pool, seed=cfg.seed) for a in anchors]
-    Th, CK = _scores(anchors, probes, xh, cfg)
+    Th = _theta(anchors, probes, xh, cfg)
     kap = {(f, g): kappa(Th[(f, g)]) for f in range(k) for g in range(f + 1, k)}
     pairs = anchor_pairs(kap, k, cfg.anchor_pair_rule)
     sm = [stage_macs(a, xh[:1]) for a in anchors]; amacs = [s['embed'] + sum(s['blocks']) + s['head'] for s in sm]
     G = {(f, g): gamma(Th[(f, g)], Th[(g, g)]) for f in range(k) for g in range(f + 1, k)}
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore'); Gc = {(f, g): gamma(CK[(f, g)], CK[(g, g)]) for f in range(k) for g in range(f + 1, k)}
     M = {(f, g): candidate_macs(sm[f], sm[g]) for f in range(k) for g in range(f + 1, k)}
     klas = _klas(G, M, amacs, pairs, cfg, cfg.n_buckets)
     t_sel = time.perf_counter() - t0                      # probes + Θ + κ + pairs + MACs + Γ + buckets (CKA and the LS-init ground truth below are evaluation only)
+    CK = _one_minus_cka(anchors, xh, cfg)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore'); Gc = {(f, g): gamma(CK[(f, g)], CK[(g, g)]) for f in range(k) for g in range(f + 1, k)}
     depths = [cfg.depth] * k; snnet = snnet_select(depths).stitches; n = len(klas); matched, b_matched = _matched(G, M, amacs, pairs, cfg, len(snnet))
     sel = dict(klas=klas.stitches, klas_coarse=_klas(G, M, amacs, pairs, cfg, cfg.coarse_buckets).stitches,
                klas_cka=_klas(Gc, M, amacs, pairs, cfg, cfg.n_buckets).stitches,
