@@ -9,7 +9,7 @@ __all__ = ['versions', 'env_info', 'write_json', 'check_out_dir', 'jsonable', 's
            'dataset_dirs', 'info']
 
 # %% ../../nbs/06_core.cli.ipynb #71130d79
-import json, os, platform, sys, time, importlib.metadata as md
+import dataclasses, json, os, platform, sys, time, importlib.metadata as md
 from pathlib import Path
 from typing import Annotated, Callable
 from fastcore.script import call_parse, CliError
@@ -86,7 +86,8 @@ def check_stages(out:Path|None, # job output directory
     p = Path(out)/'stages'/'_config.json'
     if p.exists():
         ours, theirs, skip = jsonable(cfg.to_dict()), json.loads(p.read_text()), set(ignore) | set(type(cfg)._run_only)
-        d = {k: (ours.get(k), theirs.get(k)) for k in sorted(set(ours) | set(theirs)) if k not in skip and ours.get(k) != theirs.get(k)}
+        dflt = jsonable({f.name: f.default for f in dataclasses.fields(cfg) if f.default is not dataclasses.MISSING})   # a field added later, at its default, changes nothing
+        d = {k: (ours.get(k), theirs.get(k)) for k in sorted(set(ours) | set(theirs)) if k not in skip and ours.get(k) != theirs.get(k, dflt.get(k))}
         if d: raise ConfigError(f"{Path(out)/'stages'} holds stages of a different config; differing fields (ours, theirs): {d}. Use another --out, or delete that folder to recompute")
     p.parent.mkdir(parents=True, exist_ok=True); write_json(cfg.to_dict(), p)
 

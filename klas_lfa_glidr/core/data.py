@@ -6,7 +6,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.data.html.md"""
 
 # %% auto #0
 __all__ = ['DATASETS', 'data_root', 'is_offline', 'DataUnavailable', 'ChecksumError', 'sha256sum', 'atomic_write', 'download',
-           'extract', 'fetch_archive', 'DatasetSpec', 'register_dataset', 'DataLoaders']
+           'extract', 'fetch_archive', 'DatasetSpec', 'register_dataset', 'DataLoaders', 'batches', 'take']
 
 # %% ../../nbs/01_core.data.ipynb #d80ee03f
 import contextlib, hashlib, os, shutil, tarfile, tempfile, urllib.request, zipfile
@@ -200,3 +200,33 @@ class DataLoaders:
     def steps_per_epoch(self, world:int=1)->int:
         "Optimizer steps in one training epoch."
         return len(self.train_dl(world=world))
+
+# %% ../../nbs/01_core.data.ipynb #b652559f
+def batches(data,                # a Tensor (labels in `y`), an (x, y) tuple of tensors, a Dataset or a DataLoader
+            bs:int=256,          # batch size (ignored for a DataLoader)
+            y:torch.Tensor|None=None, # labels when `data` is a Tensor
+            device=None,         # move each batch here (None: leave it)
+            num_workers:int=0,   # loader workers for a Dataset
+           ):
+    "Yield `(x, y)` batches in order from tensors or a dataset (`y` is None for unlabelled tensors)."
+    mv = (lambda t: t.to(device, non_blocking=True)) if device is not None else (lambda t: t)
+    if isinstance(data, tuple): data, y = data
+    if isinstance(data, torch.Tensor):
+        if y is not None and len(y) != len(data): raise ValueError(f"{len(data)} inputs but {len(y)} labels")
+        for s in range(0, len(data), bs): yield mv(data[s:s + bs]), (mv(y[s:s + bs]) if y is not None else None)
+        return
+    if not isinstance(data, DataLoader):
+        if not hasattr(data, '__getitem__'): raise TypeError(f"batches() takes a Tensor, an (x, y) tuple, a Dataset or a DataLoader, not {type(data).__name__}")
+        data = DataLoader(data, batch_size=bs, shuffle=False, num_workers=num_workers)
+    for b in data: yield mv(b[0]), (mv(torch.as_tensor(b[1])) if len(b) > 1 else None)
+
+def take(data, # as in `batches`
+         n:int, # number of items
+        )->tuple:
+    "The first `n` items of `data` as an `(x, y)` pair of tensors; raises when `data` holds fewer."
+    xs, ys, got = [], [], 0
+    for x, y in batches(data, bs=min(n, 256)):
+        xs.append(x[:n - got]); ys.append(None if y is None else y[:n - got]); got += len(xs[-1])
+        if got >= n: break
+    if got < n: raise ValueError(f"needed {n} items but the data holds {got}")
+    return torch.cat(xs), (None if ys[0] is None else torch.cat(ys))

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.data import TensorDataset
-from ..core.data import DataLoaders
+from ..core.data import DataLoaders, batches, take
 from ..core.learner import Learner
 from .anchors import StagePlan, stage_plan
 
@@ -39,10 +39,11 @@ class Probes(nn.Module):
         return torch.stack([self.heads[b](pool_block(feats[b], self.plan, self.pool)) for b in which])
 
 @torch.no_grad()
-def block_dims(plan:StagePlan, x:Tensor, pool:str='as_head')->list[int]:
+def block_dims(plan:StagePlan, x, pool:str='as_head')->list[int]:
     "Width of every block's pooled output, from one forward of `x`."
     was = plan.model.training; plan.model.eval()
-    try: return [pool_block(h, plan, pool).shape[-1] for h in plan.features(x[:2])]
+    x = take(x, 2)[0].to(next(plan.model.parameters()).device)
+    try: return [pool_block(h, plan, pool).shape[-1] for h in plan.features(x)]
     finally: plan.model.train(was)
 
 # %% ../../nbs/11_klas.probes.ipynb #5325bc6e
@@ -64,15 +65,16 @@ def probe_loss(logits:Tensor, y:Tensor)->Tensor:
     "Sum over probes of the mean cross-entropy."
     return sum(F.cross_entropy(l, y) for l in logits)
 
-def train_probes(model:nn.Module, x:Tensor, y:Tensor, # anchor, training images and labels
+def train_probes(model:nn.Module, x, y:Tensor|None, # anchor; training images and labels, or a Dataset of (image, label) with y=None
                  epochs:int=4, bs:int=128, lr:float=1e-3, wd:float=0.01, mode:str='all_detached', pool:str='as_head',
-                 norm:str='layernorm', seed:int=0, progress:bool=False)->Probes:
+                 norm:str='layernorm', seed:int=0, progress:bool=False, num_workers:int=0)->Probes:
     "Train one probe per block (except the last) of the frozen `model`; returns the probes."
-    plan = stage_plan(model); n_cls = getattr(model, 'num_classes', int(y.max()) + 1)
+    plan = stage_plan(model); ds = TensorDataset(x, y) if isinstance(x, Tensor) else x
+    n_cls = getattr(model, 'num_classes', None) or int(y.max()) + 1
     probes = Probes(plan, block_dims(plan, x, pool), n_cls, pool, norm)
     net = ProbeNet(plan, probes, mode)
     torch.manual_seed(seed)
-    learn = Learner(net, DataLoaders(TensorDataset(x, y), bs=min(bs, len(x)), seed=seed), probe_loss, lr=lr,
+    learn = Learner(net, DataLoaders(ds, bs=min(bs, len(ds)), seed=seed, num_workers=num_workers), probe_loss, lr=lr,
                     opt_func=lambda ps, lr: torch.optim.AdamW(ps, lr=lr, weight_decay=wd))
     if not progress: learn.cbs = [c for c in learn.cbs if type(c).__name__ != 'ProgressCB']
     learn.fit(n_epochs=epochs)
@@ -98,6 +100,10 @@ def teacher_labels(model:nn.Module, x:Tensor, bs:int=256)->Tensor:
     finally: model.train(was)
 
 @torch.no_grad()
-def probe_accuracy(model:nn.Module, probes:Probes, x:Tensor, y:Tensor)->list[float]:
-    "Top-1 accuracy of every block's distribution (probes, then the head)."
-    return (block_logprobs(model, probes, x).argmax(-1) == y).float().mean(1).tolist()
+def probe_accuracy(model:nn.Module, probes:Probes, x, # anchor, its probes; images (labels in `y`) or a Dataset
+                   y:Tensor|None=None, bs:int=256)->list[float]:
+    "Top-1 accuracy of every block's distribution (probes, then the head), read in batches."
+    hit, n = 0, 0
+    for xb, yb in batches(x, bs, y, next(model.parameters()).device):
+        hit = hit + (block_logprobs(model, probes, xb).argmax(-1) == yb).sum(1).double(); n += len(yb)
+    return (hit / max(n, 1)).tolist()

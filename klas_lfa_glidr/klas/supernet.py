@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from ..core.learner import Callback
+from ..core.data import batches
 from .anchors import stage_plan
 from .stitch import Stitch, StitchLayer, ls_init
 
@@ -70,13 +71,14 @@ class SampleConfigCB(Callback):
         if d: self.rng.setstate(d['rng']); self.counts = d['counts']
 
 @torch.no_grad()
-def evaluate_configs(net:Supernet, x:Tensor, y:Tensor, macs:dict|None=None, bs:int=256)->list[dict]:
-    "Top-1 accuracy (and MACs when given) of every configuration."
-    was = net.training; net.eval(); out = []
+def evaluate_configs(net:Supernet, x, # the supernet; images (labels in `y`) or a Dataset of (image, label)
+                     y:Tensor|None=None, macs:dict|None=None, bs:int=256)->list[dict]:
+    "Top-1 accuracy (and MACs when given) of every configuration, read in batches on the supernet's device."
+    was = net.training; net.eval(); out = []; dev = next(net.parameters()).device
     try:
         for c in net.configs:
-            net.set_config(c)
-            acc = torch.cat([net(x[s:s + bs]).argmax(-1) == y[s:s + bs] for s in range(0, len(x), bs)]).float().mean().item()
-            out.append(dict(config=list(c), key=config_key(c), acc=acc, macs=(macs or {}).get(c)))
+            net.set_config(c); hit = n = 0
+            for xb, yb in batches(x, bs, y, dev): hit += int((net(xb).argmax(-1) == yb).sum()); n += len(yb)
+            out.append(dict(config=list(c), key=config_key(c), acc=hit / max(n, 1), macs=(macs or {}).get(c)))
     finally: net.train(was)
     return out
