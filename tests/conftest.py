@@ -20,6 +20,7 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     import torch
+    items.sort(key=lambda it: 'test_docs.py::test_site_in_browser' in it.nodeid)   # last: it renders the notebooks test_notebooks.py executed
     for it in items:
         if 'slow' in it.keywords and not config.getoption('--runslow'): it.add_marker(pytest.mark.skip(reason='needs --runslow'))
         if 'cuda' in it.keywords and not torch.cuda.is_available(): it.add_marker(pytest.mark.skip(reason='needs CUDA'))

@@ -16,7 +16,7 @@ def test_site_in_browser():
     if not find_chromium():
         if os.environ.get('CI'): pytest.fail("CI needs Chromium (Debian package `chromium`, installed by .ci/run)")
         pytest.skip('no chromium here')
-    pages = build_docs()
+    pages = build_docs(reuse=True)     # notebooks test_notebooks.py has just run (unchanged since) are not executed again
     assert len(pages) == len(list((ROOT/'nbs').glob('*.ipynb')))
     assert any(p['images'] for p in pages) and all(p['show_doc'] for p in pages if p['file'] != 'index.html' and not p['file'].startswith(('walkthrough.', 'guide.')))
     assert all(p['images'] for p in pages if p['file'].startswith('walkthrough.'))   # walkthroughs show executed figures
