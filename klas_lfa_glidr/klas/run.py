@@ -190,8 +190,15 @@ def make_anchors(cfg:KLASConfig, # anchor options
     "The anchors of the config, trained (or loaded from `out/anchors`) and on the config's device, cheapest first."
     n = len(cfg.timm_models) if cfg.anchor_source == 'timm' else len(cfg.widths); dev = default_device(cfg.device); anchors = []
     for k in tqdm(range(n), desc='anchors', disable=not progress):
+        if not cfg.anchor_steps and cfg.anchor_source == 'timm' and cfg.pretrained:     # checked before any download
+            from timm.models import get_pretrained_cfg
+            nc = getattr(get_pretrained_cfg(cfg.timm_models[k]), 'num_classes', None)
+            if nc not in (None, 0, cfg.n_classes):
+                raise ConfigError(f"{cfg.timm_models[k]} was pretrained with {nc} classes but n_classes={cfg.n_classes}, so its head would be new and random; "
+                                  "set anchor_steps > 0 to fine-tune the anchors on this data first (spec G2)")
         m = _new_anchor(cfg, k); p = out/'anchors'/f'anchor{k}.pt' if out else None
         if getattr(m, 'num_classes', cfg.n_classes) != cfg.n_classes: raise ConfigError(f"anchor {k} has {m.num_classes} classes but n_classes={cfg.n_classes}")
+        if not cfg.anchor_steps and not (cfg.anchor_source == 'timm' and cfg.pretrained): warnings.warn(f"anchor {k} is untrained: anchor_steps=0 without pretrained weights")
         if p and p.exists(): m.load_state_dict(torch.load(p, map_location='cpu'))
         elif cfg.anchor_steps:
             w0, w = (anchors[0] if anchors else m).num_features, m.num_features
