@@ -25,8 +25,7 @@ NAMES = ('deit_tiny_patch16_224', 'deit_small_patch16_224', 'deit_base_patch16_2
 
 def fit_time(model, x, y, bs, steps, dev, cbs=(), opt=None):
     "Seconds for `steps` training steps through the core Learner (after 3 warm-up steps)."
-    learn = Learner(model, DataLoaders(TensorDataset(x, y), bs=bs, seed=0), lr=1e-4, cbs=list(cbs), device=dev, opt_func=opt or torch.optim.AdamW)
-    learn.cbs = [c for c in learn.cbs if type(c).__name__ != 'ProgressCB']
+    learn = Learner(model, DataLoaders(TensorDataset(x, y), bs=bs, seed=0), lr=1e-4, cbs=list(cbs), device=dev, opt_func=opt or torch.optim.AdamW, progress=False)
     learn.fit(n_steps=3)
     if dev != 'cpu': torch.cuda.synchronize()
     t = time.perf_counter(); learn.fit(n_steps=3 + steps)

@@ -19,8 +19,7 @@ from _common import interleaved, report
 
 def fit_time(model, x, y, bs, steps, cbs=(), opt=None):
     "Seconds for `steps` training steps through the core Learner (after 3 warm-up steps)."
-    learn = Learner(model, DataLoaders(TensorDataset(x, y), bs=bs, seed=0), lr=1e-4, cbs=list(cbs), device='cpu', opt_func=opt or torch.optim.AdamW)
-    learn.cbs = [c for c in learn.cbs if type(c).__name__ != 'ProgressCB']
+    learn = Learner(model, DataLoaders(TensorDataset(x, y), bs=bs, seed=0), lr=1e-4, cbs=list(cbs), device='cpu', opt_func=opt or torch.optim.AdamW, progress=False)
     learn.fit(n_steps=3); t = time.perf_counter(); learn.fit(n_steps=3 + steps); return time.perf_counter() - t
 
 def main(bs=128, steps=30):

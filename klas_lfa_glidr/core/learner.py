@@ -62,12 +62,13 @@ class Learner:
                  device:str='auto',      # see `default_device`
                  metrics:dict|None=None, # {name: fn(pred, *targets) -> batch mean} computed on the valid set
                  default_cbs:bool=True,  # add TrainCB, ProgressCB and MetricsCB
+                 progress:bool=True,     # show progress bars (ProgressCB; False drops it)
                 ):
         self.model, self.dls, self.loss_func, self.lr, self.opt_func, self.config = model, dls, loss_func, lr, opt_func, config
         self.device = default_device(config.device if config is not None and device == 'auto' else device)
         self.metrics = metrics or {}
         self.cbs = []
-        if default_cbs: self.add_cbs([TrainCB(dls.n_inp), ProgressCB(), MetricsCB()])
+        if default_cbs: self.add_cbs([TrainCB(dls.n_inp)] + ([ProgressCB()] if progress else []) + [MetricsCB()])
         if config is not None and config.time_budget_s: self.add_cbs([TimeBudgetCB(config.time_budget_s)])
         self.add_cbs(cbs or [])
         self.opt, self.step, self.epoch, self.history, self.stop_reason = None, 0, 0, [], None

@@ -55,6 +55,5 @@ def fit_embedding(kg:KG, cfg:GLIDRConfig, progress:bool=True)->Learner:
     qv = queries(kg, 'valid')
     dls = DataLoaders(TensorDataset(q, q), TensorDataset(qv, qv) if len(qv) else None, bs=min(cfg.emb_bs, len(q)), seed=cfg.seed, drop_last=False)
     learn = Learner(model, dls, OneToNLoss(answers(kg, ('facts', 'train')), kg.n_ent, cfg.label_smoothing), lr=cfg.emb_lr,
-                    opt_func=torch.optim.Adam, config=cfg, metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)})
-    if not progress: learn.cbs = [c for c in learn.cbs if type(c).__name__ != 'ProgressCB']
+                    opt_func=torch.optim.Adam, config=cfg, metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)}, progress=progress)
     return learn.fit(cfg.emb_epochs)

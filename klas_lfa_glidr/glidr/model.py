@@ -380,7 +380,6 @@ def fit_glidr(kg:KG, cfg:GLIDRConfig, # data and options
     cbs = [AnnealCB(cfg), KeepBestCB()]
     if out: cbs += [CheckpointCB(Path(out)/'ckpt.pt', every=50), MetricsCB(Path(out)/'log.jsonl')]
     learn = Learner(model, dls, loss, lr=cfg.lr, opt_func=torch.optim.Adam, config=cfg, cbs=cbs,
-                    metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)})
-    if not progress: learn.cbs = [c for c in learn.cbs if type(c).__name__ != 'ProgressCB']
+                    metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)}, progress=progress)
     resume = bool(out) and (Path(out)/'ckpt.pt').exists()
     return learn.fit(cfg.epochs, resume=resume)

@@ -165,8 +165,7 @@ def run_e2e(cfg:GLIDRConfig, frozen:bool=False)->dict:
     q = queries(kg, 'train'); qv = queries(kg, 'valid')
     dls = DataLoaders(TensorDataset(q, q), TensorDataset(qv, qv), bs=min(c.bs, len(q)), seed=c.seed, drop_last=False)
     learn = Learner(model, dls, GLIDRLoss(c.loss, answers(kg, ('facts', 'train')), kg.n_ent, model), lr=c.lr, opt_func=torch.optim.Adam,
-                    config=c, cbs=[AnnealCB(c)], metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)})
-    learn.cbs = [cb for cb in learn.cbs if type(cb).__name__ != 'ProgressCB']
+                    config=c, cbs=[AnnealCB(c)], metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)}, progress=False)
     learn.fit(c.epochs); model.eval()
     res = evaluate(model, kg)
     g = model.glidr; h = 1; k = int(g.beta[h].argmax())

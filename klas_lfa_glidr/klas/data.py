@@ -72,8 +72,7 @@ def train_anchor(model:nn.Module, x,  # anchor; training images `[N, C, H, W]` (
     "The anchor recipe: AdamW, warm-up + cosine, `steps` steps of batch `bs`, through the core Learner."
     ds = TensorDataset(x, y) if isinstance(x, Tensor) else x
     learn = Learner(model, DataLoaders(ds, bs=min(bs, len(ds)), seed=seed, num_workers=num_workers), lr=lr, cbs=[LRSchedCB('warmup_cos')],
-                    opt_func=lambda ps, lr: torch.optim.AdamW(ps, lr=lr, weight_decay=wd))
-    if not progress: learn.cbs = [c for c in learn.cbs if type(c).__name__ != 'ProgressCB']
+                    opt_func=lambda ps, lr: torch.optim.AdamW(ps, lr=lr, weight_decay=wd), progress=progress)
     learn.fit(n_steps=steps)
     return model.eval()
 

@@ -75,8 +75,7 @@ def train_probes(model:nn.Module, x, y:Tensor|None, # anchor; training images an
     net = ProbeNet(plan, probes, mode)
     torch.manual_seed(seed)
     learn = Learner(net, DataLoaders(ds, bs=min(bs, len(ds)), seed=seed, num_workers=num_workers), probe_loss, lr=lr,
-                    opt_func=lambda ps, lr: torch.optim.AdamW(ps, lr=lr, weight_decay=wd))
-    if not progress: learn.cbs = [c for c in learn.cbs if type(c).__name__ != 'ProgressCB']
+                    opt_func=lambda ps, lr: torch.optim.AdamW(ps, lr=lr, weight_decay=wd), progress=progress)
     learn.fit(n_epochs=epochs)
     for p in model.parameters(): p.requires_grad_(True)
     return probes.eval()

@@ -325,8 +325,7 @@ def finetune(cfg:KLASConfig, # fine-tuning options
     loss = (lambda p, y: F.cross_entropy(p, y)) if mixing else (lambda p, y: F.cross_entropy(p, y, label_smoothing=cfg.label_smoothing))
     lr = cfg.finetune_lr * (cfg.finetune_bs / 512 if cfg.lr_batch_scaling else 1.0)
     learn = Learner(net, DataLoaders(ds, bs=cfg.finetune_bs, seed=seed, num_workers=cfg.num_workers), loss, lr=lr, cbs=cbs, device=cfg.device,
-                    opt_func=lambda ps, lr: torch.optim.AdamW(net.param_groups(lr, 1.0, cfg.stitch_lr_scale), weight_decay=cfg.finetune_wd))
-    if not progress: learn.cbs = [c for c in learn.cbs if type(c).__name__ != 'ProgressCB']
+                    opt_func=lambda ps, lr: torch.optim.AdamW(net.param_groups(lr, 1.0, cfg.stitch_lr_scale), weight_decay=cfg.finetune_wd), progress=progress)
     if ckpt: Path(ckpt).parent.mkdir(parents=True, exist_ok=True)
     learn.fit(n_steps=finetune_steps(cfg, len(net.configs), len(ds)), resume=ckpt if ckpt and Path(ckpt).exists() else None)
     res = evaluate_configs(net, S['test'], macs=cmacs, bs=cfg.eval_bs)

@@ -313,8 +313,7 @@ def train_lm(cfg:LFAConfig,  # config with the arm's fields applied (`cfg.for_ar
     cbs = [LRSchedCB(partial(sched_warmup_cos, warm=warm) if warm > 0 else 'cos'), GradClipCB(cfg.grad_clip)]
     if out: Path(out).mkdir(parents=True, exist_ok=True); cbs.append(CheckpointCB(Path(out)/'ckpt.pt', every=max(50, cfg.steps // 10)))
     learn = Learner(model, dls, lm_loss, lr=cfg.lr, cbs=cbs, config=cfg,
-                    opt_func=partial(torch.optim.AdamW, betas=(0.9, cfg.beta2), weight_decay=cfg.weight_decay))
-    if not progress: learn.cbs = [c for c in learn.cbs if type(c).__name__ != 'ProgressCB']
+                    opt_func=partial(torch.optim.AdamW, betas=(0.9, cfg.beta2), weight_decay=cfg.weight_decay), progress=progress)
     ck = Path(out)/'ckpt.pt' if out else None
     learn.fit(n_steps=cfg.steps, resume=ck if ck and ck.exists() else None)
     learn.raw_model.eval(); learn.tok = tok
