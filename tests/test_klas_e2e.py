@@ -58,3 +58,18 @@ def test_klg_klas_killed_in_finetuning_resumes_exactly(tmp_path):
     r = _klas(tmp_path, *args, '--out', 'cut'); assert r.returncode == 0, r.stderr[-3000:]
     a, b = [json.loads((tmp_path/d/'stages'/'finetune-klas-s0.json').read_text())['results'] for d in ('full', 'cut')]
     assert a == b and not ck.exists()
+
+def test_klg_klas_under_torchrun_matches_one_process(tmp_path):
+    "klg-klas under torchrun with 2 CPU processes (gloo): every Learner stage runs as DDP on the same global batch, so the results equal one process."
+    import os, subprocess
+    from _cli import BIN
+    args = ['--preset', 'small', '--set', 'arms=klas,snnet', '--set', 'finetune_steps=20']
+    one = _klas(tmp_path, *args, '--out', 'one'); assert one.returncode == 0, one.stderr[-3000:]
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    two = subprocess.run([str(BIN/'torchrun'), '--nproc_per_node=2', str(BIN/'klg-klas'), *args, '--out', 'two'], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert two.returncode == 0, two.stderr[-3000:]
+    a, b = (json.loads((tmp_path/d/'results.json').read_text())['metrics'] for d in ('one', 'two'))
+    for k, v in a['kappa'].items(): assert abs(v - b['kappa'][k]) <= 1e-4 * max(1.0, abs(v)), (k, v, b['kappa'][k])
+    for arm in ('klas', 'snnet'): assert abs(a['summary'][arm]['auc_mean'] - b['summary'][arm]['auc_mean']) < 0.01, arm
+    assert a['summary']['klas']['n_selected'] == b['summary']['klas']['n_selected']
+    assert len(list((tmp_path/'two'/'anchors').glob('*.pt'))) == 3 and all(torch.load(p) for p in (tmp_path/'two'/'anchors').glob('*.pt'))

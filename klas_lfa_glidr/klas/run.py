@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from ..core.config import Config, ConfigError, set_seed, default_device
 from ..core.cli import make_cli, stage, check_stages
 from ..core.data import DataLoaders, batches, take
-from ..core.learner import Learner, LRSchedCB, Callback, sched_warmup_cos
+from ..core.learner import Learner, LRSchedCB, Callback, sched_warmup_cos, is_main
 from ..core.metrics import frontier_auc, seed_ci
 from ..core.plotting import subplots, save_fig, plot_frontier, plot_bars_ci
 from .data import shapes10_splits, shapes10_folder, folder_splits, cifar100_splits, make_anchor, train_anchor, top1
@@ -204,7 +204,7 @@ def make_anchors(cfg:KLASConfig, # anchor options
             w0, w = (anchors[0] if anchors else m).num_features, m.num_features
             lr = cfg.anchor_lr * (w0 / w if cfg.anchor_lr_scaling == 'inverse_width' else 1.0)
             train_anchor(m, *_xy(S['train']), steps=cfg.anchor_steps, bs=cfg.anchor_bs, lr=lr, seed=100 + k, num_workers=cfg.num_workers)
-            if p: p.parent.mkdir(parents=True, exist_ok=True); torch.save(m.state_dict(), p)
+            if p and is_main(): p.parent.mkdir(parents=True, exist_ok=True); torch.save(m.state_dict(), p)   # one writer under torchrun
         anchors.append(m.to(dev).eval())
     return anchors
 
