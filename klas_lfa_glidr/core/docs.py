@@ -96,6 +96,13 @@ def _front_matter(nb:dict)->dict:
         return yaml.safe_load(s) or {}
     return {}
 
+def _is_progress(o:dict)->bool:
+    "A stderr stream that holds only tqdm progress lines (a live bar in JupyterLab, noise on a static page)."
+    if o.get('output_type') != 'stream' or o.get('name') != 'stderr': return False
+    t = ''.join(o['text']) if isinstance(o.get('text'), list) else o.get('text', '')
+    lines = [l for l in re.split(r'[\r\n]', t) if l.strip()]
+    return bool(lines) and all(re.search(r'\|\s*\d+/\d+ \[[\d:<?, ]', l) or re.fullmatch(r'\s*(\x1b\[A)?\s*', l) for l in lines)
+
 def _clean_nb(nb:dict, abs_prefix:str)->tuple[dict, dict]:
     "Drop nbdev-only keys and hidden cells; make doc links relative; return the notebook and page stats."
     stats = dict(show_doc=0, images=0)
@@ -110,7 +117,8 @@ def _clean_nb(nb:dict, abs_prefix:str)->tuple[dict, dict]:
         if c['cell_type'] == 'code':
             if 'echo:false' in fl: c['metadata']['tags'] = ['remove_input']
             c['source'] = '\n'.join(l for l in src.splitlines() if not l.lstrip().startswith('#|'))
-            for o in c.get('outputs', []):
+            c['outputs'] = [o for o in c.get('outputs', []) if not _is_progress(o)]
+            for o in c['outputs']:
                 o.pop('metadata', None) if o.get('output_type') == 'stream' else o.setdefault('metadata', {})
                 d = o.get('data', {})
                 for k, v in d.items():
