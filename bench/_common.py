@@ -26,3 +26,14 @@ def report(name:str, res:dict):
     out = Path(__file__).parent/'out'; out.mkdir(exist_ok=True)
     (out/f'{name}.json').write_text(json.dumps(res, indent=2))
     print(json.dumps(res, indent=2))
+
+def fit_time(model, x, y, bs:int, steps:int, dev:str='cpu', cbs=(), opt=None)->float:
+    "Seconds for `steps` training steps through the core Learner on `dev` (after 3 warm-up steps; CUDA synchronised)."
+    from torch.utils.data import TensorDataset
+    from klas_lfa_glidr.core.data import DataLoaders
+    from klas_lfa_glidr.core.learner import Learner
+    sync = torch.cuda.synchronize if dev != 'cpu' else (lambda: None)
+    learn = Learner(model, DataLoaders(TensorDataset(x, y), bs=bs, seed=0), lr=1e-4, cbs=list(cbs), device=dev, opt_func=opt or torch.optim.AdamW, progress=False)
+    learn.fit(n_steps=3); sync()
+    t = time.perf_counter(); learn.fit(n_steps=3 + steps); sync()
+    return time.perf_counter() - t

@@ -12,25 +12,13 @@ Run: python bench/klas_gpu.py            (GPU)
      python bench/klas_gpu.py --quick    (a CPU smoke test of the script: 32² inputs, depth 2)"""
 import argparse, copy, time
 import torch
-from torch.utils.data import TensorDataset
-from klas_lfa_glidr.core.data import DataLoaders
-from klas_lfa_glidr.core.learner import Learner
 from klas_lfa_glidr.klas.anchors import create_anchor
 from klas_lfa_glidr.klas.select import snnet_select
 from klas_lfa_glidr.klas.stitch import export_stitch
 from klas_lfa_glidr.klas.supernet import Supernet, SampleConfigCB
-from _common import interleaved, report
+from _common import interleaved, report, fit_time
 
 NAMES = ('deit_tiny_patch16_224', 'deit_small_patch16_224', 'deit_base_patch16_224')
-
-def fit_time(model, x, y, bs, steps, dev, cbs=(), opt=None):
-    "Seconds for `steps` training steps through the core Learner (after 3 warm-up steps)."
-    learn = Learner(model, DataLoaders(TensorDataset(x, y), bs=bs, seed=0), lr=1e-4, cbs=list(cbs), device=dev, opt_func=opt or torch.optim.AdamW, progress=False)
-    learn.fit(n_steps=3)
-    if dev != 'cpu': torch.cuda.synchronize()
-    t = time.perf_counter(); learn.fit(n_steps=3 + steps)
-    if dev != 'cpu': torch.cuda.synchronize()
-    return time.perf_counter() - t
 
 def main(quick=False, pretrained=False, bs=128, steps=40):
     dev = 'cuda' if torch.cuda.is_available() and not quick else 'cpu'

@@ -8,19 +8,11 @@ weights, nothing downloaded):
 Run: python bench/klas_supernet.py"""
 import copy, time
 import torch
-from torch.utils.data import TensorDataset
-from klas_lfa_glidr.core.data import DataLoaders
-from klas_lfa_glidr.core.learner import Learner
 from klas_lfa_glidr.klas.data import shapes10, make_anchor, CPU_WIDTHS
 from klas_lfa_glidr.klas.select import snnet_select
 from klas_lfa_glidr.klas.stitch import Stitch, ls_init, export_stitch
 from klas_lfa_glidr.klas.supernet import Supernet, SampleConfigCB
-from _common import interleaved, report
-
-def fit_time(model, x, y, bs, steps, cbs=(), opt=None):
-    "Seconds for `steps` training steps through the core Learner (after 3 warm-up steps)."
-    learn = Learner(model, DataLoaders(TensorDataset(x, y), bs=bs, seed=0), lr=1e-4, cbs=list(cbs), device='cpu', opt_func=opt or torch.optim.AdamW, progress=False)
-    learn.fit(n_steps=3); t = time.perf_counter(); learn.fit(n_steps=3 + steps); return time.perf_counter() - t
+from _common import interleaved, report, fit_time
 
 def main(bs=128, steps=30):
     torch.set_num_threads(2)
@@ -37,7 +29,7 @@ def main(bs=128, steps=30):
             ts, te = interleaved(lambda: net(xb), lambda: ex(xb), rounds=41, warmup=3)
             fwd.append(dict(config=c, supernet_s=ts, exported_s=te, ratio=ts / te))
     net.train()
-    t_sn = fit_time(net, x, y, bs, steps, [SampleConfigCB('uniform', seed=0)], opt=lambda ps, lr: torch.optim.AdamW(net.param_groups(lr, 1.0, 10.0)))
+    t_sn = fit_time(net, x, y, bs, steps, cbs=[SampleConfigCB('uniform', seed=0)], opt=lambda ps, lr: torch.optim.AdamW(net.param_groups(lr, 1.0, 10.0)))
     t_an = fit_time(copy.deepcopy(anchors[-1]).train(), x, y, bs, steps)
     report('klas_supernet', dict(batch=bs, steps=steps, forward=fwd, forward_ratio_max=max(f['ratio'] for f in fwd), target_forward_ratio=1.03,
                                  supernet_img_s=bs * steps / t_sn, largest_anchor_img_s=bs * steps / t_an, throughput_ratio=t_an / t_sn,

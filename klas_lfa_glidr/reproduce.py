@@ -91,10 +91,9 @@ def reproduce(preset:str='small',   # small | cpu | paper
     rep = dict(name='reproduce', preset=preset, out=str(out), command=f"klg-reproduce --preset {preset} --out {out}", families=fams, stages=stages,
                env=env_info(), total_s=time.perf_counter() - t0)
     try:
-        t = time.perf_counter(); page = report_html(rep)
+        page = report_html(rep)
         write_json(dict(rep, config=dict(preset=preset, families=list(families))), out/'results.json')
         with atomic_write(out/'report.html') as tmp: tmp.write_text(page)
-        stages['report'] = time.perf_counter() - t
     except OSError as e:
         for p in (out/'report.html', out/'results.json'): p.unlink(missing_ok=True)
         raise ReproduceError(f"could not write the report to {out}: {e.strerror or e}; nothing was left there as a finished report") from e

@@ -6,14 +6,15 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.data.html.md"""
 
 # %% auto #0
 __all__ = ['DATASETS', 'data_root', 'is_offline', 'DataUnavailable', 'ChecksumError', 'sha256sum', 'atomic_write', 'download',
-           'extract', 'fetch_archive', 'DatasetSpec', 'register_dataset', 'DataLoaders', 'batches', 'take']
+           'extract', 'fetch_archive', 'DatasetSpec', 'register_dataset', 'DataLoaders', 'batches', 'as_dataset',
+           'take']
 
 # %% ../../nbs/01_core.data.ipynb #d80ee03f
 import contextlib, hashlib, os, shutil, tarfile, tempfile, urllib.request, zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
-from torch.utils.data import DataLoader, Dataset, DistributedSampler, BatchSampler
+from torch.utils.data import DataLoader, Dataset, DistributedSampler, BatchSampler, TensorDataset
 from tqdm.auto import tqdm
 
 # %% ../../nbs/01_core.data.ipynb #7a493ca8
@@ -219,6 +220,13 @@ def batches(data,                # a Tensor (labels in `y`), an (x, y) tuple of 
         if not hasattr(data, '__getitem__'): raise TypeError(f"batches() takes a Tensor, an (x, y) tuple, a Dataset or a DataLoader, not {type(data).__name__}")
         data = DataLoader(data, batch_size=bs, shuffle=False, num_workers=num_workers)
     for b in data: yield mv(b[0]), (mv(torch.as_tensor(b[1])) if len(b) > 1 else None)
+
+def as_dataset(data, # a Tensor (labels in `y`), an (x, y) tuple of tensors or a Dataset
+               y:torch.Tensor|None=None)->Dataset:
+    "A map-style Dataset of `(x, y)` items: tensors are wrapped, a Dataset is returned as it is."
+    if isinstance(data, tuple): data, y = data
+    if isinstance(data, torch.Tensor): return TensorDataset(data, y) if y is not None else TensorDataset(data)
+    return data
 
 def take(data, # as in `batches`
          n:int, # number of items

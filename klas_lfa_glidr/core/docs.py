@@ -76,10 +76,9 @@ def build_executed(nbs:str|Path='nbs', # source notebooks and Quarto files
     from tqdm.auto import tqdm
     nbs, dest = Path(nbs), Path(dest)
     keep = {p.name: (dest/p.name).read_bytes() for p in nbs.glob('*.ipynb') if reuse and is_executed(p, dest/p.name)}
-    marks = {n: (dest/'.executed'/n).read_text() for n in keep}
     if dest.exists(): shutil.rmtree(dest)
     shutil.copytree(nbs, dest, ignore=shutil.ignore_patterns('.ipynb_checkpoints', '_*proc', '.*'))
-    for n, b in keep.items(): (dest/n).write_bytes(b); (dest/'.executed').mkdir(exist_ok=True); (dest/'.executed'/n).write_text(marks[n])
+    for n, b in keep.items(): (dest/n).write_bytes(b); mark_executed(nbs/n, dest/n)
     if execute:
         for nb in tqdm(sorted(dest.glob('*.ipynb')), desc='execute notebooks', leave=False):
             if (only and not re.search(only, nb.name)) or nb.name in keep: continue

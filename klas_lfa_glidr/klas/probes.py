@@ -13,7 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.data import TensorDataset
-from ..core.data import DataLoaders, batches, take
+from ..core.data import DataLoaders, batches, take, as_dataset
+from ..core.config import model_device
 from ..core.learner import Learner
 from .anchors import StagePlan, stage_plan
 
@@ -42,7 +43,7 @@ class Probes(nn.Module):
 def block_dims(plan:StagePlan, x, pool:str='as_head')->list[int]:
     "Width of every block's pooled output, from one forward of `x`."
     was = plan.model.training; plan.model.eval()
-    x = take(x, 2)[0].to(next(plan.model.parameters()).device)
+    x = take(x, 2)[0].to(model_device(plan.model))
     try: return [pool_block(h, plan, pool).shape[-1] for h in plan.features(x)]
     finally: plan.model.train(was)
 
@@ -65,12 +66,12 @@ def probe_loss(logits:Tensor, y:Tensor)->Tensor:
     "Sum over probes of the mean cross-entropy."
     return sum(F.cross_entropy(l, y) for l in logits)
 
-def train_probes(model:nn.Module, x, y:Tensor|None, # anchor; training images and labels, or a Dataset of (image, label) with y=None
+def train_probes(model:nn.Module, x, y:Tensor|None, # anchor; training images and labels, or an (x, y) tuple / a Dataset of (image, label) with y=None
                  epochs:int=4, bs:int=128, lr:float=1e-3, wd:float=0.01, mode:str='all_detached', pool:str='as_head',
                  norm:str='layernorm', seed:int=0, progress:bool=False, num_workers:int=0)->Probes:
     "Train one probe per block (except the last) of the frozen `model`; returns the probes."
-    plan = stage_plan(model); ds = TensorDataset(x, y) if isinstance(x, Tensor) else x
-    n_cls = getattr(model, 'num_classes', None) or int(y.max()) + 1
+    plan = stage_plan(model); ds = as_dataset(x, y)
+    n_cls = getattr(model, 'num_classes', None) or int(ds.tensors[-1].max()) + 1   # a non-tensor Dataset needs a model with num_classes
     probes = Probes(plan, block_dims(plan, x, pool), n_cls, pool, norm)
     net = ProbeNet(plan, probes, mode)
     torch.manual_seed(seed)
@@ -103,6 +104,6 @@ def probe_accuracy(model:nn.Module, probes:Probes, x, # anchor, its probes; imag
                    y:Tensor|None=None, bs:int=256)->list[float]:
     "Top-1 accuracy of every block's distribution (probes, then the head), read in batches."
     hit, n = 0, 0
-    for xb, yb in batches(x, bs, y, next(model.parameters()).device):
+    for xb, yb in batches(x, bs, y, model_device(model)):
         hit = hit + (block_logprobs(model, probes, xb).argmax(-1) == yb).sum(1).double(); n += len(yb)
     return (hit / max(n, 1)).tolist()

@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from ..core.config import Config, ConfigError, set_seed, default_device
+from ..core.config import Config, ConfigError, set_seed, default_device, model_device
 from ..core.cli import make_cli, stage, check_stages
-from ..core.data import DataLoaders, batches, take
+from ..core.data import DataLoaders, batches, take, as_dataset
 from ..core.learner import Learner, LRSchedCB, Callback, sched_warmup_cos, is_main
 from ..core.metrics import frontier_auc, seed_ci
 from ..core.plotting import subplots, save_fig, plot_frontier, plot_bars_ci
-from .data import shapes10_splits, shapes10_folder, folder_splits, cifar100_splits, make_anchor, train_anchor, top1
+from .data import shapes10_splits, shapes10_folder, folder_splits, cifar100_splits, make_anchor, train_anchor, top1, _fixed_subset
 from .anchors import create_anchor, stage_plan
 from .probes import train_probes, block_logprobs, probe_accuracy
 from .kl import ThetaAccumulator, CKAAccumulator, kappa, gamma, anchor_pairs
@@ -140,8 +140,7 @@ def _validate_klas(self:KLASConfig):
     if len(self.widths) != len(self.heads): raise ConfigError(f"widths {self.widths} and heads {self.heads} must have the same length")
     if len(self.widths) < 2 and self.anchor_source == 'vit_widths': raise ConfigError("need at least two anchors")
     if self.anchor_source == 'timm' and len(self.timm_models) < 2: raise ConfigError(f"anchor_source='timm' needs at least two timm_models, got {self.timm_models}")
-    if self.mixup or self.cutmix:
-        if self.finetune_bs % 2: raise ConfigError(f"mixup / cutmix need an even finetune_bs, got {self.finetune_bs}")
+    if (self.mixup or self.cutmix) and self.finetune_bs % 2: raise ConfigError(f"mixup / cutmix need an even finetune_bs, got {self.finetune_bs}")
     _timm_kwargs(self.timm_kwargs)
     bad = [a for a in self.arms if a not in ARMS]
     if bad: raise ConfigError(f"arms {bad} are unknown; allowed values: {', '.join(ARMS)}")
@@ -149,31 +148,26 @@ def _validate_klas(self:KLASConfig):
 KLASConfig.validate = _validate_klas
 
 # %% ../../nbs/18_klas.run.ipynb #99420fe8
-def _xy(split)->tuple: "`(x, y)` of a tensor split, `(dataset, None)` of a dataset."; return split if isinstance(split, tuple) else (split, None)
-
 def _subset(split, n:int, seed:int):
     "A fixed random subset of `n` items (the whole split when n is 0 or not smaller)."
     ln = len(split[0]) if isinstance(split, tuple) else len(split)
     if not n or n >= ln: return split
-    idx = torch.randperm(ln, generator=torch.Generator().manual_seed(seed))[:n].sort().values
-    return (split[0][idx], split[1][idx]) if isinstance(split, tuple) else torch.utils.data.Subset(split, idx.tolist())
+    idx = _fixed_subset(ln, n, seed)[0]
+    return (split[0][idx], split[1][idx]) if isinstance(split, tuple) else torch.utils.data.Subset(split, idx)
 
 def _probe_split(cfg, train): return _subset(train, cfg.probe_images, cfg.seed + 7)
 
 def _ls_images(cfg, S, dev)->torch.Tensor:
     "The least-squares batch: the first `ls_init_images` training images (a fixed random draw for datasets, which are often sorted by class)."
-    tr = S['train']
-    if isinstance(tr, tuple) and len(tr[0]) < cfg.ls_init_images:
-        raise ValueError(f"least-squares init needs {cfg.ls_init_images} images but the training split holds {len(tr[0])}; lower ls_init_images")
-    src = tr if isinstance(tr, tuple) else _subset(tr, min(len(tr), 4 * cfg.ls_init_images), cfg.seed + 11)
+    tr = S['train']; src = tr if isinstance(tr, tuple) else _subset(tr, cfg.ls_init_images, cfg.seed + 11)
     try: return take(src, cfg.ls_init_images)[0].to(dev)
     except ValueError as e: raise ValueError(f"least-squares init needs {cfg.ls_init_images} images: {e}; lower ls_init_images") from None
 
 def make_splits(cfg:KLASConfig)->dict:
     "Train / holdout / test splits of the config's `data`."
     if cfg.data == 'shapes10': return shapes10_splits(cfg.n_train, cfg.n_holdout, cfg.n_test, cfg.noise, cfg.modes, size=cfg.img_size)
-    tfm = {k: v for k, v in (('auto_augment', cfg.auto_augment or None), ('re_prob', cfg.random_erase)) if v}
     if cfg.data == 'cifar100': return cifar100_splits(cfg.img_size, cfg.n_holdout, cfg.n_test, cfg.seed)
+    tfm = {k: v for k, v in (('auto_augment', cfg.auto_augment or None), ('re_prob', cfg.random_erase)) if v}
     if not cfg.data_dir: raise ConfigError("data='folder' needs data_dir: a folder with train/ and val/, one sub-folder per class (set it with --set data_dir=PATH)")
     return folder_splits(cfg.data_dir, cfg.img_size, cfg.n_holdout, cfg.n_test, cfg.seed, tfm)
 
@@ -203,18 +197,16 @@ def make_anchors(cfg:KLASConfig, # anchor options
         elif cfg.anchor_steps:
             w0, w = (anchors[0] if anchors else m).num_features, m.num_features
             lr = cfg.anchor_lr * (w0 / w if cfg.anchor_lr_scaling == 'inverse_width' else 1.0)
-            train_anchor(m, *_xy(S['train']), steps=cfg.anchor_steps, bs=cfg.anchor_bs, lr=lr, seed=100 + k, num_workers=cfg.num_workers)
+            train_anchor(m, S['train'], steps=cfg.anchor_steps, bs=cfg.anchor_bs, lr=lr, seed=100 + k, num_workers=cfg.num_workers)
             if p and is_main(): p.parent.mkdir(parents=True, exist_ok=True); torch.save(m.state_dict(), p)   # one writer under torchrun
         anchors.append(m.to(dev).eval())
     return anchors
 
 # %% ../../nbs/18_klas.run.ipynb #bf47e4d5
-def _dev(m): return next(m.parameters()).device
-
 def _theta(anchors, probes, x, cfg):
     "Θ (KL between probe distributions) for every ordered anchor pair, streamed over the split `x`."
     k = len(anchors); th = {(f, g): ThetaAccumulator(cfg.kl_direction) for f in range(k) for g in range(k)}
-    for xb, _ in batches(x, cfg.eval_bs, device=_dev(anchors[0]), num_workers=cfg.num_workers):
+    for xb, _ in batches(x, cfg.eval_bs, device=model_device(anchors[0]), num_workers=cfg.num_workers):
         lp = [block_logprobs(a, p, xb, cfg.kl_temperature) for a, p in zip(anchors, probes)]
         for (f, g), A in th.items(): A.update(lp[f], lp[g])
     return {fg: A.result() for fg, A in th.items()}
@@ -225,7 +217,7 @@ def _one_minus_cka(anchors, x, cfg):
     from klas_lfa_glidr.klas.anchors import stage_plan
     from klas_lfa_glidr.klas.probes import pool_block
     plans = [stage_plan(a) for a in anchors]; ck = {(f, g): CKAAccumulator() for f in range(len(anchors)) for g in range(f, len(anchors))}
-    for xb, _ in batches(x, cfg.eval_bs, device=_dev(anchors[0]), num_workers=cfg.num_workers):
+    for xb, _ in batches(x, cfg.eval_bs, device=model_device(anchors[0]), num_workers=cfg.num_workers):
         feats = [[pool_block(h, pl, cfg.probe_pool) for h in pl.features(xb)] for pl in plans]
         for (f, g), A in ck.items(): A.update(feats[f], feats[g])
     return {fg: 1 - A.result() for fg, A in ck.items()}
@@ -255,8 +247,8 @@ def select_all(cfg:KLASConfig, # probe, KL and selection options
                S:dict,         # splits from `make_splits` (train, holdout, test): (x, y) tensors or Datasets
                progress:bool=False)->dict:
     "Probes, Θ (and CKA), κ, anchor pairs, Γ, candidate MACs and LS-init accuracy, and the selections of every arm in `ARMS`."
-    t0 = time.perf_counter(); k = len(anchors); dev = _dev(anchors[0]); xt = S['test']
-    probes = [train_probes(a, *_xy(_probe_split(cfg, S['train'])), cfg.probe_epochs, cfg.anchor_bs, 1e-3, 0.01, cfg.probe_train, cfg.probe_pool,
+    t0 = time.perf_counter(); k = len(anchors); dev = model_device(anchors[0]); xt = S['test']
+    probes = [train_probes(a, _probe_split(cfg, S['train']), None, cfg.probe_epochs, cfg.anchor_bs, 1e-3, 0.01, cfg.probe_train, cfg.probe_pool,
                            seed=cfg.seed, num_workers=cfg.num_workers) for a in anchors]
     Th = _theta(anchors, probes, S['holdout'], cfg)
     kap = {(f, g): kappa(Th[(f, g)]) for f in range(k) for g in range(f + 1, k)}
@@ -315,7 +307,7 @@ def finetune(cfg:KLASConfig, # fine-tuning options
     import copy
     import torch.nn.functional as F
     from klas_lfa_glidr.core.learner import CheckpointCB
-    set_seed(seed); dev = _dev(anchors[0]); ds = torch.utils.data.TensorDataset(*S['train']) if isinstance(S['train'], tuple) else S['train']
+    set_seed(seed); dev = model_device(anchors[0]); ds = as_dataset(S['train'])
     net = Supernet([copy.deepcopy(a) for a in anchors], [tuple(s) for s in stitches], _ls_images(cfg, S, dev), cfg.ls_init_images, cfg.ls_ridge)
     cmacs = {c: macs[config_key(c)] for c in net.configs}
     sched = LRSchedCB((lambda pct: sched_warmup_cos(pct, cfg.warmup_pct)) if cfg.warmup_pct else 'cos')

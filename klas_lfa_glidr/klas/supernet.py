@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from ..core.learner import Callback
-from ..core.data import batches
+from .data import top1
 from .anchors import stage_plan
 from .stitch import Stitch, StitchLayer, ls_init
 
@@ -74,11 +74,9 @@ class SampleConfigCB(Callback):
 def evaluate_configs(net:Supernet, x, # the supernet; images (labels in `y`) or a Dataset of (image, label)
                      y:Tensor|None=None, macs:dict|None=None, bs:int=256)->list[dict]:
     "Top-1 accuracy (and MACs when given) of every configuration, read in batches on the supernet's device."
-    was = net.training; net.eval(); out = []; dev = next(net.parameters()).device
+    was = net.training; net.eval(); out = []
     try:
         for c in net.configs:
-            net.set_config(c); hit = n = 0
-            for xb, yb in batches(x, bs, y, dev): hit += int((net(xb).argmax(-1) == yb).sum()); n += len(yb)
-            out.append(dict(config=list(c), key=config_key(c), acc=hit / max(n, 1), macs=(macs or {}).get(c)))
+            net.set_config(c); out.append(dict(config=list(c), key=config_key(c), acc=top1(net, x, y, bs), macs=(macs or {}).get(c)))
     finally: net.train(was)
     return out
