@@ -5,8 +5,11 @@
 3. FB15k-237 with the torch-geometric fused backend on CPU: time and peak memory of one training batch of 64 queries
    (message checkpointing on), and time to score all entities for test queries.
 4. Evaluation throughput: filtered queries per second on Kinship (GLIDR scores + ranking), and ranking alone.
+5. Message pruning (`prune_messages`, the default) against every message every round (the reference) on Kinship, at the cpu
+   preset's K = 4 and n_free_max 1, 2 and 3: training-step time ratio and the largest log-score difference.
 
-Run: KLG_DATA=../shared/data python bench/glidr.py [--quick]   (--quick: fewer steps and 128 FB15k-237 test queries)"""
+Run: KLG_DATA=../shared/data python bench/glidr.py [--quick] [--prune-only]   (--quick: fewer steps and 128 FB15k-237 test queries;
+--prune-only: section 5 alone)"""
 import os, resource, sys, time
 import torch
 from _common import interleaved, report
@@ -30,6 +33,17 @@ def rss_gb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 
 res = {}
 cfg = GLIDRConfig(n_free_max=2, n_slots=8)
+kg = load_kg('neurallp-kinship'); out = {}
+for n in (1, 2, 3):
+    c = GLIDRConfig(n_free_max=n, n_slots=4)
+    fp, mp, q = step_fn(kg, c); fr, mr, _ = step_fn(kg, c.replace(prune_messages=False))
+    mp.eval(); mr.eval()
+    with torch.no_grad(): diff = (mp(q[:, :2]) - mr(q[:, :2])).abs().max().item()
+    tp, tr = interleaved(fp, fr, rounds=3 if QUICK else 5)
+    out[f'n_free_max_{n}'] = dict(pruned_s=tp, reference_s=tr, speedup=tr / tp, max_abs_logscore_diff=diff,
+                                  messages=sum(map(len, mp.schedule(0))), messages_reference=sum(map(len, mr.schedule(0))))
+res['kinship_prune'] = out
+if '--prune-only' in sys.argv: report('glidr_prune', res); sys.exit()
 for name in ('neurallp-kinship', 'neurallp-umls'):
     kg = load_kg(name)
     fg, _, _ = step_fn(kg, cfg); fc, _, _ = step_fn(kg, chain_only(cfg))

@@ -47,6 +47,7 @@ class GLIDRConfig(Config):
     epochs:int = 30             # training epochs
     max_mem_gb:float = 16.0     # refuse configs whose estimated training activations exceed this
     checkpoint:bool = False     # recompute each message in backward (activation memory O(B·K·E) per message; large graphs)
+    prune_messages:bool = True  # compute only the messages that reach the readout, and a sender's repeated rows once (exact; False = every message every round, the reference)
     alpha_min:float = 0.05      # rule extraction: minimum slot weight α
     w_min:float = 0.5           # rule extraction: minimum option weight
     rule_beam:int = 1           # rule extraction: discrete bodies per slot (1 = argmax per pair, as spec §5)
@@ -158,7 +159,8 @@ GLIDR.weights, GLIDR.learnable = _weights, _learnable
 # %% ../../nbs/32_glidr.model.ipynb #74a679e7
 def _message(self:GLIDR, g:KGraph, log_mu:Tensor, # graph, log belief of the sender [N, E]
              Wd:Tensor,                # [N, O] options of the pair, oriented sender → receiver
-             unary:Tensor|None)->Tensor: # [J, E] unary predicate values, or None
+             unary:Tensor|None,        # [J, E] unary predicate values, or None
+             rep:int=1)->Tensor:       # rows of `log_mu` come in runs of `rep` equal rows (their existence messages are computed once)
     "Log message `log(W_⊤ + W_≡ μ + Σ_r W_r ex_r(μ))`, [N, E]."
     mu, R2 = log_mu.exp(), 2 * self.n_rel
     fused = self.cfg.message_form == 'fused' or (self.cfg.message_form == 'auto' and self.n_ent > 1000)
@@ -167,6 +169,9 @@ def _message(self:GLIDR, g:KGraph, log_mu:Tensor, # graph, log belief of the sen
     if fused:
         tot = Wr.sum(-1, keepdim=True)
         m = m + tot * exist(g, mu, self.cfg.g, w=Wr / tot.clamp(min=1e-30))
+    elif rep > 1:
+        ex = exist(g, mu[::rep], self.cfg.g)                                   # [N / rep, R⁺, E]
+        m = m + torch.einsum('gjr,grf->gjf', Wr.reshape(-1, rep, R2), ex).reshape(m.shape)
     else:
         m = m + torch.einsum('nr,nrf->nf', Wr, exist(g, mu, self.cfg.g))
     if self.n_unary: m = m + torch.einsum('nj,jf->nf', Wd[:, R2:R2 + self.n_unary], unary) * mu   # diag(p): p(u) ∧ u = v
@@ -191,31 +196,42 @@ def _combine(self:GLIDR, logs:list)->Tensor:
 GLIDR.slot_agg, GLIDR.combine = _slot_agg, _combine
 
 # %% ../../nbs/32_glidr.model.ipynb #2e4fc3a1
+def _schedule(self:GLIDR, a_var:int)->list[list[tuple[int, int, int]]]:
+    "Per round, the directed edges `(u, v, pair)` whose messages are computed (with `prune_messages`, only those that reach the readout)."
+    learn, full = self.learnable(), self.cfg.message_schedule == 'full'
+    edges = [(u, v, i) for i, (a, b) in enumerate(self.pairs) if learn[i] for (u, v) in ((a, b), (b, a))]
+    T = self.cfg.n_rounds
+    if not self.cfg.prune_messages: return [edges] * T
+    need = [[e for e in edges if e[1] == 1 - a_var]]
+    for _ in range(T - 1):
+        nxt = {(w, u) for (u, v, _) in need[0] for (w, uu, _) in edges if uu == u and (w != v or full)}
+        need.insert(0, [e for e in edges if e[:2] in nxt])
+    return need
+
 def _run(self:GLIDR, g:KGraph, anchor:Tensor, W:Tensor, # graph, [B] anchors, [B, K, P, O] weights
          a_var:int, unary=None)->Tensor:   # variable clamped to the anchor (X=0 or Y=1)
     "Message passing for one anchor variable; log slot scores `[B, K, E]` at the other end (Y or X)."
     B, K, P, O = W.shape; N, E, V = B * K, self.n_ent, self.cfg.n_vars
-    out_var = 1 - a_var
+    out_var, full = 1 - a_var, self.cfg.message_schedule == 'full'
     one = torch.full((N, E), -1e4, device=W.device).scatter(1, anchor.repeat_interleave(K)[:, None], 0.0)
     logb = {v: (one if v == a_var else W.new_zeros(())) for v in range(V)}
-    learn = self.learnable()
     Wf = W.reshape(N, P, O)
-    edges = [(u, v, i) for i, (a, b) in enumerate(self.pairs) if learn[i] for (u, v) in ((a, b), (b, a))]
     logm = {}
-    for _ in range(self.cfg.n_rounds):
+    for edges in self.schedule(a_var):
         new = {}
         for u, v, i in edges:
-            inc = [logm[(w, uu)] for (w, uu) in logm if uu == u and (w != v or self.cfg.message_schedule == 'full')]
+            inc = [logm[(w, uu)] for (w, uu) in logm if uu == u and (w != v or full)]
             log_mu = self.combine([logb[u].expand(N, E) if logb[u].dim() else W.new_zeros(N, E)] + inc)
+            rep = 1 if inc or not self.cfg.prune_messages else K if u == a_var else N   # no incoming: the anchor's K slot rows, or one constant row
             Wd = Wf[:, i] if u < v else Wf[:, i][:, self.perm]
             if self.cfg.checkpoint and torch.is_grad_enabled():
-                new[(u, v)] = torch.utils.checkpoint.checkpoint(self.message, g, log_mu, Wd, unary, use_reentrant=False)
-            else: new[(u, v)] = self.message(g, log_mu, Wd, unary)
+                new[(u, v)] = torch.utils.checkpoint.checkpoint(self.message, g, log_mu, Wd, unary, rep, use_reentrant=False)
+            else: new[(u, v)] = self.message(g, log_mu, Wd, unary, rep)
         logm = new
     inc = [m for (w, uu), m in logm.items() if uu == out_var]
     ls = self.combine([W.new_zeros(N, E)] + inc)
     return ls.view(B, K, E)
-GLIDR.run = _run
+GLIDR.run, GLIDR.schedule = _run, _schedule
 
 # %% ../../nbs/32_glidr.model.ipynb #a601afd7
 def _forward(self:GLIDR, q:Tensor, # [B, 2+] (anchor, relation in R⁺, ...) queries; a third column (answer) is used for edge removal
@@ -255,7 +271,7 @@ def set_rule(model:GLIDR, h:int, k:int, # head relation (parameter row) and slot
         model.theta[h, k] = th * model.tau
         model.beta[h, k] = big if on else -big
 
-# %% ../../nbs/32_glidr.model.ipynb #972e37dd
+# %% ../../nbs/32_glidr.model.ipynb #183cb247
 def answer_mask(q:Tensor, idx:dict, n_ent:int, # [B, 3+] queries, known-answer index, entity count
                 keep_target:bool=True)->Tensor: # leave the query's own answer unmasked
     "`[B, E]` True where the entity is a known answer of the query's (anchor, relation)."
@@ -290,7 +306,7 @@ class GLIDRLoss:
         if self.model is not None and self.lam: loss = loss + self.lam * self.model.entropy
         return loss
 
-# %% ../../nbs/32_glidr.model.ipynb #a345399d
+# %% ../../nbs/32_glidr.model.ipynb #7c03fad8
 from ..core.metrics import filtered_ranks, mrr, hits_at, mean_rank
 from .data import KG, answers, queries
 from tqdm.auto import tqdm
@@ -310,7 +326,7 @@ def rank_queries(score_fn, q:Tensor, filt:dict, n_ent:int, # scorer [B, 3] -> [B
         for p in out: out[p].append(filtered_ranks(s, qb[:, 2].cpu(), mask.cpu(), p))
     return {p: torch.cat(v) if v else torch.zeros(0) for p, v in out.items()}
 
-# %% ../../nbs/32_glidr.model.ipynb #3f14d178
+# %% ../../nbs/32_glidr.model.ipynb #24b749f7
 def evaluate(score_fn, kg:KG, # scorer `[B, 3] queries -> [B, E] scores` and the KG
              split:str='test', # split whose triples are ranked
              bs:int=256, filt:dict|None=None, progress:bool=False)->dict:
@@ -325,7 +341,7 @@ def evaluate(score_fn, kg:KG, # scorer `[B, 3] queries -> [B, E] scores` and the
     res['n_queries'] = len(q)
     return res
 
-# %% ../../nbs/32_glidr.model.ipynb #0e3154ae
+# %% ../../nbs/32_glidr.model.ipynb #2bef8cbb
 import copy
 from pathlib import Path
 from torch.utils.data import TensorDataset
@@ -350,7 +366,7 @@ class KeepBestCB(Callback):
     def after_fit(self):
         if self.state is not None and self.learn.completed: self.learn.raw_model.load_state_dict(self.state)
 
-# %% ../../nbs/32_glidr.model.ipynb #7fc0ac8b
+# %% ../../nbs/32_glidr.model.ipynb #b77d5ae4
 def graphs_for(kg:KG, cfg:GLIDRConfig, device=None)->tuple[KGraph, KGraph]:
     "Training graph (background) and test graph (background, plus valid with `test_graph_add_valid`)."
     bg = kg.background()
@@ -363,7 +379,7 @@ def mrr_metric(filt:dict, n_ent:int):
     def f(ls, q): return filtered_ranks(ls, q[:, 2], answer_mask(q, filt, n_ent), 'mean').reciprocal().mean()
     return f
 
-# %% ../../nbs/32_glidr.model.ipynb #2bef8cbb
+# %% ../../nbs/32_glidr.model.ipynb #ec8f1793
 def fit_glidr(kg:KG, cfg:GLIDRConfig, # data and options
               out:str|Path|None=None,  # directory for log.jsonl and ckpt.pt (resumed when present)
               model:GLIDR|None=None, progress:bool=True)->Learner:
