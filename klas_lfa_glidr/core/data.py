@@ -166,6 +166,12 @@ class _SkipBatches(BatchSampler):
         yield from it
     def __len__(self): return max(super().__len__() - self.skip, 0)
 
+class _Gather(Dataset):
+    "A `TensorDataset` indexed by a whole batch of indices: one gather per tensor instead of stacking single rows."
+    def __init__(self, ds:TensorDataset): self.ds = ds
+    def __len__(self): return len(self.ds)
+    def __getitem__(self, idx): return [t[idx] for t in self.ds.tensors]
+
 class DataLoaders:
     "Train and valid datasets plus loader settings; builds epoch-seeded, rank-aware loaders."
     def __init__(self, train:Dataset, # training dataset
@@ -189,14 +195,19 @@ class DataLoaders:
         s.set_epoch(epoch)
         bsamp = _SkipBatches(s, self.local_bs(world), self.drop_last, skip)
         g = torch.Generator().manual_seed(self.seed + epoch)   # own generator: building a loader must not draw from the global RNG
-        return DataLoader(self.train, batch_sampler=bsamp, num_workers=self.num_workers, collate_fn=self.collate_fn, generator=g)
+        return self._loader(self.train, bsamp, g)
 
     def valid_dl(self, rank:int=0, world:int=1)->DataLoader|None:
         "Loader over this rank's share of the validation set (no padding, so sums reduce exactly)."
         if self.valid is None: return None
-        idx = list(range(rank, len(self.valid), world))
-        return DataLoader(torch.utils.data.Subset(self.valid, idx), batch_size=self.local_bs(world), shuffle=False,
-                          num_workers=self.num_workers, collate_fn=self.collate_fn, generator=torch.Generator().manual_seed(self.seed))
+        idx, bs = list(range(rank, len(self.valid), world)), self.local_bs(world)
+        return self._loader(self.valid, [idx[i:i + bs] for i in range(0, len(idx), bs)], torch.Generator().manual_seed(self.seed))
+
+    def _loader(self, ds:Dataset, bsamp, g:torch.Generator)->DataLoader:
+        "A loader over `ds` whose batches are the index lists of `bsamp`; a `TensorDataset` is read one gather per batch."
+        if isinstance(ds, TensorDataset) and self.collate_fn is None:
+            return DataLoader(_Gather(ds), sampler=bsamp, batch_size=None, num_workers=self.num_workers, generator=g)
+        return DataLoader(ds, batch_sampler=bsamp, num_workers=self.num_workers, collate_fn=self.collate_fn, generator=g)
 
     def steps_per_epoch(self, world:int=1)->int:
         "Optimizer steps in one training epoch."

@@ -6,7 +6,8 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.data.html.md"""
 
 # %% auto #0
 __all__ = ['NEURALLP', 'CONVE', 'KG_DATASETS', 'README_STATS', 'PLANTED', 'KGFormatError', 'read_triples', 'KG', 'with_inverse',
-           'load_kg_dir', 'load_kg', 'kg_stats', 'check_stats', 'answers', 'queries', 'planted_kg', 'corrupt']
+           'load_kg_dir', 'load_kg', 'kg_stats', 'check_stats', 'AnswerIndex', 'answers', 'queries', 'planted_kg',
+           'corrupt']
 
 # %% ../../nbs/30_glidr.data.ipynb #9a5fc6f7
 from dataclasses import dataclass, field
@@ -165,11 +166,35 @@ def check_stats(kg:KG)->dict:
     return st
 
 # %% ../../nbs/30_glidr.data.ipynb #176fb41e
+class AnswerIndex(dict):
+    "`{(anchor, r in R⁺): set of answers}` that also answers whole query batches at once, from a sorted-key (CSR) copy built on first use."
+    def csr(self)->tuple:
+        "Sorted keys `a · M + r`, offsets and answers as tensors, and the key multiplier `M` (built once; the index must not change after)."
+        if getattr(self, '_csr', None) is None:
+            M = 1 + max((r for _, r in self), default=0)
+            items = sorted((a * M + r, sorted(v)) for (a, r), v in self.items())
+            cnt = torch.tensor([0] + [len(v) for _, v in items])
+            self._csr = (torch.tensor([k for k, _ in items], dtype=torch.long), cnt.cumsum(0),
+                         torch.tensor([b for _, v in items for b in v], dtype=torch.long), M)
+        return self._csr
+    def pairs(self, q:torch.Tensor, # [B, 2+] queries (anchor, relation in R⁺, ...)
+             )->tuple[torch.Tensor, torch.Tensor]: # (row in q, answer) for every known answer
+        "Every known answer of every query, as two aligned index tensors."
+        keys, off, ans, M = self.csr()
+        if not len(keys): return torch.zeros(0, dtype=torch.long), torch.zeros(0, dtype=torch.long)
+        k = q[:, 0].cpu().long() * M + q[:, 1].cpu().long()
+        pos = torch.searchsorted(keys, k).clamp(max=len(keys) - 1)
+        hit = keys[pos] == k
+        n = torch.where(hit, off[pos + 1] - off[pos], 0)
+        rows = torch.repeat_interleave(torch.arange(len(q)), n)
+        start = torch.repeat_interleave(off[pos] - (n.cumsum(0) - n), n)
+        return rows, ans[start + torch.arange(len(rows))]
+
 def answers(kg:KG,              # the graph
             splits=('facts', 'train', 'valid', 'test'), # splits whose triples count as known
-           )->dict:             # {(anchor, r in R⁺): set of answers}
+           )->AnswerIndex:      # {(anchor, r in R⁺): set of answers}
     "Known answers per (anchor, relation) over `splits`, both directions."
-    idx = {}
+    idx = AnswerIndex()
     for a, r, b in with_inverse(torch.cat([kg.split(s) for s in splits]), kg.n_rel).tolist():
         idx.setdefault((a, r), set()).add(b)
     return idx

@@ -275,11 +275,14 @@ def set_rule(model:GLIDR, h:int, k:int, # head relation (parameter row) and slot
 def answer_mask(q:Tensor, idx:dict, n_ent:int, # [B, 3+] queries, known-answer index, entity count
                 keep_target:bool=True)->Tensor: # leave the query's own answer unmasked
     "`[B, E]` True where the entity is a known answer of the query's (anchor, relation)."
-    rows, cols = [], []
-    for i, (a, r) in enumerate(q[:, :2].tolist()):
-        c = idx.get((a, r), ()); rows += [i] * len(c); cols += list(c)
+    if hasattr(idx, 'pairs'): rows, cols = idx.pairs(q)        # `answers()` output: vectorised lookup
+    else:
+        rows, cols = [], []
+        for i, (a, r) in enumerate(q[:, :2].tolist()):
+            c = idx.get((a, r), ()); rows += [i] * len(c); cols += list(c)
+        rows, cols = torch.tensor(rows, dtype=torch.long), torch.tensor(cols, dtype=torch.long)
     m = torch.zeros(len(q), n_ent, dtype=torch.bool, device=q.device)
-    if rows: m[torch.tensor(rows, device=q.device), torch.tensor(cols, device=q.device)] = True
+    if len(rows): m[rows.to(q.device), cols.to(q.device)] = True
     if keep_target and q.shape[1] > 2: m[torch.arange(len(q), device=q.device), q[:, 2]] = False
     return m
 

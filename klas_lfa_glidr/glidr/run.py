@@ -94,24 +94,29 @@ def summarise(runs:list[dict])->dict:
     return out
 
 # %% ../../nbs/35_glidr.run.ipynb #3283b719
-def run_sweep(kg:KG, cfg:GLIDRConfig)->dict:
+def run_sweep(kg:KG, cfg:GLIDRConfig, # KG and config (its seed trains every point)
+              done:dict|None=None)->dict:  # {arm: `run_arm` result at `cfg` on `kg`}: the point n_free_max = cfg.n_free_max is reused, not retrained
     "E3: test MRR and seconds per epoch for each `n_free_max` of `cfg.n_free_sweep`."
-    return {str(n): {k: v for k, v in run_arm(kg, cfg.replace(n_free_max=n), rules=False).items() if k in ('mean', 'epoch_s')}
-            for n in tqdm(cfg.n_free_sweep, desc='n_free_max sweep', leave=False)}
+    done, keep = done or {}, ('mean', 'epoch_s')
+    def point(n):
+        r = done['glidr'] if n == cfg.n_free_max and 'glidr' in done else run_arm(kg, cfg.replace(n_free_max=n), rules=False)
+        return {k: v for k, v in r.items() if k in keep}
+    return {str(n): point(n) for n in tqdm(cfg.n_free_sweep, desc='n_free_max sweep', leave=False)}
 
-def run_noise(kg:KG, cfg:GLIDRConfig)->dict:
+def run_noise(kg:KG, cfg:GLIDRConfig, # KG and config (its seed draws the noise and trains every arm)
+              done:dict|None=None)->dict:  # {arm: `run_arm` result at `cfg` on `kg`}: reused at p = 0 (no triple changes), not retrained
     "E5: test MRR (clean test and filter) of each arm at each noise level; relative drop vs p = 0."
-    res = {arm: {} for arm in ARMS}
+    res, done = {arm: {} for arm in ARMS}, done or {}
     for p in tqdm(cfg.noise, desc='noise', leave=False):
         nk = corrupt(kg, p, cfg.noise_mode, seed=cfg.seed)
-        for arm in ARMS: res[arm][str(p)] = run_arm(nk, cfg, arm, rules=False)['mean']['mrr']
+        for arm in ARMS: res[arm][str(p)] = (done[arm] if p == 0 and arm in done else run_arm(nk, cfg, arm, rules=False))['mean']['mrr']
     drops = {}
     for arm in ARMS:
         base = res[arm].get('0.0')
         drops[arm] = {p: (1 - v / base) if base else None for p, v in res[arm].items()}
     return dict(mrr=res, drop=drops)
 
-# %% ../../nbs/35_glidr.run.ipynb #f4bab982
+# %% ../../nbs/35_glidr.run.ipynb #bbf15dd9
 def digits_kg(n_per_digit:int=30, n_next:int=2, seed:int=0)->tuple[KG, torch.Tensor, torch.Tensor]:
     "The E7 graph: (KG with facts `next` and target `t`, images [E, 64], digit labels [E])."
     from sklearn.datasets import load_digits
@@ -129,7 +134,7 @@ def digits_kg(n_per_digit:int=30, n_next:int=2, seed:int=0)->tuple[KG, torch.Ten
     kg = KG('digits-e2e', [str(i) for i in range(E)], ['next', 't'], dict(facts=T(nxt, 0), train=T(tgt[:n1], 1), valid=T(tgt[n1:n2], 1), test=T(tgt[n2:], 1)), 'generated')
     return kg, X, y
 
-# %% ../../nbs/35_glidr.run.ipynb #f8978805
+# %% ../../nbs/35_glidr.run.ipynb #8af773ca
 class PerceptionGLIDR(nn.Module):
     "An MLP giving J soft unary predicates per node, feeding GLIDR's diagonal relations."
     def __init__(self, cfg:GLIDRConfig, images:torch.Tensor, n_rel:int, J:int=10, frozen:bool=False):
@@ -149,7 +154,7 @@ def auroc(score, label)->float:
     l = np.asarray(label, bool)
     return float(roc_auc_score(l, np.asarray(score, float))) if 0 < l.sum() < len(l) else float('nan')
 
-# %% ../../nbs/35_glidr.run.ipynb #8af773ca
+# %% ../../nbs/35_glidr.run.ipynb #cc141d14
 def run_e2e(cfg:GLIDRConfig, frozen:bool=False)->dict:
     "E7: joint MLP + GLIDR training from link labels; target MRR and AUROC of the used predicate for digit 0."
     from klas_lfa_glidr.glidr.model import GLIDRLoss, AnnealCB, mrr_metric, answers, queries, graphs_for
@@ -175,7 +180,7 @@ def run_e2e(cfg:GLIDRConfig, frozen:bool=False)->dict:
     return dict(mrr=res['mean']['mrr'], h10=res['mean']['h10'], predicate=j, auroc_used=auroc(p[j], y == 0),
                 auroc_best=max(auroc(p[i], y == 0) for i in range(len(p))), n_nodes=kg.n_ent, n_train=len(kg.split('train')))
 
-# %% ../../nbs/35_glidr.run.ipynb #b32d7164
+# %% ../../nbs/35_glidr.run.ipynb #dc1a4f0b
 def plot_arms(summary:dict, ax=None, key:str='mrr'):
     "Bars of test MRR (mean ± std over seeds) per dataset and arm."
     if ax is None: _, (ax,) = subplots(figsize=(1.6 + 2.2 * len(summary), 3.2))
@@ -203,7 +208,7 @@ def plot_sweep(sweep:dict, ax=None):
     ax2 = ax.twinx(); ax2.plot([int(i) for i in n], [sweep[i]['epoch_s'] for i in n], marker='s', ls='--', color=PALETTE[1]); ax2.set_ylabel('s / epoch', color=PALETTE[1])
     return ax
 
-# %% ../../nbs/35_glidr.run.ipynb #dc1a4f0b
+# %% ../../nbs/35_glidr.run.ipynb #5dc458e2
 def run(cfg:GLIDRConfig, out:str|Path|None=None)->dict:
     "E0-E7 as configured; stage results cached under `out/stages`, figures under `out/`."
     out = Path(out) if out else None
@@ -218,8 +223,10 @@ def run(cfg:GLIDRConfig, out:str|Path|None=None)->dict:
             res['runs'].setdefault(ds, {})[arm] = runs
             res['summary'].setdefault(ds, {})[arm] = summarise(runs)
     nd = cfg.noise_dataset or cfg.datasets[0]
-    if cfg.n_free_sweep: res['E3_sweep'] = stage(out, f'E3_sweep_{nd}', lambda: run_sweep(get_kg(nd, cfg), cfg))
-    if cfg.noise: res['E5_noise'] = stage(out, f'E5_noise_{nd}', lambda: run_noise(get_kg(nd, cfg), cfg))
+    same = nd in res['runs'] and cfg.seed in cfg.seeds and (nd != 'planted' or cfg.seed == 0)   # the main run of this seed trained on the same graph
+    done = {arm: res['runs'][nd][arm][cfg.seeds.index(cfg.seed)] for arm in ARMS} if same else {}
+    if cfg.n_free_sweep: res['E3_sweep'] = stage(out, f'E3_sweep_{nd}', lambda: run_sweep(get_kg(nd, cfg), cfg, done))
+    if cfg.noise: res['E5_noise'] = stage(out, f'E5_noise_{nd}', lambda: run_noise(get_kg(nd, cfg), cfg, done))
     if cfg.e2e: res['E7_e2e'] = stage(out, 'E7_e2e', lambda: {'joint': run_e2e(cfg), 'frozen random': run_e2e(cfg, frozen=True)})
     if out: _figures(res, out)
     return res
@@ -231,7 +238,7 @@ def _figures(res, out):
 
 main = make_cli(run, GLIDRConfig, 'glidr')
 
-# %% ../../nbs/35_glidr.run.ipynb #f1bdab4b
+# %% ../../nbs/35_glidr.run.ipynb #0b9a63b6
 def _pair(runs:dict, a:str, b:str)->dict:
     return seed_ci([x['mean']['mrr'] - y['mean']['mrr'] for x, y in zip(runs[a], runs[b])])
 
@@ -262,7 +269,7 @@ def claims(res:dict, # `run` metrics
             f"MRR joint {j['mrr']:.3f} vs frozen {f['mrr']:.3f}; AUROC {j['auroc_used']:.2f}", ok(j['mrr'] > f['mrr'] and j['auroc_used'] > 0.5))
     return rows
 
-# %% ../../nbs/35_glidr.run.ipynb #87e7fe2a
+# %% ../../nbs/35_glidr.run.ipynb #9374deec
 def draw_rule(rule, kg:KG|None=None, ax=None):
     "Draw a rule body: variables on a circle, one labelled arrow per atom."
     from klas_lfa_glidr.glidr.model import var_names
@@ -281,7 +288,7 @@ def draw_rule(rule, kg:KG|None=None, ax=None):
     ax.set_xlim(-1.5, 1.5); ax.set_ylim(-1.4, 1.4)
     return ax
 
-# %% ../../nbs/35_glidr.run.ipynb #daf69677
+# %% ../../nbs/35_glidr.run.ipynb #b050c019
 def rule_browser(rules:list, kg:KG, executor:RuleExecutor|None=None):
     "Widget: head relation → its rules by confidence → drawing and exact groundings for an anchor."
     import ipywidgets as W
