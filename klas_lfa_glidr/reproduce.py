@@ -74,7 +74,8 @@ def report_html(rep:dict, # `reproduce` output (families, env, stages, preset, o
 # %% ../nbs/09_reproduce.ipynb #b84ef213
 class ReproduceError(RuntimeError): "The reproduction could not run or could not write its report."
 
-CLAIM_SCOPE = dict(klas=dict(arms=('klas', 'klas_cka', 'klas_matched', 'snnet', 'random')))   # per family: config overrides that keep only what the claims tables read
+CLAIM_SCOPE = dict(klas=dict(arms=('klas', 'klas_cka', 'klas_matched', 'snnet', 'random')),   # per family: config overrides that keep only what the claims tables read
+                   glidr=dict(n_free_sweep=()))
 
 def reproduce(preset:str='small',   # small | cpu | paper
               out:str|Path|None=None, # output directory (default runs/reproduce-<preset>)

@@ -95,21 +95,25 @@ def summarise(runs:list[dict])->dict:
 
 # %% ../../nbs/35_glidr.run.ipynb #3283b719
 def run_sweep(kg:KG, cfg:GLIDRConfig, # KG and config (its seed trains every point)
-              done:dict|None=None)->dict:  # {arm: `run_arm` result at `cfg` on `kg`}: the point n_free_max = cfg.n_free_max is reused, not retrained
+              done:dict|None=None, # {arm: `run_arm` result at `cfg` on `kg`}: the point n_free_max = cfg.n_free_max is reused, not retrained
+              out:Path|None=None)->dict: # job directory: each point is a stage `E3_<kg>_n<N>` (resumable; the sweep can grow)
     "E3: test MRR and seconds per epoch for each `n_free_max` of `cfg.n_free_sweep`."
     done, keep = done or {}, ('mean', 'epoch_s')
     def point(n):
         r = done['glidr'] if n == cfg.n_free_max and 'glidr' in done else run_arm(kg, cfg.replace(n_free_max=n), rules=False)
         return {k: v for k, v in r.items() if k in keep}
-    return {str(n): point(n) for n in tqdm(cfg.n_free_sweep, desc='n_free_max sweep', leave=False)}
+    return {str(n): stage(out, f'E3_{kg.name}_n{n}', lambda: point(n)) for n in tqdm(cfg.n_free_sweep, desc='n_free_max sweep', leave=False)}
 
 def run_noise(kg:KG, cfg:GLIDRConfig, # KG and config (its seed draws the noise and trains every arm)
-              done:dict|None=None)->dict:  # {arm: `run_arm` result at `cfg` on `kg`}: reused at p = 0 (no triple changes), not retrained
+              done:dict|None=None, # {arm: `run_arm` result at `cfg` on `kg`}: reused at p = 0 (no triple changes), not retrained
+              out:Path|None=None)->dict: # job directory: each level is a stage `E5_<kg>_p<p>` (resumable; levels can be added)
     "E5: test MRR (clean test and filter) of each arm at each noise level; relative drop vs p = 0."
     res, done = {arm: {} for arm in ARMS}, done or {}
-    for p in tqdm(cfg.noise, desc='noise', leave=False):
+    def level(p):
         nk = corrupt(kg, p, cfg.noise_mode, seed=cfg.seed)
-        for arm in ARMS: res[arm][str(p)] = (done[arm] if p == 0 and arm in done else run_arm(nk, cfg, arm, rules=False))['mean']['mrr']
+        return {arm: (done[arm] if p == 0 and arm in done else run_arm(nk, cfg, arm, rules=False))['mean']['mrr'] for arm in ARMS}
+    for p in tqdm(cfg.noise, desc='noise', leave=False):
+        for arm, v in stage(out, f'E5_{kg.name}_p{p}', lambda: level(p)).items(): res[arm][str(p)] = v
     drops = {}
     for arm in ARMS:
         base = res[arm].get('0.0')
@@ -212,7 +216,7 @@ def plot_sweep(sweep:dict, ax=None):
 def run(cfg:GLIDRConfig, out:str|Path|None=None)->dict:
     "E0-E7 as configured; stage results cached under `out/stages`, figures under `out/`."
     out = Path(out) if out else None
-    check_stages(out, cfg, ignore=('datasets', 'seeds'))      # more datasets or seeds reuse finished stages; other changes refuse
+    check_stages(out, cfg, ignore=('datasets', 'seeds', 'n_free_sweep', 'noise', 'e2e'))   # these only add or drop stages; other changes refuse
     res = dict(E0=stage(out, 'E0_planted', lambda: run_planted(cfg, cfg.seeds[0])), runs={}, summary={})
     for ds in cfg.datasets:
         kg = get_kg(ds, cfg)
@@ -225,8 +229,8 @@ def run(cfg:GLIDRConfig, out:str|Path|None=None)->dict:
     nd = cfg.noise_dataset or cfg.datasets[0]
     same = nd in res['runs'] and cfg.seed in cfg.seeds and (nd != 'planted' or cfg.seed == 0)   # the main run of this seed trained on the same graph
     done = {arm: res['runs'][nd][arm][cfg.seeds.index(cfg.seed)] for arm in ARMS} if same else {}
-    if cfg.n_free_sweep: res['E3_sweep'] = stage(out, f'E3_sweep_{nd}', lambda: run_sweep(get_kg(nd, cfg), cfg, done))
-    if cfg.noise: res['E5_noise'] = stage(out, f'E5_noise_{nd}', lambda: run_noise(get_kg(nd, cfg), cfg, done))
+    if cfg.n_free_sweep: res['E3_sweep'] = run_sweep(get_kg(nd, cfg), cfg, done, out)
+    if cfg.noise: res['E5_noise'] = run_noise(get_kg(nd, cfg), cfg, done, out)
     if cfg.e2e: res['E7_e2e'] = stage(out, 'E7_e2e', lambda: {'joint': run_e2e(cfg), 'frozen random': run_e2e(cfg, frozen=True)})
     if out: _figures(res, out)
     return res

@@ -68,11 +68,14 @@ class Stitch(nn.Module):
         "The target's own features after block j (prefix tokens dropped when T does not produce them)."
         h = self.g.run(self.g.embed(x), 0, self.j + 1)
         return h[:, self.prefix:] if self.prefix else h
-    def forward(self, x:Tensor)->Tensor:
+    def finish(self, h:Tensor, # the source's block-i output (as `f.run` gives it)
+              )->Tensor:
+        "Logits from the source's block-i output: layout conversion, stitching layer, target blocks j+1.. and head."
         if self.layer is None: raise RuntimeError("the stitch has no layer yet: call ls_init(stitch, images) first")
-        h = self.layer(self.source(x))
+        h = self.layer(_convert(h, self.src_fmt, self.tgt_fmt))
         if self.prefix: h = with_prefix(self.g.model, h)
         return self.g.head(self.g.run(h, self.j + 1))
+    def forward(self, x:Tensor)->Tensor: return self.finish(self.f.run(self.f.embed(x), 0, self.i + 1))
     def __repr__(self): return f"Stitch({self.f.name}[..{self.i}] → {self.g.name}[{self.j + 1}..])"
 
 # %% ../../nbs/14_klas.stitch.ipynb #d577b7c8

@@ -14,6 +14,8 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from ..core.learner import Callback
 from .data import top1
+from ..core.config import model_device
+from ..core.data import batches
 from .anchors import stage_plan
 from .stitch import Stitch, StitchLayer, ls_init
 
@@ -73,10 +75,25 @@ class SampleConfigCB(Callback):
 @torch.no_grad()
 def evaluate_configs(net:Supernet, x, # the supernet; images (labels in `y`) or a Dataset of (image, label)
                      y:Tensor|None=None, macs:dict|None=None, bs:int=256)->list[dict]:
-    "Top-1 accuracy (and MACs when given) of every configuration, read in batches on the supernet's device."
-    was = net.training; net.eval(); out = []
+    "Top-1 accuracy (and MACs when given) of every configuration: each batch is read once, and stitches from one source anchor share its block outputs."
+    was = net.training; net.eval(); hit, n = {c: 0 for c in net.configs}, 0
+    need = {}
+    for c in net.configs:
+        if c[0] != 'anchor': need.setdefault(c[0], set()).add(c[2])
     try:
-        for c in net.configs:
-            net.set_config(c); out.append(dict(config=list(c), key=config_key(c), acc=top1(net, x, y, bs), macs=(macs or {}).get(c)))
+        for xb, yb in batches(x, bs, y, model_device(net)):
+            feats = {}                                  # source anchor -> {block i: its output}
+            for c in net.configs:
+                if c[0] == 'anchor': p = net.anchors[c[1]](xb)
+                else:
+                    st = net.stitch(c)
+                    if c[0] not in feats:
+                        h, feats[c[0]] = st.f.embed(xb), {}
+                        for b in range(max(need[c[0]]) + 1):
+                            h = st.f.blocks[b](h)
+                            if b in need[c[0]]: feats[c[0]][b] = h
+                    p = st.finish(feats[c[0]][c[2]])
+                hit[c] += int((p.argmax(-1) == yb).sum())
+            n += len(yb)
     finally: net.train(was)
-    return out
+    return [dict(config=list(c), key=config_key(c), acc=hit[c] / max(n, 1), macs=(macs or {}).get(c)) for c in net.configs]
