@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from ..core.hooks import run_with_cache, run_with_hooks, act_name
+from ..core.config import model_device
 from ..core.metrics import cohens_d, cohens_dz, hedges_g, bootstrap_ci
 from .data import Battery
 
@@ -90,7 +91,7 @@ def ablation_hooks(model, heads:list, # [(layer, head)] 0-based
 @torch.no_grad()
 def margins(model, bat:Battery, fwd_hooks:list=(), bs:int=256)->np.ndarray:
     "Log-probability margin of the answer over the distractor for every prompt of `bat`."
-    dev = next(model.parameters()).device; out = []
+    dev = model_device(model); out = []
     for s in range(0, len(bat), bs):
         ids = bat.ids[s:s + bs].to(dev); last = bat.lengths[s:s + bs].to(dev) - 1
         lp = F.log_softmax(run_with_hooks(model, ids, fwd_hooks=fwd_hooks)[torch.arange(len(ids), device=dev), last].float(), -1)

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import Tensor
 from ..core.hooks import run_with_cache
+from ..core.config import model_device
 
 # %% ../../nbs/22_lfa.pds.ipynb #0c41f499
 def cells(T:int, i0:int=4, sink:str='exclude')->tuple[Tensor, Tensor]:
@@ -149,7 +150,7 @@ def pds_two_pass(A:Tensor, half:Tensor, i0:int=4, sink:str='exclude')->Tensor:
 @torch.no_grad()
 def collect_patterns(model, ids:Tensor, bs:int=64, device=None):
     "Yield `(start, patterns [B, L, H, T, T])` per batch, caching only `hook_pattern`."
-    device = device or next(model.parameters()).device; L = len(model.blocks)
+    device = device or model_device(model); L = len(model.blocks)
     for s in range(0, len(ids), bs):
         _, c = run_with_cache(model, ids[s:s + bs].to(device), names='*hook_pattern')
         yield s, torch.stack([c[f'blocks.{l}.attn.hook_pattern'] for l in range(L)], 1).float().cpu()

@@ -20,7 +20,7 @@ from ..core.metrics import seed_ci
 from ..core.cli import make_cli, write_json, stage, jsonable, check_stages
 from ..core.config import set_seed
 from ..core.plotting import subplots, save_fig, plot_bars_ci, PALETTE
-from .data import corefworld_batteries, story_names
+from .data import corefworld_batteries, story_names, corefworld_tokenizer
 from .model import LFAConfig, LFAModel, ARMS, ARM_LABELS, train_lm, lm_data, param_table
 from .pds import model_pds, pds_resample, collect_patterns
 from .interventions import recency_heads, recency_grid, intervention_report
@@ -210,7 +210,7 @@ def run(cfg:LFAConfig, out:Path|None=None)->dict:
     "Job for `klg-lfa`: train and analyse all arms, summarise, plot; returns the metrics stored in results.json."
     if cfg.device == 'cpu' or not torch.cuda.is_available(): torch.set_num_threads(min(2, torch.get_num_threads()))
     out = Path(out or cfg.out); recs = run_lfa(cfg, out)
-    tok_len = len(lm_data(cfg.replace(n_train=8, n_valid=0), 0)[2]) if cfg.corpus == 'corefworld' else None
+    tok_len = len(corefworld_tokenizer()) if cfg.corpus == 'corefworld' else None
     S = arm_summary(recs, cfg.effect_size)
     res = dict(params=param_table(cfg, tok_len) if tok_len else {k: v['params'] for k, v in S.items()}, summary=S,
                hypotheses=hypotheses(S, cfg.pos, recs, cfg.stability), hypotheses_alibi=hypotheses(S, 'alibi', recs, cfg.stability) if cfg.alibi_arms else {},

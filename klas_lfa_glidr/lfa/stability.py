@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from scipy.optimize import linear_sum_assignment
 from ..core.hooks import run_with_cache
+from ..core.config import model_device
 from .data import MinimalPairs
 
 # %% ../../nbs/24_lfa.stability.ipynb #b4e1d360
@@ -38,7 +39,7 @@ def analysed_heads(spec:str, L:int, H:int)->list[tuple]:
 @torch.no_grad()
 def query_rows(model, bat, bs:int=128)->list[np.ndarray]:
     "Per prompt, the attention rows `[L, H, len]` of its last position."
-    dev = next(model.parameters()).device; L = len(model.blocks); out = []
+    dev = model_device(model); L = len(model.blocks); out = []
     for s in range(0, len(bat), bs):
         _, c = run_with_cache(model, bat.ids[s:s + bs].to(dev), names='*hook_pattern')
         A = torch.stack([c[f'blocks.{l}.attn.hook_pattern'] for l in range(L)], 1)   # [B, L, H, T, T]
