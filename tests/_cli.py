@@ -4,7 +4,7 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 
-def klg(family:str, cwd, *args)->subprocess.CompletedProcess:
-    "Run `klg-<family> *args` in `cwd` with OMP_NUM_THREADS defaulting to 2; output captured as text."
-    env = {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '2')}
+def klg(family:str, cwd, *args, env:dict|None=None)->subprocess.CompletedProcess:
+    "Run `klg-<family> *args` in `cwd` with OMP_NUM_THREADS defaulting to 2 (`env` adds or overrides variables); output captured as text."
+    env = {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '2'), **(env or {})}
     return subprocess.run([str(BIN/f'klg-{family}'), *args], capture_output=True, text=True, cwd=cwd, env=env)

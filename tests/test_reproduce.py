@@ -1,21 +1,32 @@
-"klg-reproduce: the small preset end to end (report, JSON, figures, browser check), resume, and bad input."
+"klg-reproduce: the small preset end to end (report, JSON, figures, browser check), resume, families side by side against one at a time, and bad input."
 import json, os
 from pathlib import Path
-import pytest
+import pytest, torch
 from _cli import klg
 from klas_lfa_glidr.core.docs import check_site, find_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 
-def test_small_report_resume_and_browser(tmp_path):
-    r = klg('reproduce', tmp_path, '--preset', 'small', '--out', 'rep')
+@pytest.fixture(scope='module')
+def small(tmp_path_factory):
+    "One `klg-reproduce --preset small` run (families side by side, as a 2-core user gets it), shared by the tests below."
+    d = tmp_path_factory.mktemp('small')
+    r = klg('reproduce', d, '--preset', 'small', '--out', 'rep')
     assert r.returncode == 0, r.stderr[-3000:]
-    d = tmp_path/'rep'; res = json.loads((d/'results.json').read_text())
+    return d, r
+
+def test_small_report_resume_and_browser(small):
+    tmp_path, r = small; d = tmp_path/'rep'; res = json.loads((d/'results.json').read_text())
     assert set(res['families']) == {'klas', 'lfa', 'glidr'} and set(res['stages']) >= {'klas', 'lfa', 'glidr'}
+    if not torch.cuda.is_available(): assert res['jobs'] == min(3, res['env']['threads'])
+    assert f"{res['jobs']} famil" in r.stdout
     for f in res['families'].values():
         assert f['claims'] and f['figures'] and all((d/p).exists() for p in f['figures'])
         assert all(c['verdict'] in ('reproduced', 'not reproduced', 'not testable here') for c in f['claims'])
+        assert f['stage_s'] and len(f['stage_s']) == f['stages_total'] and all(v['s'] >= 0 and not v['cached'] for v in f['stage_s'].values())
+        if res['jobs'] > 1: assert (d/f['name']/'log.txt').exists()     # each worker's output is kept
     assert {'versions', 'device', 'threads'} <= set(res['env']) and res['env']['versions']['torch']
+    page = (d/'report.html').read_text(); assert 'Wall time per stage' in page and 'E0_planted' in page and 'by this run' in page
     r2 = klg('reproduce', tmp_path, '--preset', 'small', '--out', 'rep')      # a rerun reads every finished family back
     assert r2.returncode == 0, r2.stderr[-3000:]
     assert all(f['reused'] for f in json.loads((d/'results.json').read_text())['families'].values())
@@ -27,9 +38,38 @@ def test_small_report_resume_and_browser(tmp_path):
     chk = check_site(d, ROOT/'artefacts'/'screenshots'/'report')
     assert chk == {'report.html': []}, chk
 
+def _numbers(x):
+    "`x` without wall times (keys ending in `_s`), NaN as None, so that equal results compare equal."
+    if isinstance(x, dict): return {k: _numbers(v) for k, v in x.items() if not k.endswith('_s')}
+    if isinstance(x, list): return [_numbers(v) for v in x]
+    return None if isinstance(x, float) and x != x else x
+
+def test_side_by_side_equals_one_at_a_time(small, tmp_path):
+    "A worker with one thread gives the numbers of the same family run alone with one thread: the parallel path changes no result."
+    res = json.loads((small[0]/'rep'/'results.json').read_text())
+    if res['threads'] != 1: pytest.skip('needs workers of one thread (2 CPU threads, 3 families)')
+    r = klg('reproduce', tmp_path, '--preset', 'small', '--out', 'one', '--families', 'klas,glidr', '--jobs', '1', env={'OMP_NUM_THREADS': '1'})
+    assert r.returncode == 0, r.stderr[-3000:]
+    one = json.loads((tmp_path/'one'/'results.json').read_text())
+    assert one['jobs'] == 1 and not (tmp_path/'one'/'klas'/'log.txt').exists()
+    for f in ('klas', 'glidr'): assert one['families'][f]['claims'] == res['families'][f]['claims'], f
+    for f in ('klas', 'glidr'): assert _numbers(one['families'][f]['metrics']['summary']) == _numbers(res['families'][f]['metrics']['summary']), f
+
+def test_failed_family_keeps_the_others(tmp_path):
+    "One family fails in its worker (stale stages of another config); the other finishes, the error names the family and its log, no report is written."
+    st = tmp_path/'rep'/'glidr'/'stages'; st.mkdir(parents=True); (st/'_config.json').write_text(json.dumps(dict(lr=123.0)))
+    r = klg('reproduce', tmp_path, '--preset', 'small', '--out', 'rep', '--families', 'klas,glidr', '--jobs', '2')
+    assert r.returncode != 0 and 'glidr failed (ConfigError' in r.stderr and 'glidr/log.txt' in r.stderr and 'run the same command again' in r.stderr
+    assert (tmp_path/'rep'/'klas'/'results.json').exists() and 'holds stages of a different config' in (st.parent/'log.txt').read_text()
+    assert not (tmp_path/'rep'/'report.html').exists()
+
 def test_unknown_preset(tmp_path):
     r = klg('reproduce', tmp_path, '--preset', 'huge')
     assert r.returncode != 0 and "preset 'huge' is unknown" in r.stderr
+
+def test_bad_jobs(tmp_path):
+    r = klg('reproduce', tmp_path, '--preset', 'small', '--jobs', '0')
+    assert r.returncode != 0 and 'jobs=0 must be at least 1' in r.stderr
 
 def test_refuses_other_preset_unless_force(tmp_path):
     (tmp_path/'rep').mkdir(); (tmp_path/'rep'/'results.json').write_text(json.dumps(dict(name='reproduce', preset='cpu')))
