@@ -1,5 +1,5 @@
 "Helper process for the KLAS supernet DDP and resume tests: fine-tune a two-anchor supernet on digits, save weights and sample counts."
-import json, os, sys
+import json, sys
 from pathlib import Path
 import torch, timm
 import torch.nn.functional as F
@@ -7,7 +7,8 @@ from torch.utils.data import TensorDataset
 from sklearn.datasets import load_digits
 from klas_lfa_glidr.core.config import set_seed
 from klas_lfa_glidr.core.data import DataLoaders
-from klas_lfa_glidr.core.learner import Learner, Callback, LRSchedCB, CheckpointCB, is_main
+from _callbacks import Die
+from klas_lfa_glidr.core.learner import Learner, LRSchedCB, CheckpointCB, is_main
 from klas_lfa_glidr.klas.supernet import Supernet, SampleConfigCB
 
 out, mode = Path(sys.argv[1]), sys.argv[2]           # mode: full | kill:K | resume
@@ -18,13 +19,6 @@ for w, h in ((16, 2), (32, 4)):
     torch.manual_seed(w)
     anchors.append(timm.create_model('vit_tiny_patch16_224', pretrained=False, img_size=16, patch_size=4, depth=3, embed_dim=w, num_heads=h, num_classes=10))
 net = Supernet(anchors, [(0, 1, 0, 0), (0, 1, 1, 1), (0, 1, 2, 0)], X[:200])
-
-class Die(Callback):
-    "Simulate a hard kill right after step K."
-    order = 100
-    def __init__(self, k): self.k = k
-    def after_step(self):
-        if self.learn.step == self.k: os._exit(3)
 
 set_seed(0); cb = SampleConfigCB('uniform', seed=0)
 cbs = [cb, LRSchedCB('cos'), CheckpointCB(out/'ckpt.pt', every=4)] + ([Die(int(mode.split(':')[1]))] if mode.startswith('kill:') else [])

@@ -1,20 +1,14 @@
 "Helper process for the resume and DDP tests: train the toy job and save final weights and metrics."
-import json, os, sys
+import json, sys
 from pathlib import Path
 import torch
 from klas_lfa_glidr.core.checks import ToyConfig, toy_learner
+from _callbacks import Die
 from klas_lfa_glidr.core.learner import Callback, is_main
 
 out, mode = Path(sys.argv[1]), sys.argv[2]           # mode: full | kill:K | resume | nan:K (NaN loss on the last rank at step K)
 sets = dict(a.split('=', 1) for a in sys.argv[3:])
 cfg = ToyConfig.small(epochs=3, ckpt_every=4, sched='cos', device='cpu').override([f'{k}={v}' for k, v in sets.items()])
-
-class Die(Callback):
-    "Simulate a hard kill (no cleanup, no final checkpoint) right after step K."
-    order = 100
-    def __init__(self, k): self.k = k
-    def after_step(self):
-        if self.learn.step == self.k: os._exit(3)
 
 class NaNOnLastRank(Callback):
     "Make the loss NaN on the last rank only, at step K."

@@ -7,24 +7,17 @@ from klas_lfa_glidr.core.docs import check_site, find_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 
-@pytest.fixture(scope='module')
-def small(tmp_path_factory):
-    "One `klg-reproduce --preset small` run (families side by side, as a 2-core user gets it), shared by the tests below."
-    d = tmp_path_factory.mktemp('small')
-    r = klg('reproduce', d, '--preset', 'small', '--out', 'rep')
+def test_small_report_resume_and_browser(tmp_path):
+    r = klg('reproduce', tmp_path, '--preset', 'small', '--out', 'rep')   # the defaults: one family at a time on a 2-core machine
     assert r.returncode == 0, r.stderr[-3000:]
-    return d, r
-
-def test_small_report_resume_and_browser(small):
-    tmp_path, r = small; d = tmp_path/'rep'; res = json.loads((d/'results.json').read_text())
+    d = tmp_path/'rep'; res = json.loads((d/'results.json').read_text())
     assert set(res['families']) == {'klas', 'lfa', 'glidr'} and set(res['stages']) >= {'klas', 'lfa', 'glidr'}
-    if not torch.cuda.is_available(): assert res['jobs'] == min(3, res['env']['threads'])
+    if not torch.cuda.is_available(): assert res['jobs'] == max(1, min(3, res['env']['threads'] // 2))
     assert f"{res['jobs']} famil" in r.stdout
     for f in res['families'].values():
         assert f['claims'] and f['figures'] and all((d/p).exists() for p in f['figures'])
         assert all(c['verdict'] in ('reproduced', 'not reproduced', 'not testable here') for c in f['claims'])
         assert f['stage_s'] and len(f['stage_s']) == f['stages_total'] and all(v['s'] >= 0 and not v['cached'] for v in f['stage_s'].values())
-        if res['jobs'] > 1: assert (d/f['name']/'log.txt').exists()     # each worker's output is kept
     assert {'versions', 'device', 'threads'} <= set(res['env']) and res['env']['versions']['torch']
     page = (d/'report.html').read_text(); assert 'Wall time per stage' in page and 'E0_planted' in page and 'by this run' in page
     r2 = klg('reproduce', tmp_path, '--preset', 'small', '--out', 'rep')      # a rerun reads every finished family back
@@ -44,16 +37,20 @@ def _numbers(x):
     if isinstance(x, list): return [_numbers(v) for v in x]
     return None if isinstance(x, float) and x != x else x
 
-def test_side_by_side_equals_one_at_a_time(small, tmp_path):
-    "A worker with one thread gives the numbers of the same family run alone with one thread: the parallel path changes no result."
-    res = json.loads((small[0]/'rep'/'results.json').read_text())
-    if res['threads'] != 1: pytest.skip('needs workers of one thread (2 CPU threads, 3 families)')
-    r = klg('reproduce', tmp_path, '--preset', 'small', '--out', 'one', '--families', 'klas,glidr', '--jobs', '1', env={'OMP_NUM_THREADS': '1'})
-    assert r.returncode == 0, r.stderr[-3000:]
+def test_side_by_side_equals_one_at_a_time(tmp_path):
+    "--jobs 2 on 2 threads: two one-thread workers, a warning that the numbers differ from 2-thread runs, and the numbers of one-thread runs one at a time."
+    r2 = klg('reproduce', tmp_path, '--preset', 'small', '--out', 'two', '--families', 'klas,glidr', '--jobs', '2', env={'OMP_NUM_THREADS': '2'})
+    assert r2.returncode == 0, r2.stderr[-3000:]
+    two = json.loads((tmp_path/'two'/'results.json').read_text())
+    assert (two['jobs'], two['threads']) == (2, 1) and 'differ from 2-thread runs' in r2.stderr
+    for f in ('klas', 'glidr'): assert (tmp_path/'two'/f/'log.txt').read_text().startswith('== klg-reproduce worker')   # each worker's output is kept
+    r1 = klg('reproduce', tmp_path, '--preset', 'small', '--out', 'one', '--families', 'klas,glidr', '--jobs', '1', env={'OMP_NUM_THREADS': '1'})
+    assert r1.returncode == 0, r1.stderr[-3000:]
     one = json.loads((tmp_path/'one'/'results.json').read_text())
-    assert one['jobs'] == 1 and not (tmp_path/'one'/'klas'/'log.txt').exists()
-    for f in ('klas', 'glidr'): assert one['families'][f]['claims'] == res['families'][f]['claims'], f
-    for f in ('klas', 'glidr'): assert _numbers(one['families'][f]['metrics']['summary']) == _numbers(res['families'][f]['metrics']['summary']), f
+    assert (one['jobs'], one['threads']) == (1, 1) and not (tmp_path/'one'/'klas'/'log.txt').exists()
+    for f in ('klas', 'glidr'):
+        assert one['families'][f]['claims'] == two['families'][f]['claims'], f
+        assert _numbers(one['families'][f]['metrics']['summary']) == _numbers(two['families'][f]['metrics']['summary']), f
 
 def test_failed_family_keeps_the_others(tmp_path):
     "One family fails in its worker (stale stages of another config); the other finishes, the error names the family and its log, no report is written."
@@ -82,3 +79,22 @@ def test_write_failure_leaves_no_report(tmp_path, monkeypatch):
     monkeypatch.setattr(R, 'atomic_write', full)
     with pytest.raises(R.ReproduceError, match='No space left on device'): R.reproduce('small', tmp_path/'rep', families=(), progress=False)
     assert not (tmp_path/'rep'/'report.html').exists() and not (tmp_path/'rep'/'results.json').exists()
+
+def test_killed_side_by_side_run_resumes(tmp_path):
+    "klg-reproduce killed hard while its workers train: the workers end with it, and the same command finishes from the stages they kept."
+    import signal, subprocess, time, psutil
+    from _cli import BIN
+    args = ['--preset', 'small', '--out', 'rep', '--families', 'klas,glidr', '--jobs', '2']
+    p = subprocess.Popen([str(BIN/'klg-reproduce'), *args], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         env={**os.environ, 'OMP_NUM_THREADS': '2'})
+    st = tmp_path/'rep'/'glidr'/'stages'; t0 = time.time()
+    while len([q for q in st.glob('*.json') if not q.name.startswith('_')]) < 2 and p.poll() is None and time.time() - t0 < 300: time.sleep(0.2)
+    workers = psutil.Process(p.pid).children(recursive=True)
+    assert p.poll() is None and workers, 'the run ended before it could be killed'
+    p.send_signal(signal.SIGKILL); p.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=20)
+    assert not alive, f'workers outlived their parent: {alive}'
+    assert not (tmp_path/'rep'/'report.html').exists()
+    r = klg('reproduce', tmp_path, *args); assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((tmp_path/'rep'/'results.json').read_text())
+    assert res['families']['glidr']['stages_cached'] >= 2 and any(v['cached'] for v in res['families']['glidr']['stage_s'].values())
