@@ -105,8 +105,8 @@ def plan_jobs(jobs:int|None, # worker processes wanted; None: as many families s
     elif jobs < 1: raise ConfigError(f"jobs={jobs} must be at least 1")
     jobs = max(1, min(jobs, n)); threads = max(1, min(FAMILY_THREADS, cores // jobs))
     if jobs > 1 and threads < min(FAMILY_THREADS, cores):
-        warnings.warn(f"jobs={jobs} on {cores} CPU threads leaves {threads} thread(s) per family instead of {FAMILY_THREADS}: faster, but the numbers differ from "
-                      f"{FAMILY_THREADS}-thread runs (klg-klas, klg-lfa, the committed CPU results) by about as much as another seed would")
+        warnings.warn(f"jobs={jobs} on {cores} CPU threads leaves {threads} thread(s) per family instead of {FAMILY_THREADS}: the numbers will differ from "
+                      f"{FAMILY_THREADS}-thread runs (klg-klas, klg-lfa, the committed CPU results) about as much as another seed's, and on 2 cores it was no faster")
     return jobs, threads
 
 # %% ../nbs/09_reproduce.ipynb #3a54c7b0
