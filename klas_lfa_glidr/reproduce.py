@@ -100,11 +100,12 @@ def plan_jobs(jobs:int|None, # worker processes wanted; None: as many families s
               n:int,         # number of families to run
              )->tuple[int, int]:
     "Worker processes and torch threads per worker (1 worker with CUDA or under torchrun unless `jobs` says otherwise)."
-    cores = torch.get_num_threads()
-    if jobs is None: jobs = 1 if torch.cuda.is_available() or int(os.environ.get('WORLD_SIZE', '1')) > 1 else cores // FAMILY_THREADS
+    cores, cuda = torch.get_num_threads(), torch.cuda.is_available()
+    cap = cores if cuda else FAMILY_THREADS    # the families pin their CPU threads only without CUDA
+    if jobs is None: jobs = 1 if cuda or int(os.environ.get('WORLD_SIZE', '1')) > 1 else cores // FAMILY_THREADS
     elif jobs < 1: raise ConfigError(f"jobs={jobs} must be at least 1")
-    jobs = max(1, min(jobs, n)); threads = max(1, min(FAMILY_THREADS, cores // jobs))
-    if jobs > 1 and threads < min(FAMILY_THREADS, cores):
+    jobs = max(1, min(jobs, n)); threads = max(1, min(cap, cores // jobs))
+    if jobs > 1 and not cuda and threads < min(FAMILY_THREADS, cores):
         warnings.warn(f"jobs={jobs} on {cores} CPU threads leaves {threads} thread(s) per family instead of {FAMILY_THREADS}: the numbers will differ from "
                       f"{FAMILY_THREADS}-thread runs (klg-klas, klg-lfa, the committed CPU results) about as much as another seed's, and on 2 cores it was no faster")
     return jobs, threads
