@@ -138,7 +138,7 @@ def run_parallel(families:tuple, # family names, in report order
     "Run the families in `jobs` worker processes, longest first; their `run_family` results in report order."
     order = sorted(families, key=lambda f: LONGEST_FIRST.index(f) if f in LONGEST_FIRST else len(LONGEST_FIRST))
     bars = {f: tqdm(desc=f'{f} (queued)', unit='stage', position=i, disable=not progress) for i, f in enumerate(order)}
-    res, errs, t0 = {}, {}, time.time()
+    res, errs, started, t0 = {}, {}, set(), time.time()
     ex = ProcessPoolExecutor(jobs, mp_context=mp.get_context('spawn'))
     try:
         with modified_env(OMP_NUM_THREADS=str(threads), TQDM_MININTERVAL='10'):   # workers start at submit and read these at import: BLAS threads, a bar line per 10 s in the log
@@ -148,7 +148,7 @@ def run_parallel(families:tuple, # family names, in report order
             done, pending = wait(pending, timeout=1)
             for f, b in bars.items():   # a bar's clock starts when its worker writes the log's first line
                 log = Path(out)/f/'log.txt'
-                if b.desc.endswith('(queued)') and log.exists() and log.stat().st_mtime >= t0: b.reset(); b.set_description_str(f'{f} stages', refresh=False)
+                if f not in started and log.exists() and log.stat().st_mtime >= t0: started.add(f); b.reset(); b.set_description_str(f'{f} stages', refresh=False)
                 b.n = len(finished_stages(Path(out)/f)); b.refresh()
             for fu in done:
                 try: res[futs[fu]] = fu.result()

@@ -53,10 +53,11 @@ def test_side_by_side_equals_one_at_a_time(tmp_path):
         assert _numbers(one['families'][f]['metrics']['summary']) == _numbers(two['families'][f]['metrics']['summary']), f
 
 def test_failed_family_keeps_the_others(tmp_path):
-    "One family fails in its worker (stale stages of another config); the other finishes, the error names the family and its log, no report is written."
+    "One family fails in its worker (stale stages of another config); the other finishes, the error names the family and its log, no report is written (Python API, bars off)."
+    import klas_lfa_glidr.reproduce as R
     st = tmp_path/'rep'/'glidr'/'stages'; st.mkdir(parents=True); (st/'_config.json').write_text(json.dumps(dict(lr=123.0)))
-    r = klg('reproduce', tmp_path, '--preset', 'small', '--out', 'rep', '--families', 'klas,glidr', '--jobs', '2')
-    assert r.returncode != 0 and 'glidr failed (ConfigError' in r.stderr and 'glidr/log.txt' in r.stderr and 'run the same command again' in r.stderr
+    with pytest.raises(R.ReproduceError) as e: R.reproduce('small', tmp_path/'rep', families=('klas', 'glidr'), jobs=2, progress=False)
+    msg = str(e.value); assert 'glidr failed (ConfigError' in msg and 'glidr/log.txt' in msg and 'run the same command again' in msg and 'klas failed' not in msg
     assert (tmp_path/'rep'/'klas'/'results.json').exists() and 'holds stages of a different config' in (st.parent/'log.txt').read_text()
     assert not (tmp_path/'rep'/'report.html').exists()
 
