@@ -2,7 +2,7 @@
 
 Same preset and code, fresh output directories, the two arms alternated `rounds` times (medians reported). On a 2-core machine
 --jobs 2 gives each family one thread, so its numbers differ slightly from --jobs 1 (see the Reproduce page).
-Run: python bench/reproduce.py [--preset small|cpu] [--rounds 2]   (small: about 3 min on 2 cores; cpu: about 2 h)"""
+Run: python bench/reproduce.py [--preset small|cpu] [--rounds 2]   (small: about 2.5 min on 2 cores; cpu: about 2.2 h)"""
 import argparse, statistics, tempfile, time, warnings
 from pathlib import Path
 from klas_lfa_glidr.reproduce import reproduce

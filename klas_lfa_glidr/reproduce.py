@@ -201,7 +201,7 @@ def main(preset:str='small', # small | cpu | paper
          out:str=None,       # output directory (default: runs/reproduce-<preset>)
          force:bool=False,   # overwrite a directory that holds another preset's report
          families:str='klas,lfa,glidr', # comma-separated subset, in order
-         jobs:int=None,      # families run side by side (default: one per CPU thread on a CPU, 1 with CUDA)
+         jobs:int=None,      # families run side by side (default: as many as keep 2 threads each, so one at a time on 2 cores; 1 with CUDA)
         ):
     "Run the three reproductions and write one report (report.html, results.json, figures)."
     try: rep = reproduce(preset, out, force, tuple(f for f in families.split(',') if f), jobs=jobs)

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest, torch
 from _cli import klg
 from klas_lfa_glidr.core.docs import check_site, find_chromium
+from klas_lfa_glidr.reproduce import finished_stages
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,7 +90,7 @@ def test_killed_side_by_side_run_resumes(tmp_path):
     p = subprocess.Popen([str(BIN/'klg-reproduce'), *args], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          env={**os.environ, 'OMP_NUM_THREADS': '2'})
     st = tmp_path/'rep'/'glidr'/'stages'; t0 = time.time()
-    while len([q for q in st.glob('*.json') if not q.name.startswith('_')]) < 2 and p.poll() is None and time.time() - t0 < 300: time.sleep(0.2)
+    while len(finished_stages(st.parent)) < 2 and p.poll() is None and time.time() - t0 < 300: time.sleep(0.2)
     workers = psutil.Process(p.pid).children(recursive=True)
     assert p.poll() is None and workers, 'the run ended before it could be killed'
     p.send_signal(signal.SIGKILL); p.wait()
