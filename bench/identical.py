@@ -1,15 +1,22 @@
-"""Refactoring guard: every number of the small presets (and of one family's cpu preset) stays bit-identical.
+"""Refactoring guard: every number of the small presets (and of one family's cpu preset) stays
+bit-identical.
 
-`record` runs `klg-klas`, `klg-lfa`, `klg-glidr` and `klg-reproduce` at `--preset small` (and, with `--cpu FAMILY`,
-`klg-reproduce --preset cpu --families FAMILY`) in fresh directories, and writes their metrics and claims, wall
-times left out, to a JSON file. `check` runs the same commands again and compares every number with that file:
-exit 0 when all are equal, exit 1 with the first differences listed otherwise. Equality is only expected on the
-same machine (CPU model, torch build) and thread count; the file records both and `check` warns on a mismatch.
+`record` runs `klg-klas`, `klg-lfa`, `klg-glidr` and `klg-reproduce` at `--preset small` (and, with
+`--cpu FAMILY`,
+`klg-reproduce --preset cpu --families FAMILY`) in fresh directories, and writes their metrics and
+claims, wall
+times left out, to a JSON file. `check` runs the same commands again and compares every number with
+that file:
+exit 0 when all are equal, exit 1 with the first differences listed otherwise. Equality is only
+expected on the
+same machine (CPU model, torch build) and thread count; the file records both and `check` warns on a
+mismatch.
 
 Run: python bench/identical.py record --to bench/identical_ref.json [--cpu glidr]
      python bench/identical.py check --ref bench/identical_ref.json [--cpu glidr]
 (small presets: about 5 min on 2 cores; `--cpu glidr`: about 9 min more)
 """
+
 import argparse
 import json
 import os
@@ -19,12 +26,14 @@ import tempfile
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-SHARED_DATA = Path(__file__).resolve().parents[2]/'shared'/'data'
+SHARED_DATA = Path(__file__).resolve().parents[2] / 'shared' / 'data'
 FAMILIES = ('klas', 'lfa', 'glidr')
+TIMINGS = ('timings', 'selection_fraction')  # wall-time figures, whatever their name
 
 
 def numbers(x):
-    "`x` without wall times (keys ending in `_s`, `timings`), NaN as None, so that equal runs compare equal."
+    """`x` without wall times (keys ending in `_s`, `timings`), NaN as None, so that equal runs
+    compare equal."""
     if isinstance(x, dict):
         return {k: numbers(v) for k, v in x.items() if not k.endswith('_s') and k != 'timings'}
     if isinstance(x, list):
@@ -32,7 +41,7 @@ def numbers(x):
     return None if isinstance(x, float) and x != x else x
 
 
-def diffs(a, b, path='')->list[str]:
+def diffs(a, b, path='') -> list[str]:
     "Paths at which the JSON values `a` and `b` differ."
     if isinstance(a, dict) and isinstance(b, dict):
         out = [f'{path}/{k}: only in one' for k in sorted(set(a) ^ set(b))]
@@ -44,42 +53,51 @@ def diffs(a, b, path='')->list[str]:
     return [] if a == b else [f'{path}: {a!r} != {b!r}']
 
 
-def _klg(cmd:str, cwd:Path, *args):
+def _klg(cmd: str, cwd: Path, *args):
     "Run `klg-<cmd> *args` in `cwd` with 2 OpenMP threads; raise with its stderr tail if it fails."
-    env = {**os.environ, 'OMP_NUM_THREADS': '2', 'HF_HUB_OFFLINE': '1', 'KLG_OFFLINE': '1',
-           'MPLBACKEND': 'Agg'}
+    env = {
+        **os.environ,
+        'OMP_NUM_THREADS': '2',
+        'HF_HUB_OFFLINE': '1',
+        'KLG_OFFLINE': '1',
+        'MPLBACKEND': 'Agg',
+    }
     if SHARED_DATA.is_dir():
         env.setdefault('KLG_DATA', str(SHARED_DATA))
-    r = subprocess.run([str(BIN/f'klg-{cmd}'), *args], cwd=cwd, env=env, capture_output=True,
-                       text=True)
+    r = subprocess.run(
+        [str(BIN / f'klg-{cmd}'), *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
     if r.returncode:
         raise RuntimeError(f'klg-{cmd} {" ".join(args)} failed:\n{r.stderr[-3000:]}')
 
 
-def _reproduce_numbers(res:dict)->dict:
+def _reproduce_numbers(res: dict) -> dict:
     "Metrics and claims of every family of a `klg-reproduce` results.json."
-    return {f: dict(metrics=numbers(v['metrics']), claims=numbers(v['claims']))
-            for f, v in res['families'].items()}
+    return {
+        f: dict(metrics=numbers(v['metrics']), claims=numbers(v['claims']))
+        for f, v in res['families'].items()
+    }
 
 
-def collect(cpu:str|None=None)->dict:
+def collect(cpu: str | None = None) -> dict:
     "Run the commands in a temporary directory; their numbers keyed by command."
     import torch
     from klas_lfa_glidr.core.cli import env_info
+
     e = env_info()
     out = dict(env=dict(cpu=e.get('cpu'), torch=torch.__version__, threads=2), runs={})
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
         for f in FAMILIES:
             _klg(f, d, '--preset', 'small', '--out', f)
-            res = json.loads((d/f/'results.json').read_text())
+            res = json.loads((d / f / 'results.json').read_text())
             out['runs'][f'klg-{f} --preset small'] = numbers(res['metrics'])
         _klg('reproduce', d, '--preset', 'small', '--out', 'rep')
-        res = json.loads((d/'rep'/'results.json').read_text())
+        res = json.loads((d / 'rep' / 'results.json').read_text())
         out['runs']['klg-reproduce --preset small'] = _reproduce_numbers(res)
         if cpu:
             _klg('reproduce', d, '--preset', 'cpu', '--out', 'cpu', '--families', cpu)
-            res = json.loads((d/'cpu'/'results.json').read_text())
+            res = json.loads((d / 'cpu' / 'results.json').read_text())
             out['runs'][f'klg-reproduce --preset cpu --families {cpu}'] = _reproduce_numbers(res)
     return out
 

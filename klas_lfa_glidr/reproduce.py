@@ -22,188 +22,426 @@ from .core.cli import check_out_dir, env_info, run_job, write_json, stage_times
 from .core.data import atomic_write
 
 # %% ../nbs/09_reproduce.ipynb #d9ee7f82
-FAMILIES = dict(klas=('klas_lfa_glidr.klas.run', 'KLASConfig', 'KLAS: KL-guided stitch selection'),
-                lfa=('klas_lfa_glidr.lfa.run', 'LFAConfig', 'LFA + PDS: a frozen token stream beside the context stream'),
-                glidr=('klas_lfa_glidr.glidr.run', 'GLIDRConfig', 'GLIDR: graph-like differentiable rule learning'))
+FAMILIES = dict(
+    klas=('klas_lfa_glidr.klas.run', 'KLASConfig', 'KLAS: KL-guided stitch selection'),
+    lfa=(
+        'klas_lfa_glidr.lfa.run',
+        'LFAConfig',
+        'LFA + PDS: a frozen token stream beside the context stream',
+    ),
+    glidr=(
+        'klas_lfa_glidr.glidr.run',
+        'GLIDRConfig',
+        'GLIDR: graph-like differentiable rule learning',
+    ),
+)
 
-def family(name:str, # klas | lfa | glidr
-          )->tuple:
+# %% ../nbs/09_reproduce.ipynb #f254f04b
+def family(
+    name: str,  # klas | lfa | glidr
+) -> tuple:
     "The `run` module and config class of family `name` (imported on demand)."
-    if name not in FAMILIES: raise ConfigError(f"family {name!r} is unknown; allowed values: {', '.join(FAMILIES)}")
-    mod = importlib.import_module(FAMILIES[name][0]); return mod, getattr(mod, FAMILIES[name][1])
+    if name not in FAMILIES:
+        raise ConfigError(f"family {name!r} is unknown; allowed values: {', '.join(FAMILIES)}")
+    mod = importlib.import_module(FAMILIES[name][0])
+    return mod, getattr(mod, FAMILIES[name][1])
 
 # %% ../nbs/09_reproduce.ipynb #b6d80edd
-def finished_stages(d:Path, # a family's output directory
-                   )->list[str]:
-    "Names of the finished stages under `d/stages` (bookkeeping files such as `_config.json` left out)."
-    return sorted(p.stem for p in (Path(d)/'stages').glob('*.json') if not p.name.startswith('_'))
+def finished_stages(
+    d: Path,  # a family's output directory
+) -> list[str]:
+    """Names of the finished stages under `d/stages` (bookkeeping files such as `_config.json` left
+    out)."""
+    return sorted(p.stem for p in (Path(d) / 'stages').glob('*.json') if not p.name.startswith('_'))
 
-def run_family(name:str,   # klas | lfa | glidr
-               preset:str, # small | cpu | paper
-               out:Path,   # the report's directory; the family runs in out/name
-               **kw,       # config overrides for this family
-              )->dict:
-    "Run (or reuse) one family's reproduction under `out/name`; metrics, claims, figures and wall times."
-    mod, C = family(name); cfg = C.from_preset(preset, **kw); d = Path(out)/name; r = d/'results.json'
-    t0 = time.perf_counter(); before = set(finished_stages(d))
+# %% ../nbs/09_reproduce.ipynb #96823398
+def run_family(
+    name: str,  # klas | lfa | glidr
+    preset: str,  # small | cpu | paper
+    out: Path,  # the report's directory; the family runs in out/name
+    **kw,  # config overrides for this family
+) -> dict:
+    """Run (or reuse) one family's reproduction under `out/name`; metrics, claims, figures and wall
+    times."""
+    mod, C = family(name)
+    cfg = C.from_preset(preset, **kw)
+    d = Path(out) / name
+    r = d / 'results.json'
+    t0 = time.perf_counter()
+    before = set(finished_stages(d))
     old = json.loads(r.read_text()) if r.exists() else None
-    if old and old.get('preset') == preset and old.get('config') == json.loads(json.dumps(cfg.replace(out=str(d)).to_dict(), default=str)): res, reused = old, True
-    else: res, reused = run_job(mod.run, cfg.replace(out=str(d)), name, preset, check_out_dir(d, name, preset, force=True)), False
-    figs = sorted(str(p.relative_to(out)) for p in d.rglob('*.png') if 'stages' not in p.parts)   # relative to the report's directory
-    return dict(name=name, title=FAMILIES[name][2], preset=preset, metrics=res['metrics'], claims=mod.claims(res['metrics']), figures=figs,
-                wall_s=time.perf_counter() - t0, run_s=res['timings']['total_s'], reused=reused, seeds=list(getattr(cfg, 'seeds', (cfg.seed,))),
-                stages_cached=len(before), stages_total=len(finished_stages(d)),
-                stage_s={k: dict(s=v, cached=k in before) for k, v in stage_times(d).items()})
+    if (
+        old
+        and old.get('preset') == preset
+        and old.get('config')
+        == json.loads(json.dumps(cfg.replace(out=str(d)).to_dict(), default=str))
+    ):
+        res, reused = old, True
+    else:
+        res, reused = (
+            run_job(
+                mod.run,
+                cfg.replace(out=str(d)),
+                name,
+                preset,
+                check_out_dir(d, name, preset, force=True),
+            ),
+            False,
+        )
+    figs = sorted(
+        str(p.relative_to(out)) for p in d.rglob('*.png') if 'stages' not in p.parts
+    )  # relative to the report's directory
+    return dict(
+        name=name,
+        title=FAMILIES[name][2],
+        preset=preset,
+        metrics=res['metrics'],
+        claims=mod.claims(res['metrics']),
+        figures=figs,
+        wall_s=time.perf_counter() - t0,
+        run_s=res['timings']['total_s'],
+        reused=reused,
+        seeds=list(getattr(cfg, 'seeds', (cfg.seed,))),
+        stages_cached=len(before),
+        stages_total=len(finished_stages(d)),
+        stage_s={k: dict(s=v, cached=k in before) for k, v in stage_times(d).items()},
+    )
 
 # %% ../nbs/09_reproduce.ipynb #4018308f
-_CSS = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
-        "table{border-collapse:collapse;width:100%;margin:1em 0;font-size:.9em}td,th{border:1px solid #ccc;padding:.35em .5em;vertical-align:top;text-align:left}"
-        "th{background:#f3f3f3}.v-reproduced{color:#176317;font-weight:600}.v-not-reproduced{color:#a11;font-weight:600}.v-not-testable-here{color:#666}"
-        "img{max-width:100%;border:1px solid #eee;margin:.5em 0}code{background:#f5f5f5;padding:0 .2em}")
+_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 "
+    "1em;color:#222}"
+    "table{border-collapse:collapse;width:100%;margin:1em 0;font-size:.9em}td,th{border:1px "
+    "solid #ccc;padding:.35em .5em;vertical-align:top;text-align:left}"
+    "th{background:#f3f3f3}.v-reproduced{color:#176317;font-weight:600}"
+    ".v-not-reproduced{color:#a11;font-weight:600}.v-not-testable-here{color:#666}"
+    "img{max-width:100%;border:1px solid #eee;margin:.5em 0}code{background:#f5f5f5;padding:0 .2em}"
+)
 
-def _img(p:str)->str:
-    return f'<figure><img alt="{html.escape(Path(p).stem)}" src="data:image/png;base64,{base64.b64encode(Path(p).read_bytes()).decode()}"><figcaption>{html.escape(Path(p).name)}</figcaption></figure>'
+# %% ../nbs/09_reproduce.ipynb #50ea119a
+def _img(p: str) -> str:
+    return (
+        f'<figure><img alt="{html.escape(Path(p).stem)}" '
+        f'src="data:image/png;base64,{base64.b64encode(Path(p).read_bytes()).decode()}">'
+        f'<figcaption>{html.escape(Path(p).name)}</figcaption></figure>'
+    )
 
-def report_html(rep:dict, # `reproduce` output (families, env, stages, preset, out: the directory figures are relative to)
-               )->str:
+# %% ../nbs/09_reproduce.ipynb #24eb1063
+def report_html(
+    # `reproduce` output (families, env, stages, preset, out: the directory figures are relative to)
+    rep: dict,
+) -> str:
     "The report as one HTML page."
-    e = html.escape; title = f"klas_lfa_glidr reproduction: preset {e(rep['preset'])}"
-    out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title><link rel='icon' href='data:,'><style>{_CSS}</style></head><body>",
-           f"<h1 class='title'>{title}</h1>",
-           f"<p>Command: <code>{e(rep['command'])}</code>. Verdicts: <b>reproduced</b> / <b>not reproduced</b> / <b>not testable here</b>; the papers' numbers are quoted as the papers' numbers, ours are measured by this run.</p>"]
-    if rep['preset'] == 'small': out.append("<p><b>Preset small is a smoke test</b> (tiny models, one seed, seconds per family): it checks that every stage runs; its numbers are not evidence for or against any claim. The CPU-scale evidence is <code>klg-reproduce --preset cpu</code>.</p>")
+    e = html.escape
+    title = f"klas_lfa_glidr reproduction: preset {e(rep['preset'])}"
+    out = [
+        f"<!doctype html><html lang='en'><head><meta "
+        f"charset='utf-8'><title>{title}</title><link rel='icon' "
+        f"href='data:,'><style>{_CSS}</style></head><body>",
+        f"<h1 class='title'>{title}</h1>",
+        f"<p>Command: <code>{e(rep['command'])}</code>. Verdicts: <b>reproduced</b> / <b>not "
+        f"reproduced</b> / <b>not testable here</b>; the papers' numbers are quoted as "
+        f"the papers' numbers, ours are measured by this run.</p>",
+    ]
+    if rep['preset'] == 'small':
+        out.append(
+            "<p><b>Preset small is a smoke test</b> (tiny models, one seed, seconds per "
+            "family): it checks that every stage runs; its numbers are not evidence for "
+            "or against any claim. The CPU-scale evidence is <code>klg-reproduce "
+            "--preset cpu</code>.</p>"
+        )
     for f in rep['families'].values():
-        cache = f"; {f['stages_cached']} of its {f['stages_total']} cached stages were computed by an earlier run and read back" if f.get('stages_cached') else ''
-        out.append(f"<h2 id='{e(f['name'])}'>{e(f['title'])}</h2><p>Seeds {e(str(f['seeds']))}; this run {f['run_s']:.0f} s{' (results read back from an earlier run)' if f['reused'] else ''}{cache}.</p>")
-        out.append("<table><tr><th>claim</th><th>paper</th><th>ours</th><th>verdict</th></tr>" + ''.join(
-            f"<tr><td>{e(c['claim'])}</td><td>{e(c['paper'])}</td><td>{e(c['ours'])}</td><td class='v-{c['verdict'].replace(' ', '-')}'>{e(c['verdict'])}</td></tr>" for c in f['claims']) + "</table>")
-        out += [_img(Path(rep['out'])/p) for p in f['figures']]
-    out.append("<h2 id='environment'>Environment</h2><table>" + ''.join(f"<tr><th>{e(str(k))}</th><td>{e(json.dumps(v) if not isinstance(v, str) else v)}</td></tr>" for k, v in rep['env'].items()) + "</table>")
+        cache = (
+            f"; {f['stages_cached']} of its {f['stages_total']} cached stages were computed by "
+            f"an earlier run and read back"
+            if f.get('stages_cached')
+            else ''
+        )
+        out.append(
+            f"<h2 id='{e(f['name'])}'>{e(f['title'])}</h2><p>Seeds {e(str(f['seeds']))}; this "
+            f"run {f['run_s']:.0f} "
+            f"s{' (results read back from an earlier run)' if f['reused'] else ''}{cache}.</p>"
+        )
+        out.append(
+            "<table><tr><th>claim</th><th>paper</th><th>ours</th><th>verdict</th></tr>"
+            + ''.join(
+                f"<tr><td>{e(c['claim'])}</td><td>{e(c['paper'])}</td><td>{e(c['ours'])}</td><td "
+                f"class='v-{c['verdict'].replace(' ', '-')}'>{e(c['verdict'])}</td></tr>"
+                for c in f['claims']
+            )
+            + "</table>"
+        )
+        out += [_img(Path(rep['out']) / p) for p in f['figures']]
+    out.append(
+        "<h2 id='environment'>Environment</h2><table>"
+        + ''.join(
+            f"<tr><th>{e(str(k))}</th>"
+            f"<td>{e(json.dumps(v) if not isinstance(v, str) else v)}</td></tr>"
+            for k, v in rep['env'].items()
+        )
+        + "</table>"
+    )
     jobs, thr = rep.get('jobs', 1), rep.get('threads')
     tx = f", {thr} torch thread{'s' if thr > 1 else ''} each" if thr else ''
-    out.append(f"<h2 id='stages'>Wall time per stage</h2><p>{rep['total_s']:.0f} s in all; {jobs} famil{'ies' if jobs > 1 else 'y'} at a time{tx}.</p>"
-               "<table><tr><th>family</th><th>seconds</th></tr>" + ''.join(f"<tr><td>{e(k)}</td><td>{v:.1f}</td></tr>" for k, v in rep['stages'].items()) + "</table>")
+    out.append(
+        f"<h2 id='stages'>Wall time per stage</h2><p>{rep['total_s']:.0f} s in all; {jobs} "
+        f"famil{'ies' if jobs > 1 else 'y'} at a time{tx}.</p>"
+        "<table><tr><th>family</th><th>seconds</th></tr>"
+        + ''.join(f"<tr><td>{e(k)}</td><td>{v:.1f}</td></tr>" for k, v in rep['stages'].items())
+        + "</table>"
+    )
     for f in rep['families'].values():
-        if not f.get('stage_s'): continue
-        rest = f['run_s'] - sum(v['s'] for v in f['stage_s'].values() if not v['cached'])   # work between stages: data, anchor training, summaries, figures
-        out.append(f"<details><summary>{e(f['name'])}: its {len(f['stage_s'])} stages</summary><table><tr><th>stage</th><th>seconds</th><th>computed</th></tr>" + ''.join(
-            f"<tr><td>{e(k)}</td><td>{v['s']:.1f}</td><td>{'by an earlier run' if v['cached'] else 'by this run'}</td></tr>" for k, v in f['stage_s'].items())
-            + (f"<tr><td>outside the stages (data, anchor weights, summaries, figures)</td><td>{rest:.1f}</td><td>by this run</td></tr>" if not f['reused'] and rest > 0 else '') + "</table></details>")
+        if not f.get('stage_s'):
+            continue
+        rest = f['run_s'] - sum(
+            v['s'] for v in f['stage_s'].values() if not v['cached']
+        )  # work between stages: data, anchor training, summaries, figures
+        out.append(
+            f"<details><summary>{e(f['name'])}: its {len(f['stage_s'])} "
+            f"stages</summary><table><tr><th>stage</th><th>seconds</th><th>computed</th></tr>"
+            + ''.join(
+                f"<tr><td>{e(k)}</td><td>{v['s']:.1f}</td>"
+                f"<td>{'by an earlier run' if v['cached'] else 'by this run'}</td></tr>"
+                for k, v in f['stage_s'].items()
+            )
+            + (
+                f"<tr><td>outside the stages (data, anchor weights, summaries, "
+                f"figures)</td><td>{rest:.1f}</td><td>by this run</td></tr>"
+                if not f['reused'] and rest > 0
+                else ''
+            )
+            + "</table></details>"
+        )
     out.append("</body></html>")
     return '\n'.join(out)
 
 # %% ../nbs/09_reproduce.ipynb #663afc59
-LONGEST_FIRST = ('lfa', 'glidr', 'klas')   # start order for parallel runs: the measured CPU wall times, longest first
-FAMILY_THREADS = 2                          # torch threads per family: klg-klas and klg-lfa pin min(2, available), so their numbers do not depend on the machine
+LONGEST_FIRST = (
+    'lfa',
+    'glidr',
+    'klas',
+)  # start order for parallel runs: the measured CPU wall times, longest first
+# torch threads per family: klg-klas and klg-lfa pin min(2, available), so their numbers do not
+# depend on the machine
+FAMILY_THREADS = 2
 
-def plan_jobs(jobs:int|None, # worker processes wanted; None: as many families side by side as keep FAMILY_THREADS threads each
-              n:int,         # number of families to run
-             )->tuple[int, int]:
-    "Worker processes and torch threads per worker (1 worker with CUDA or under torchrun unless `jobs` says otherwise)."
+# %% ../nbs/09_reproduce.ipynb #ec7ff291
+def plan_jobs(
+    jobs: int
+    # worker processes wanted; None: as many families side by side as keep FAMILY_THREADS
+    # threads each
+    | None,
+    n: int,  # number of families to run
+) -> tuple[int, int]:
+    """Worker processes and torch threads per worker (1 worker with CUDA or under torchrun unless
+    `jobs` says otherwise)."""
     cores, cuda = torch.get_num_threads(), torch.cuda.is_available()
-    cap = cores if cuda else FAMILY_THREADS    # the families pin their CPU threads only without CUDA
-    if jobs is None: jobs = 1 if cuda or int(os.environ.get('WORLD_SIZE', '1')) > 1 else cores // FAMILY_THREADS
-    elif jobs < 1: raise ConfigError(f"jobs={jobs} must be at least 1")
-    jobs = max(1, min(jobs, n)); threads = max(1, min(cap, cores // jobs))
+    cap = cores if cuda else FAMILY_THREADS  # the families pin their CPU threads only without CUDA
+    if jobs is None:
+        jobs = 1 if cuda or int(os.environ.get('WORLD_SIZE', '1')) > 1 else cores // FAMILY_THREADS
+    elif jobs < 1:
+        raise ConfigError(f"jobs={jobs} must be at least 1")
+    jobs = max(1, min(jobs, n))
+    threads = max(1, min(cap, cores // jobs))
     if jobs > 1 and not cuda and threads < min(FAMILY_THREADS, cores):
-        warnings.warn(f"jobs={jobs} on {cores} CPU threads leaves {threads} thread(s) per family instead of {FAMILY_THREADS}: the numbers will differ from "
-                      f"{FAMILY_THREADS}-thread runs (klg-klas, klg-lfa, the committed CPU results) about as much as another seed's, and on 2 cores it was no faster")
+        warnings.warn(
+            f"jobs={jobs} on {cores} CPU threads leaves {threads} thread(s) per family instead "
+            f"of {FAMILY_THREADS}: the numbers will differ from "
+            f"{FAMILY_THREADS}-thread runs (klg-klas, klg-lfa, the committed CPU results) "
+            f"about as much as another seed's, and on 2 cores it was no faster"
+        )
     return jobs, threads
 
 # %% ../nbs/09_reproduce.ipynb #3a54c7b0
-class ReproduceError(RuntimeError): "The reproduction could not run or could not write its report."
+class ReproduceError(RuntimeError):
+    "The reproduction could not run or could not write its report."
 
-def _exit_with(parent:int):
-    "Watch thread of a worker: end this process once `parent` is gone (a killed `klg-reproduce` leaves no orphan writing stages)."
-    while os.getppid() == parent: time.sleep(1)
+# %% ../nbs/09_reproduce.ipynb #65fa85de
+def _exit_with(parent: int):
+    """Watch thread of a worker: end this process once `parent` is gone (a killed `klg-reproduce`
+    leaves no orphan writing stages)."""
+    while os.getppid() == parent:
+        time.sleep(1)
     os._exit(1)
 
+# %% ../nbs/09_reproduce.ipynb #d59aee13
 def _run_logged(name, preset, out, kw, threads):
-    "`run_family` in a worker: `threads` torch threads, stdout and stderr (the family's own bars among them) appended to `out/name/log.txt`."
-    torch.set_num_threads(threads); threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
-    log = Path(out)/name/'log.txt'; log.parent.mkdir(parents=True, exist_ok=True)
+    """`run_family` in a worker: `threads` torch threads, stdout and stderr (the family's own bars
+    among them) appended to `out/name/log.txt`."""
+    torch.set_num_threads(threads)
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+    log = Path(out) / name / 'log.txt'
+    log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, 'a') as f:
-        f.write(f"== klg-reproduce worker {os.getpid()}: {name} --preset {preset}, {threads} torch thread(s), started {time.strftime('%Y-%m-%d %H:%M:%S')}\n"); f.flush()
-        os.dup2(f.fileno(), 1); os.dup2(f.fileno(), 2)
-    try: return run_family(name, preset, out, **kw)
-    except BaseException: traceback.print_exc(); raise
+        f.write(
+            f"== klg-reproduce worker {os.getpid()}: {name} --preset {preset}, {threads} torch "
+            f"thread(s), started {time.strftime('%Y-%m-%d %H:%M:%S')}\n"
+        )
+        f.flush()
+        os.dup2(f.fileno(), 1)
+        os.dup2(f.fileno(), 2)
+    try:
+        return run_family(name, preset, out, **kw)
+    except BaseException:
+        traceback.print_exc()
+        raise
 
-def run_parallel(families:tuple, # family names, in report order
-                 preset:str,     # small | cpu | paper
-                 out:Path,       # the report's directory
-                 jobs:int,       # worker processes
-                 threads:int,    # torch threads per worker
-                 scope:dict|None=None, # per family: config overrides
-                 progress:bool=True)->dict:
-    "Run the families in `jobs` worker processes, longest first; their `run_family` results in report order."
-    order = sorted(families, key=lambda f: LONGEST_FIRST.index(f) if f in LONGEST_FIRST else len(LONGEST_FIRST))
-    bars = {f: tqdm(desc=f'{f} (queued)', unit='stage', position=i, disable=not progress) for i, f in enumerate(order)}
+# %% ../nbs/09_reproduce.ipynb #2c328db9
+def run_parallel(
+    families: tuple,  # family names, in report order
+    preset: str,  # small | cpu | paper
+    out: Path,  # the report's directory
+    jobs: int,  # worker processes
+    threads: int,  # torch threads per worker
+    scope: dict | None = None,  # per family: config overrides
+    progress: bool = True,
+) -> dict:
+    """Run the families in `jobs` worker processes, longest first; their `run_family` results in
+    report order."""
+    order = sorted(
+        families, key=lambda f: LONGEST_FIRST.index(f) if f in LONGEST_FIRST else len(LONGEST_FIRST)
+    )
+    bars = {
+        f: tqdm(desc=f'{f} (queued)', unit='stage', position=i, disable=not progress)
+        for i, f in enumerate(order)
+    }
     res, errs, started, t0 = {}, {}, set(), time.time()
     ex = ProcessPoolExecutor(jobs, mp_context=mp.get_context('spawn'))
     try:
-        with modified_env(OMP_NUM_THREADS=str(threads), TQDM_MININTERVAL='10'):   # workers start at submit and read these at import: BLAS threads, a bar line per 10 s in the log
-            futs = {ex.submit(_run_logged, f, preset, out, (scope or {}).get(f, {}), threads): f for f in order}
+        with modified_env(
+            OMP_NUM_THREADS=str(threads),
+            TQDM_MININTERVAL='10',
+            # workers start at submit and read these at import: BLAS threads, a bar line per
+            # 10 s in the log
+        ):
+            futs = {
+                ex.submit(_run_logged, f, preset, out, (scope or {}).get(f, {}), threads): f
+                for f in order
+            }
         pending = set(futs)
         while pending:
             done, pending = wait(pending, timeout=1)
-            for f, b in bars.items():   # a bar's clock starts when its worker writes the log's first line
-                log = Path(out)/f/'log.txt'
-                if f not in started and log.exists() and log.stat().st_mtime >= t0: started.add(f); b.reset(); b.set_description_str(f'{f} stages', refresh=False)
-                b.n = len(finished_stages(Path(out)/f)); b.refresh()
+            for (
+                f,
+                b,
+            ) in bars.items():  # a bar's clock starts when its worker writes the log's first line
+                log = Path(out) / f / 'log.txt'
+                if f not in started and log.exists() and log.stat().st_mtime >= t0:
+                    started.add(f)
+                    b.reset()
+                    b.set_description_str(f'{f} stages', refresh=False)
+                b.n = len(finished_stages(Path(out) / f))
+                b.refresh()
             for fu in done:
-                try: res[futs[fu]] = fu.result()
-                except Exception as e: errs[futs[fu]] = e
-    except BaseException: ex.shutdown(wait=False, cancel_futures=True); raise
+                try:
+                    res[futs[fu]] = fu.result()
+                except Exception as e:
+                    errs[futs[fu]] = e
+    except BaseException:
+        ex.shutdown(wait=False, cancel_futures=True)
+        raise
     finally:
-        for b in bars.values(): b.close()
+        for b in bars.values():
+            b.close()
     ex.shutdown()
-    if errs: raise ReproduceError('; '.join(f"{f} failed ({type(e).__name__}: {e}), its log: {Path(out)/f/'log.txt'}" for f, e in errs.items())
-                                  + '. The finished stages are kept: run the same command again to resume.')
+    if errs:
+        raise ReproduceError(
+            '; '.join(
+                f"{f} failed ({type(e).__name__}: {e}), its log: {Path(out) / f / 'log.txt'}"
+                for f, e in errs.items()
+            )
+            + '. The finished stages are kept: run the same command again to resume.'
+        )
     return {f: res[f] for f in families}
 
 # %% ../nbs/09_reproduce.ipynb #b84ef213
-CLAIM_SCOPE = dict(klas=dict(arms=('klas', 'klas_cka', 'klas_matched', 'snnet', 'random')),   # per family: config overrides that keep only what the claims tables read
-                   glidr=dict(n_free_sweep=()))
+CLAIM_SCOPE = dict(
+    klas=dict(
+        arms=('klas', 'klas_cka', 'klas_matched', 'snnet', 'random')
+    ),  # per family: config overrides that keep only what the claims tables read
+    glidr=dict(n_free_sweep=()),
+)
 
-def reproduce(preset:str='small',   # small | cpu | paper
-              out:str|Path|None=None, # output directory (default runs/reproduce-<preset>)
-              force:bool=False,     # overwrite a directory that holds another preset's report
-              families:tuple=tuple(FAMILIES), # which families to run, in order
-              progress:bool=True,
-              jobs:int|None=None,   # families run side by side (None: `plan_jobs` decides for this machine)
-             )->dict:
-    "Run the families' reproductions and write `report.html` and `results.json`; returns the report's data."
-    if preset not in PRESETS: raise ConfigError(f"preset {preset!r} is unknown; allowed values: {', '.join(PRESETS)}")
-    for f in families: family(f)
+# %% ../nbs/09_reproduce.ipynb #743e07ff
+def reproduce(
+    preset: str = 'small',  # small | cpu | paper
+    out: str | Path | None = None,  # output directory (default runs/reproduce-<preset>)
+    force: bool = False,  # overwrite a directory that holds another preset's report
+    families: tuple = tuple(FAMILIES),  # which families to run, in order
+    progress: bool = True,
+    jobs: int
+    | None = None,  # families run side by side (None: `plan_jobs` decides for this machine)
+) -> dict:
+    """Run the families' reproductions and write `report.html` and `results.json`; returns the
+    report's data."""
+    if preset not in PRESETS:
+        raise ConfigError(f"preset {preset!r} is unknown; allowed values: {', '.join(PRESETS)}")
+    for f in families:
+        family(f)
     jobs, threads = plan_jobs(jobs, len(families))
     out = Path(out or f'runs/reproduce-{preset}')
-    try: out = check_out_dir(out, 'reproduce', preset, force)
-    except OSError as e: raise ReproduceError(f"cannot use --out {out}: {e}") from e
+    try:
+        out = check_out_dir(out, 'reproduce', preset, force)
+    except OSError as e:
+        raise ReproduceError(f"cannot use --out {out}: {e}") from e
     t0 = time.perf_counter()
-    if jobs > 1: fams = run_parallel(families, preset, out, jobs, threads, CLAIM_SCOPE, progress)
+    if jobs > 1:
+        fams = run_parallel(families, preset, out, jobs, threads, CLAIM_SCOPE, progress)
     else:
-        n0 = torch.get_num_threads(); torch.set_num_threads(threads)   # the thread count the report states, for every family
-        try: fams = {f: run_family(f, preset, out, **CLAIM_SCOPE.get(f, {})) for f in tqdm(families, desc=f'reproduce ({preset})', disable=not progress)}
-        finally: torch.set_num_threads(n0)
-    rep = dict(name='reproduce', preset=preset, out=str(out), command=f"klg-reproduce --preset {preset} --out {out}", families=fams,
-               stages={f: v['wall_s'] for f, v in fams.items()}, jobs=jobs, threads=threads, env=env_info(), total_s=time.perf_counter() - t0)
+        n0 = torch.get_num_threads()
+        torch.set_num_threads(threads)  # the thread count the report states, for every family
+        try:
+            fams = {
+                f: run_family(f, preset, out, **CLAIM_SCOPE.get(f, {}))
+                for f in tqdm(families, desc=f'reproduce ({preset})', disable=not progress)
+            }
+        finally:
+            torch.set_num_threads(n0)
+    rep = dict(
+        name='reproduce',
+        preset=preset,
+        out=str(out),
+        command=f"klg-reproduce --preset {preset} --out {out}",
+        families=fams,
+        stages={f: v['wall_s'] for f, v in fams.items()},
+        jobs=jobs,
+        threads=threads,
+        env=env_info(),
+        total_s=time.perf_counter() - t0,
+    )
     try:
         page = report_html(rep)
-        write_json(dict(rep, config=dict(preset=preset, families=list(families))), out/'results.json')
-        with atomic_write(out/'report.html') as tmp: tmp.write_text(page)
+        write_json(
+            dict(rep, config=dict(preset=preset, families=list(families))), out / 'results.json'
+        )
+        with atomic_write(out / 'report.html') as tmp:
+            tmp.write_text(page)
     except OSError as e:
-        for p in (out/'report.html', out/'results.json'): p.unlink(missing_ok=True)
-        raise ReproduceError(f"could not write the report to {out}: {e.strerror or e}; nothing was left there as a finished report") from e
+        for p in (out / 'report.html', out / 'results.json'):
+            p.unlink(missing_ok=True)
+        raise ReproduceError(
+            f"could not write the report to {out}: {e.strerror or e}; nothing was left there "
+            f"as a finished report"
+        ) from e
     return rep
 
+# %% ../nbs/09_reproduce.ipynb #8fa568f5
 @call_parse
-def main(preset:str='small', # small | cpu | paper
-         out:str=None,       # output directory (default: runs/reproduce-<preset>)
-         force:bool=False,   # overwrite a directory that holds another preset's report
-         families:str='klas,lfa,glidr', # comma-separated subset, in order
-         jobs:int=None,      # families run side by side (default: as many as keep 2 threads each, so one at a time on 2 cores; 1 with CUDA)
-        ):
+def main(
+    preset: str = 'small',  # small | cpu | paper
+    out: str = None,  # output directory (default: runs/reproduce-<preset>)
+    force: bool = False,  # overwrite a directory that holds another preset's report
+    families: str = 'klas,lfa,glidr',  # comma-separated subset, in order
+    # families run side by side (default: as many as keep 2 threads each, so one at a time on
+    # 2 cores; 1 with CUDA)
+    jobs: int = None,
+):
     "Run the three reproductions and write one report (report.html, results.json, figures)."
-    try: rep = reproduce(preset, out, force, tuple(f for f in families.split(',') if f), jobs=jobs)
-    except (ConfigError, ReproduceError) as e: raise CliError(f"klg-reproduce: {e}") from e
-    print(f"report: {Path(rep['out'])/'report.html'} ({rep['total_s']:.0f} s, {rep['jobs']} famil{'ies' if rep['jobs'] > 1 else 'y'} at a time)")
+    try:
+        rep = reproduce(preset, out, force, tuple(f for f in families.split(',') if f), jobs=jobs)
+    except (ConfigError, ReproduceError) as e:
+        raise CliError(f"klg-reproduce: {e}") from e
+    print(
+        f"report: {Path(rep['out']) / 'report.html'} ({rep['total_s']:.0f} s, {rep['jobs']} "
+        f"famil{'ies' if rep['jobs'] > 1 else 'y'} at a time)"
+    )

@@ -1,37 +1,59 @@
-"klg-glidr end to end from a shell, its bad-input errors, and the GLIDR claims the small preset can check."
+"""klg-glidr end to end from a shell, its bad-input errors, and the GLIDR claims the small preset
+can check."""
+
 import json
 from pathlib import Path
 from _cli import klg
 import pytest
 
-FAST = ['epochs=1', 'emb_epochs=3', 'planted_epochs=6', 'noise=0.0,0.5', 'n_free_sweep=0,1', 'e2e_epochs=3']
+FAST = [
+    'epochs=1',
+    'emb_epochs=3',
+    'planted_epochs=6',
+    'noise=0.0,0.5',
+    'n_free_sweep=0,1',
+    'e2e_epochs=3',
+]
 
-def _glidr(tmp_path, *args): return klg('glidr', tmp_path, *args)
+
+def _glidr(tmp_path, *args):
+    return klg('glidr', tmp_path, *args)
+
 
 def test_klg_glidr_small(tmp_path):
     r = _glidr(tmp_path, '--preset', 'small', '--out', 'run', '--set', *FAST)
     assert r.returncode == 0, r.stderr[-3000:]
-    res = json.loads((tmp_path/'run'/'results.json').read_text())
+    res = json.loads((tmp_path / 'run' / 'results.json').read_text())
     m = res['metrics']
     assert res['name'] == 'glidr' and res['preset'] == 'small'
     for arm in ('glidr', 'chain', 'emb'):
         s = m['summary']['planted'][arm]
         assert 0 < s['mrr']['mean'] <= 1 and s['mrr_pessimistic']['mean'] <= s['mrr']['mean'] + 1e-9
-    assert m['E0']['cycle']['recovered'], m['E0']           # planted cycle body recovered as the top rule
+    assert m['E0']['cycle']['recovered'], m['E0']  # planted cycle body recovered as the top rule
     assert set(m['E5_noise']['mrr']['glidr']) == {'0.0', '0.5'} and set(m['E3_sweep']) == {'0', '1'}
     assert {'joint', 'frozen random'} == set(m['E7_e2e'])
-    for f in ('glidr_mrr.png', 'glidr_noise.png', 'glidr_sweep.png', 'config.json'): assert (tmp_path/'run'/f).exists(), f
-    assert len(list((tmp_path/'run'/'stages').glob('*.json'))) >= 6
+    for f in ('glidr_mrr.png', 'glidr_noise.png', 'glidr_sweep.png', 'config.json'):
+        assert (tmp_path / 'run' / f).exists(), f
+    assert len(list((tmp_path / 'run' / 'stages').glob('*.json'))) >= 6
+
 
 def test_unknown_dataset(tmp_path):
     r = _glidr(tmp_path, '--set', 'datasets=kinship', *FAST)
-    assert r.returncode != 0 and "unknown dataset 'kinship'; known datasets: neurallp-family" in r.stderr
+    assert (
+        r.returncode != 0
+        and "unknown dataset 'kinship'; known datasets: neurallp-family" in r.stderr
+    )
+
 
 def test_malformed_file(tmp_path):
-    d = tmp_path/'mykg'; d.mkdir()
-    (d/'train.txt').write_text('a\tr\tb\nb r c\n'); (d/'valid.txt').write_text(''); (d/'test.txt').write_text('')
+    d = tmp_path / 'mykg'
+    d.mkdir()
+    (d / 'train.txt').write_text('a\tr\tb\nb r c\n')
+    (d / 'valid.txt').write_text('')
+    (d / 'test.txt').write_text('')
     r = _glidr(tmp_path, '--set', f'datasets={d}', *FAST)
     assert r.returncode != 0 and 'train.txt:2: expected 3 tab-separated fields' in r.stderr
+
 
 def test_bad_options(tmp_path):
     r = _glidr(tmp_path, '--set', 'n_free_max=-1')
@@ -39,15 +61,21 @@ def test_bad_options(tmp_path):
     r = _glidr(tmp_path, '--set', 'tnorm=lukasiewicz')
     assert r.returncode != 0 and "allowed values: ('product', 'min')" in r.stderr
 
+
 def test_memory_refusal():
     from klas_lfa_glidr.glidr.data import planted_kg
     from klas_lfa_glidr.glidr.model import GLIDRConfig, fit_glidr
     from klas_lfa_glidr.core.config import ConfigError
+
     with pytest.raises(ConfigError, match=r'needs about [\d.]+ GB of activations'):
         fit_glidr(planted_kg(n_ent=50), GLIDRConfig(n_free_max=6, max_mem_gb=1))
 
+
 def test_kg_mirror_stats():
     from klas_lfa_glidr.glidr.data import load_kg, check_stats, KG_DATASETS
-    if not KG_DATASETS['neurallp-kinship'].present(): pytest.skip('no ../shared/data mirror')
+
+    if not KG_DATASETS['neurallp-kinship'].present():
+        pytest.skip('no ../shared/data mirror')
     for n in KG_DATASETS:
-        if n != 'conve-fb15k-237': check_stats(load_kg(n))
+        if n != 'conve-fb15k-237':
+            check_stats(load_kg(n))

@@ -25,80 +25,129 @@ import json, math, tempfile
 @dataclass
 class ToyConfig(Config):
     "Config of the toy classification job."
-    n_train:int = 512     # training points
-    n_valid:int = 256     # validation points
-    d_in:int = 16         # input dimension
-    n_cls:int = 4         # classes
-    width:int = 64        # hidden width of the MLP
-    bs:int = 64           # global batch size
-    epochs:int = 4        # training epochs
-    lr:float = 3e-3       # peak learning rate
-    sched:str = 'warmup_cos' # constant | cos | warmup_cos | onecycle
-    clip:float = 1.0      # gradient-norm clip; 0 disables
-    ckpt_every:int = 20   # steps between checkpoints
-    resume:bool = True    # resume from out/ckpt.pt when it exists
+
+    n_train: int = 512  # training points
+    n_valid: int = 256  # validation points
+    d_in: int = 16  # input dimension
+    n_cls: int = 4  # classes
+    width: int = 64  # hidden width of the MLP
+    bs: int = 64  # global batch size
+    epochs: int = 4  # training epochs
+    lr: float = 3e-3  # peak learning rate
+    sched: str = 'warmup_cos'  # constant | cos | warmup_cos | onecycle
+    clip: float = 1.0  # gradient-norm clip; 0 disables
+    ckpt_every: int = 20  # steps between checkpoints
+    resume: bool = True  # resume from out/ckpt.pt when it exists
     _choices = dict(sched=('constant', 'cos', 'warmup_cos', 'onecycle'))
-    _bounds = dict(n_train=(1, None), n_valid=(1, None), d_in=(1, None), n_cls=(2, None), width=(1, None),
-                   bs=(1, None), epochs=(1, None), lr=(0, 10), clip=(0, None), ckpt_every=(0, None))
+    _bounds = dict(
+        n_train=(1, None),
+        n_valid=(1, None),
+        d_in=(1, None),
+        n_cls=(2, None),
+        width=(1, None),
+        bs=(1, None),
+        epochs=(1, None),
+        lr=(0, 10),
+        clip=(0, None),
+        ckpt_every=(0, None),
+    )
+
     @classmethod
-    def cpu(cls, **kw): return cls(**{**dict(n_train=8192, n_valid=2048, width=256, epochs=10), **kw})
+    def cpu(cls, **kw):
+        return cls(**{**dict(n_train=8192, n_valid=2048, width=256, epochs=10), **kw})
+
     @classmethod
-    def paper(cls, **kw): return cls(**{**dict(n_train=65536, n_valid=8192, width=1024, epochs=20, bs=256), **kw})
+    def paper(cls, **kw):
+        return cls(**{**dict(n_train=65536, n_valid=8192, width=1024, epochs=20, bs=256), **kw})
 
 # %% ../../nbs/07_core.checks.ipynb #796aa2b6
-def toy_dls(cfg:ToyConfig, # sizes, batch size and seed
-           )->DataLoaders:
+def toy_dls(
+    cfg: ToyConfig,  # sizes, batch size and seed
+) -> DataLoaders:
     "Gaussian clusters around `n_cls` random centres, generated from `cfg.seed`."
     g = torch.Generator().manual_seed(cfg.seed)
     centres = torch.randn(cfg.n_cls, cfg.d_in, generator=g) * 1.2
+
     def make(n):
         y = torch.randint(0, cfg.n_cls, (n,), generator=g)
         return TensorDataset(centres[y] + torch.randn(n, cfg.d_in, generator=g), y)
+
     return DataLoaders(make(cfg.n_train), make(cfg.n_valid), bs=cfg.bs, seed=cfg.seed)
 
-def toy_model(cfg:ToyConfig, # d_in, width and n_cls
-             )->nn.Module:
+# %% ../../nbs/07_core.checks.ipynb #06df6196
+def toy_model(
+    cfg: ToyConfig,  # d_in, width and n_cls
+) -> nn.Module:
     "A two-hidden-layer MLP."
-    return nn.Sequential(nn.Linear(cfg.d_in, cfg.width), nn.GELU(), nn.Linear(cfg.width, cfg.width), nn.GELU(), nn.Linear(cfg.width, cfg.n_cls))
+    return nn.Sequential(
+        nn.Linear(cfg.d_in, cfg.width),
+        nn.GELU(),
+        nn.Linear(cfg.width, cfg.width),
+        nn.GELU(),
+        nn.Linear(cfg.width, cfg.n_cls),
+    )
 
-def toy_learner(cfg:ToyConfig,      # the job's config
-                out:Path|None=None, # directory for metrics.jsonl and ckpt.pt; None logs in memory only
-                cbs:list=(),        # extra callbacks
-               )->Learner:
+# %% ../../nbs/07_core.checks.ipynb #4b47b9e0
+def toy_learner(
+    cfg: ToyConfig,  # the job's config
+    out: Path | None = None,  # directory for metrics.jsonl and ckpt.pt; None logs in memory only
+    cbs: list = (),  # extra callbacks
+) -> Learner:
     "A seeded `Learner` for the toy job; with `out`, it logs and checkpoints there."
     set_seed(cfg.seed)
     cbs = [LRSchedCB(cfg.sched)] + ([GradClipCB(cfg.clip)] if cfg.clip else []) + list(cbs)
-    if out is not None: cbs += [MetricsCB(Path(out)/'metrics.jsonl', log_every=5), CheckpointCB(Path(out)/'ckpt.pt', every=cfg.ckpt_every)]
-    return Learner(toy_model(cfg), toy_dls(cfg), lr=cfg.lr, cbs=cbs, config=cfg, metrics={'acc': accuracy})
+    if out is not None:
+        cbs += [
+            MetricsCB(Path(out) / 'metrics.jsonl', log_every=5),
+            CheckpointCB(Path(out) / 'ckpt.pt', every=cfg.ckpt_every),
+        ]
+    return Learner(
+        toy_model(cfg), toy_dls(cfg), lr=cfg.lr, cbs=cbs, config=cfg, metrics={'acc': accuracy}
+    )
 
 # %% ../../nbs/07_core.checks.ipynb #aa11629b
-def run_toy(cfg:ToyConfig, # the job's config
-            out:Path,      # output directory (checkpoint, metrics, figures)
-           )->dict:         # final validation metrics, steps, params, resume flag and stop reason
+def run_toy(
+    cfg: ToyConfig,  # the job's config
+    out: Path,  # output directory (checkpoint, metrics, figures)
+) -> dict:  # final validation metrics, steps, params, resume flag and stop reason
     "Train the toy job, save its curve as PNG/SVG and return the final metrics."
-    out = Path(out); learn = toy_learner(cfg, out)
-    resume = cfg.resume and (out/'ckpt.pt').exists()
+    out = Path(out)
+    learn = toy_learner(cfg, out)
+    resume = cfg.resume and (out / 'ckpt.pt').exists()
     learn.fit(n_epochs=cfg.epochs, resume=resume)
-    save_fig(plot_history(learn.history).figure, out/'curve', close=True)
-    return dict(**learn.valid_metrics, steps=learn.step, params=count_params(learn.raw_model),
-                resumed=bool(resume), stop_reason=learn.stop_reason)
+    save_fig(plot_history(learn.history).figure, out / 'curve', close=True)
+    return dict(
+        **learn.valid_metrics,
+        steps=learn.step,
+        params=count_params(learn.raw_model),
+        resumed=bool(resume),
+        stop_reason=learn.stop_reason,
+    )
+
 
 toy_main = make_cli(run_toy, ToyConfig, 'toy')
 
 # %% ../../nbs/07_core.checks.ipynb #4ecea83e
-def check_job(run_fn,               # run(cfg, out) -> dict of metrics
-              config_cls:type,      # the job's Config subclass
-              name:str='job',       # job name for results.json
-              preset:str='small',   # preset to run
-              out:str|Path|None=None, # output directory; default a fresh temporary one
-              **overrides)->dict:   # config overrides, e.g. epochs=1
+def check_job(
+    run_fn,  # run(cfg, out) -> dict of metrics
+    config_cls: type,  # the job's Config subclass
+    name: str = 'job',  # job name for results.json
+    preset: str = 'small',  # preset to run
+    out: str | Path | None = None,  # output directory; default a fresh temporary one
+    **overrides,
+) -> dict:  # config overrides, e.g. epochs=1
     "Run a job through `run_job` and check its results contract; return the results."
     out = check_out_dir(out or tempfile.mkdtemp(prefix=f'klg-{name}-'), name, preset)
     cfg = config_cls.from_preset(preset, **overrides)
     res = run_job(run_fn, cfg, name, preset, out)
-    disk = json.loads((out/'results.json').read_text())
-    assert disk['config'] == cfg.to_dict() and disk['preset'] == preset, 'results.json does not hold the resolved config'
-    bad = {k: v for k, v in disk['metrics'].items() if isinstance(v, float) and not math.isfinite(v)}
+    disk = json.loads((out / 'results.json').read_text())
+    assert disk['config'] == cfg.to_dict() and disk['preset'] == preset, (
+        'results.json does not hold the resolved config'
+    )
+    bad = {
+        k: v for k, v in disk['metrics'].items() if isinstance(v, float) and not math.isfinite(v)
+    }
     assert not bad, f'non-finite metrics: {bad}'
-    for png in out.rglob('*.png'): assert png.with_suffix('.svg').exists(), f'{png.name} has no SVG twin'
+    for png in out.rglob('*.png'):
+        assert png.with_suffix('.svg').exists(), f'{png.name} has no SVG twin'
     return res

@@ -18,160 +18,286 @@ from .config import Config, ConfigError, PRESETS, default_device
 from .data import data_root, DATASETS, atomic_write
 
 # %% ../../nbs/06_core.cli.ipynb #b0c8f39a
-def versions()->dict:
+def versions() -> dict:
     "Versions of Python, this package and its main dependencies (None when not installed)."
     out = {'python': platform.python_version()}
-    for p in ('klas_lfa_glidr', 'torch', 'torchvision', 'timm', 'torch_geometric', 'numpy', 'fastcore', 'nbdev', 'matplotlib'):
-        try: out[p] = md.version(p.replace('_', '-') if p == 'torch_geometric' else p)
-        except md.PackageNotFoundError: out[p] = None
+    for p in (
+        'klas_lfa_glidr',
+        'torch',
+        'torchvision',
+        'timm',
+        'torch_geometric',
+        'numpy',
+        'fastcore',
+        'nbdev',
+        'matplotlib',
+    ):
+        try:
+            out[p] = md.version(p.replace('_', '-') if p == 'torch_geometric' else p)
+        except md.PackageNotFoundError:
+            out[p] = None
     return out
 
-def cpu_name()->str:
+# %% ../../nbs/06_core.cli.ipynb #0bc1b7df
+def cpu_name() -> str:
     "The processor's model name (from /proc/cpuinfo on Linux), else what `platform` knows."
-    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except (OSError, StopIteration): return platform.processor() or platform.machine()
+    try:
+        return next(
+            l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')
+        )
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
 
-def env_info()->dict:
-    "Versions, device, CPU and its vector instructions, thread count, platform and data directory, for results files and `klg-info`."
+# %% ../../nbs/06_core.cli.ipynb #67b7d377
+def env_info() -> dict:
+    """Versions, device, CPU and its vector instructions, thread count, platform and data
+    directory, for results files and `klg-info`."""
     dev = default_device()
-    return dict(versions=versions(), device=str(dev), cuda=torch.version.cuda, gpus=torch.cuda.device_count(),
-                gpu_name=torch.cuda.get_device_name(0) if dev.type == 'cuda' else None, cpu=cpu_name(),
-                cpu_capability=torch.backends.cpu.get_cpu_capability(),   # the kernels torch picked (AVX2, AVX512, ...): CPU numbers depend on it
-                threads=torch.get_num_threads(), platform=platform.platform(), data_dir=str(data_root()))
+    return dict(
+        versions=versions(),
+        device=str(dev),
+        cuda=torch.version.cuda,
+        gpus=torch.cuda.device_count(),
+        gpu_name=torch.cuda.get_device_name(0) if dev.type == 'cuda' else None,
+        cpu=cpu_name(),
+        # the kernels torch picked (AVX2, AVX512, ...): CPU numbers depend on it
+        cpu_capability=torch.backends.cpu.get_cpu_capability(),
+        threads=torch.get_num_threads(),
+        platform=platform.platform(),
+        data_dir=str(data_root()),
+    )
 
 # %% ../../nbs/06_core.cli.ipynb #3d1711c8
-def write_json(obj, # JSON-able object (numbers, strings, lists, dicts)
-               path:str|Path)->Path:
+def write_json(
+    obj,  # JSON-able object (numbers, strings, lists, dicts)
+    path: str | Path,
+) -> Path:
     "Write JSON atomically: a temporary file in the same directory, then rename."
-    with atomic_write(path) as tmp: tmp.write_text(json.dumps(obj, indent=2, default=lambda o: o.tolist() if hasattr(o, 'tolist') else str(o)))
+    with atomic_write(path) as tmp:
+        tmp.write_text(
+            json.dumps(
+                obj, indent=2, default=lambda o: o.tolist() if hasattr(o, 'tolist') else str(o)
+            )
+        )
     return Path(path)
 
-def check_out_dir(out:str|Path, # output directory
-                  name:str,     # job name, e.g. klas
-                  preset:str,   # preset about to run
-                  force:bool=False)->Path:
+# %% ../../nbs/06_core.cli.ipynb #aa82747b
+def check_out_dir(
+    out: str | Path,  # output directory
+    name: str,  # job name, e.g. klas
+    preset: str,  # preset about to run
+    force: bool = False,
+) -> Path:
     "Create `out`, refusing one that holds results of another job or preset unless `force`."
     out = Path(out)
-    r = out/'results.json'
+    r = out / 'results.json'
     if r.exists() and not force:
         old = json.loads(r.read_text())
         if (old.get('name'), old.get('preset')) != (name, preset):
-            raise ConfigError(f"{out} holds results of {old.get('name')} --preset {old.get('preset')}; use another --out or pass --force to overwrite")
-    try: out.mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise OSError(f"cannot create output directory {out}: {e.strerror}") from e
-    if not os.access(out, os.W_OK): raise PermissionError(f"output directory {out} is not writable")
+            raise ConfigError(
+                f"{out} holds results of {old.get('name')} --preset {old.get('preset')}; use "
+                f"another --out or pass --force to overwrite"
+            )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OSError(f"cannot create output directory {out}: {e.strerror}") from e
+    if not os.access(out, os.W_OK):
+        raise PermissionError(f"output directory {out} is not writable")
     return out
 
 # %% ../../nbs/06_core.cli.ipynb #stg0code
 def jsonable(x):
-    "numpy / torch values and containers as plain JSON types (tuples become lists, keys strings, NaN kept)."
-    if isinstance(x, dict): return {str(k): jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)): return [jsonable(v) for v in x]
-    if isinstance(x, torch.Tensor): x = x.detach().cpu().numpy()
-    if hasattr(x, 'tolist') and hasattr(x, 'dtype'): return jsonable(x.tolist())   # numpy arrays and scalars
+    """numpy / torch values and containers as plain JSON types (tuples become lists, keys strings,
+    NaN kept)."""
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [jsonable(v) for v in x]
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu().numpy()
+    if hasattr(x, 'tolist') and hasattr(x, 'dtype'):
+        return jsonable(x.tolist())  # numpy arrays and scalars
     return x
 
-def stage(out:Path|None, # job output directory; None computes without caching
-          key:str,       # stage name: the result is cached as out/stages/<key>.json
-          fn:Callable,   # computes the stage's JSON-able result
-         ):
-    "Result of `fn()`, cached as `out/stages/key.json` (a rerun skips finished stages); its wall time goes to `stage_times`."
-    p = Path(out)/'stages'/f'{key}.json' if out else None
-    if p and p.exists(): return json.loads(p.read_text())
-    t0 = time.perf_counter(); res = jsonable(fn())
+# %% ../../nbs/06_core.cli.ipynb #944131f3
+def stage(
+    out: Path | None,  # job output directory; None computes without caching
+    key: str,  # stage name: the result is cached as out/stages/<key>.json
+    fn: Callable,  # computes the stage's JSON-able result
+):
+    """Result of `fn()`, cached as `out/stages/key.json` (a rerun skips finished stages); its wall
+    time goes to `stage_times`."""
+    p = Path(out) / 'stages' / f'{key}.json' if out else None
+    if p and p.exists():
+        return json.loads(p.read_text())
+    t0 = time.perf_counter()
+    res = jsonable(fn())
     if p:
-        p.parent.mkdir(parents=True, exist_ok=True); write_json(res, p)
-        write_json({**stage_times(out), key: round(time.perf_counter() - t0, 3)}, p.parent/'_times.json')
+        p.parent.mkdir(parents=True, exist_ok=True)
+        write_json(res, p)
+        write_json(
+            {**stage_times(out), key: round(time.perf_counter() - t0, 3)}, p.parent / '_times.json'
+        )
     return res
 
-def stage_times(out:Path|None, # job output directory
-               )->dict:
-    "Wall seconds of each stage computed under `out`, in the order they finished (a stage read back keeps the time it first took)."
-    p = Path(out)/'stages'/'_times.json' if out else None
+# %% ../../nbs/06_core.cli.ipynb #dbaead4c
+def stage_times(
+    out: Path | None,  # job output directory
+) -> dict:
+    """Wall seconds of each stage computed under `out`, in the order they finished (a stage read
+    back keeps the time it first took)."""
+    p = Path(out) / 'stages' / '_times.json' if out else None
     return json.loads(p.read_text()) if p and p.exists() else {}
 
 # %% ../../nbs/06_core.cli.ipynb #chkst0cd
-def check_stages(out:Path|None, # job output directory
-                 cfg:Config,    # the config about to run
-                 ignore:tuple=(), # fields that only add or remove stages (e.g. seeds, arms); run-only fields are always ignored
-                )->None:
-    "Refuse to reuse `out/stages` written under a config that differs in fields other than `ignore`; record the config otherwise."
-    if not out: return
-    p = Path(out)/'stages'/'_config.json'
+def check_stages(
+    out: Path | None,  # job output directory
+    cfg: Config,  # the config about to run
+    # fields that only add or remove stages (e.g. seeds, arms); run-only fields are always ignored
+    ignore: tuple = (),
+) -> None:
+    """Refuse to reuse `out/stages` written under a config that differs in fields other than
+    `ignore`; record the config otherwise."""
+    if not out:
+        return
+    p = Path(out) / 'stages' / '_config.json'
     if p.exists():
-        ours, theirs, skip = jsonable(cfg.to_dict()), json.loads(p.read_text()), set(ignore) | set(type(cfg)._run_only)
-        dflt = jsonable({f.name: f.default for f in dataclasses.fields(cfg) if f.default is not dataclasses.MISSING})   # a field added later, at its default, changes nothing
-        d = {k: (ours.get(k), theirs.get(k)) for k in sorted(set(ours) | set(theirs)) if k not in skip and ours.get(k) != theirs.get(k, dflt.get(k))}
-        if d: raise ConfigError(f"{Path(out)/'stages'} holds stages of a different config; differing fields (ours, theirs): {d}. Use another --out, or delete that folder to recompute")
-    p.parent.mkdir(parents=True, exist_ok=True); write_json(cfg.to_dict(), p)
+        ours, theirs, skip = (
+            jsonable(cfg.to_dict()),
+            json.loads(p.read_text()),
+            set(ignore) | set(type(cfg)._run_only),
+        )
+        dflt = jsonable(
+            {
+                f.name: f.default
+                for f in dataclasses.fields(cfg)
+                if f.default is not dataclasses.MISSING
+            }
+        )  # a field added later, at its default, changes nothing
+        d = {
+            k: (ours.get(k), theirs.get(k))
+            for k in sorted(set(ours) | set(theirs))
+            if k not in skip and ours.get(k) != theirs.get(k, dflt.get(k))
+        }
+        if d:
+            raise ConfigError(
+                f"{Path(out) / 'stages'} holds stages of a different config; differing fields "
+                f"(ours, theirs): {d}. Use another --out, or delete that folder to "
+                f"recompute"
+            )
+    p.parent.mkdir(parents=True, exist_ok=True)
+    write_json(cfg.to_dict(), p)
 
 # %% ../../nbs/06_core.cli.ipynb #2573acd9
-def run_job(run_fn:Callable, # run(cfg, out: Path) -> dict of metrics
-            cfg:Config,      # resolved config
-            name:str,        # job name stored in results.json
-            preset:str,      # preset name stored in results.json
-            out:Path,        # output directory (already checked)
-           )->dict:
+def run_job(
+    run_fn: Callable,  # run(cfg, out: Path) -> dict of metrics
+    cfg: Config,  # resolved config
+    name: str,  # job name stored in results.json
+    preset: str,  # preset name stored in results.json
+    out: Path,  # output directory (already checked)
+) -> dict:
     "Run `run_fn` and write `config.json` and `results.json` (atomically, only on success)."
-    cfg.save(out/'config.json')
+    cfg.save(out / 'config.json')
     t0 = time.perf_counter()
     metrics = run_fn(cfg, out) or {}
-    res = dict(name=name, preset=preset, config=cfg.to_dict(), metrics=metrics,
-               timings={'total_s': round(time.perf_counter() - t0, 3)}, env=env_info())
-    write_json(res, out/'results.json')
+    res = dict(
+        name=name,
+        preset=preset,
+        config=cfg.to_dict(),
+        metrics=metrics,
+        timings={'total_s': round(time.perf_counter() - t0, 3)},
+        env=env_info(),
+    )
+    write_json(res, out / 'results.json')
     return res
 
-def make_cli(run_fn:Callable,  # run(cfg, out: Path) -> dict of metrics
-             config_cls:type,  # the family's Config subclass
-             name:str,         # job name, used in the default output dir and results.json
-            )->Callable:
+# %% ../../nbs/06_core.cli.ipynb #4cf8bf34
+def make_cli(
+    run_fn: Callable,  # run(cfg, out: Path) -> dict of metrics
+    config_cls: type,  # the family's Config subclass
+    name: str,  # job name, used in the default output dir and results.json
+) -> Callable:
     "Build a `fastcore.script` command `--preset/--out/--set/--config/--force` around `run_fn`."
+
     @call_parse
-    def main(preset:str='small', # small | cpu | paper
-             out:str=None,       # output directory (default: runs/<name>-<preset>)
-             set:Annotated[str, {'nargs': '*', 'action': 'extend'}]=None, # overrides key=value, e.g. --set seed=1 lr=0.01
-             config:str=None,    # JSON or YAML config file to start from instead of the preset; --set still applies
-             force:bool=False,   # overwrite a directory that holds another preset's results
-            ):
-        if preset not in PRESETS: raise CliError(f"--preset {preset!r} is unknown; allowed values: {', '.join(PRESETS)}")
+    def main(
+        preset: str = 'small',  # small | cpu | paper
+        out: str = None,  # output directory (default: runs/<name>-<preset>)
+        set: Annotated[
+            str, {'nargs': '*', 'action': 'extend'}
+        ] = None,  # overrides key=value, e.g. --set seed=1 lr=0.01
+        # JSON or YAML config file to start from instead of the preset; --set still applies
+        config: str = None,
+        force: bool = False,  # overwrite a directory that holds another preset's results
+    ):
+        if preset not in PRESETS:
+            raise CliError(f"--preset {preset!r} is unknown; allowed values: {', '.join(PRESETS)}")
         try:
             cfg = config_cls.load(config) if config else config_cls.from_preset(preset)
             cfg = cfg.override(set if isinstance(set, list) else ([set] if set else []))
-            od = check_out_dir(out or Path('runs')/f'{name}-{preset}', name, preset, force)
-            if cfg.out == Config.out: cfg = cfg.replace(out=str(od))
-        except (ConfigError, OSError) as e: raise CliError(f"klg-{name}: {e}") from e
+            od = check_out_dir(out or Path('runs') / f'{name}-{preset}', name, preset, force)
+            if cfg.out == Config.out:
+                cfg = cfg.replace(out=str(od))
+        except (ConfigError, OSError) as e:
+            raise CliError(f"klg-{name}: {e}") from e
         return run_job(run_fn, cfg, name, preset, od)
-    main.__doc__ = f"Run {name} with a preset, overrides and an output directory; writes results.json."
+
+    main.__doc__ = (
+        f"Run {name} with a preset, overrides and an output directory; writes results.json."
+    )
     return main
 
 # %% ../../nbs/06_core.cli.ipynb #f18bbab6
-def dataset_dirs(root:Path, # data directory (cache or mirror)
-                 depth:int=2, # how deep to look
-                )->list[str]:
-    "Directories under `root` (up to `depth` levels) that directly hold files: the datasets present."
-    if not Path(root).is_dir(): return []
+def dataset_dirs(
+    root: Path,  # data directory (cache or mirror)
+    depth: int = 2,  # how deep to look
+) -> list[str]:
+    """Directories under `root` (up to `depth` levels) that directly hold files: the datasets
+    present."""
+    if not Path(root).is_dir():
+        return []
     out = []
+
     def walk(d, k):
         kids = [c for c in sorted(d.iterdir()) if not c.name.startswith('.')]
-        if d != root and any(c.is_file() for c in kids): out.append(str(d.relative_to(root)))
-        if k < depth: [walk(c, k + 1) for c in kids if c.is_dir()]
+        if d != root and any(c.is_file() for c in kids):
+            out.append(str(d.relative_to(root)))
+        if k < depth:
+            [walk(c, k + 1) for c in kids if c.is_dir()]
+
     walk(Path(root), 0)
     return out
 
 # %% ../../nbs/06_core.cli.ipynb #7db0f173
 @call_parse
-def info(json_out:bool=False, # print JSON instead of text
-        ):
+# print JSON instead of text
+def info(
+    json_out: bool = False,
+):
     "Print versions, the device, the data directory and which registered datasets are present."
-    e = env_info(); root = Path(e['data_dir'])
+    e = env_info()
+    root = Path(e['data_dir'])
     present = dataset_dirs(root)
     e['datasets'] = {n: s.present(root) for n, s in DATASETS.items()}
     e['data_dir_contents'] = present
-    if json_out: print(json.dumps(e, indent=2)); return
+    if json_out:
+        print(json.dumps(e, indent=2))
+        return
     lines = ['klas_lfa_glidr ' + str(e['versions']['klas_lfa_glidr']), '', 'versions:']
     lines += [f'  {k:16s} {v}' for k, v in e['versions'].items()]
-    lines += ['', f"device:   {e['device']}" + (f" ({e['gpu_name']}, {e['gpus']} GPU)" if e['gpu_name'] else '') + f", {e['threads']} CPU threads",
-              f"cpu:      {e['cpu']} ({e['cpu_capability']} kernels)", f"platform: {e['platform']}", f"data dir: {root}" + ('' if root.is_dir() else ' (does not exist yet)'),
-              'datasets in the data dir: ' + (', '.join(present) or 'none')]
-    if DATASETS: lines += ['registered datasets:'] + [f"  {n:20s} {'present' if ok else 'missing'}" for n, ok in e['datasets'].items()]
+    lines += [
+        '',
+        f"device:   {e['device']}"
+        + (f" ({e['gpu_name']}, {e['gpus']} GPU)" if e['gpu_name'] else '')
+        + f", {e['threads']} CPU threads",
+        f"cpu:      {e['cpu']} ({e['cpu_capability']} kernels)",
+        f"platform: {e['platform']}",
+        f"data dir: {root}" + ('' if root.is_dir() else ' (does not exist yet)'),
+        'datasets in the data dir: ' + (', '.join(present) or 'none'),
+    ]
+    if DATASETS:
+        lines += ['registered datasets:'] + [
+            f"  {n:20s} {'present' if ok else 'missing'}" for n, ok in e['datasets'].items()
+        ]
     print('\n'.join(lines))

@@ -16,86 +16,123 @@ import numpy as np, torch
 
 # %% ../../nbs/00_core.config.ipynb #6b8d4488
 class ConfigError(ValueError):
-    "A config field has a wrong name, type or value; the message names the field and what is allowed."
+    """A config field has a wrong name, type or value; the message names the field and what is
+    allowed."""
 
 # %% ../../nbs/00_core.config.ipynb #4c514d06
 def _typ(cls, name):
     "Resolved type annotation of field `name` on dataclass `cls`."
     return typing.get_type_hints(cls)[name]
 
+# %% ../../nbs/00_core.config.ipynb #c89ccff6
 def _coerce(name, v, t):
     "Coerce `v` to type `t` for field `name`, or raise `ConfigError`."
     origin, args = typing.get_origin(t), typing.get_args(t)
-    if t is Any: return v
+    if t is Any:
+        return v
     if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
-        if v is None and type(None) in args: return None
+        if v is None and type(None) in args:
+            return None
         for a in (a for a in args if a is not type(None)):
-            try: return _coerce(name, v, a)
-            except ConfigError: pass
+            try:
+                return _coerce(name, v, a)
+            except ConfigError:
+                pass
         raise ConfigError(f"{name}: expected {t}, got {v!r} ({type(v).__name__})")
     if origin in (tuple, list):
-        if isinstance(v, str): v = [s for s in v.replace('(', '').replace(')', '').split(',') if s.strip()]
-        if isinstance(v, (int, float)) and not isinstance(v, bool): v = [v]      # `--set seeds=0` means (0,)
-        if not isinstance(v, (tuple, list)): raise ConfigError(f"{name}: expected a {origin.__name__}, got {v!r}")
+        if isinstance(v, str):
+            v = [s for s in v.replace('(', '').replace(')', '').split(',') if s.strip()]
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            v = [v]  # `--set seeds=0` means (0,)
+        if not isinstance(v, (tuple, list)):
+            raise ConfigError(f"{name}: expected a {origin.__name__}, got {v!r}")
         et = args[0] if args else Any
         return origin(_coerce(name, o, et) for o in v)
     if t is bool:
-        if isinstance(v, bool): return v
-        if isinstance(v, str) and v.lower() in ('true', '1', 'yes', 'false', '0', 'no'): return v.lower() in ('true', '1', 'yes')
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, str) and v.lower() in ('true', '1', 'yes', 'false', '0', 'no'):
+            return v.lower() in ('true', '1', 'yes')
         raise ConfigError(f"{name}: expected a bool (true/false), got {v!r}")
     if t is int:
-        if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, str) and v.strip().lstrip('-').isdigit())):
+        if isinstance(v, bool) or not (
+            isinstance(v, int) or (isinstance(v, str) and v.strip().lstrip('-').isdigit())
+        ):
             raise ConfigError(f"{name}: expected an int, got {v!r} ({type(v).__name__})")
         return int(v)
     if t is float:
-        if isinstance(v, bool): raise ConfigError(f"{name}: expected a float, got {v!r}")
-        try: return float(v)
-        except (TypeError, ValueError): raise ConfigError(f"{name}: expected a float, got {v!r} ({type(v).__name__})") from None
+        if isinstance(v, bool):
+            raise ConfigError(f"{name}: expected a float, got {v!r}")
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}: expected a float, got {v!r} ({type(v).__name__})") from None
     if t is str:
-        if not isinstance(v, str): raise ConfigError(f"{name}: expected a str, got {v!r} ({type(v).__name__})")
+        if not isinstance(v, str):
+            raise ConfigError(f"{name}: expected a str, got {v!r} ({type(v).__name__})")
         return v
     return v
 
 # %% ../../nbs/00_core.config.ipynb #8f91f51a
 PRESETS = ('small', 'cpu', 'paper')
 
+# %% ../../nbs/00_core.config.ipynb #59f2b858
 def _device_ok(v):
     "auto | cpu | cuda | cuda:N | mps"
     return re.fullmatch(r'auto|cpu|mps|cuda(:\d+)?', v) is not None
 
+# %% ../../nbs/00_core.config.ipynb #4f8b6656
 @dataclass
 class Config:
     "Base of every experiment config: common fields, presets, validation and (de)serialisation."
-    seed:int = 0                # global seed for python, numpy and torch
-    device:str = 'auto'         # auto (cuda > mps > cpu) | cpu | cuda | cuda:N | mps
-    out:str = 'runs'            # output directory for checkpoints, logs, figures and results.json
-    time_budget_s:float = 0.0   # wall-clock budget for training in seconds; 0 means no budget
+
+    seed: int = 0  # global seed for python, numpy and torch
+    device: str = 'auto'  # auto (cuda > mps > cpu) | cpu | cuda | cuda:N | mps
+    out: str = 'runs'  # output directory for checkpoints, logs, figures and results.json
+    time_budget_s: float = 0.0  # wall-clock budget for training in seconds; 0 means no budget
     _choices: ClassVar[dict] = dict(device=_device_ok)
     _bounds: ClassVar[dict] = dict(seed=(0, 2**32 - 1), time_budget_s=(0, None))
-    _run_only: ClassVar[tuple] = ('device', 'out', 'time_budget_s')  # where and how long to run: may change on resume
+    _run_only: ClassVar[tuple] = (
+        'device',
+        'out',
+        'time_budget_s',
+    )  # where and how long to run: may change on resume
 
-    def __post_init__(self): self.validate()
+    def __post_init__(self):
+        self.validate()
 
     @classmethod
-    def small(cls, **kw): "Seconds to a minute on 2 CPU cores; what notebooks and CI run."; return cls(**kw)
+    def small(cls, **kw):
+        "Seconds to a minute on 2 CPU cores; what notebooks and CI run."
+        return cls(**kw)
+
     @classmethod
-    def cpu(cls, **kw): "The full CPU reproduction (tens of minutes on 2 cores)."; return cls(**kw)
+    def cpu(cls, **kw):
+        "The full CPU reproduction (tens of minutes on 2 cores)."
+        return cls(**kw)
+
     @classmethod
-    def paper(cls, **kw): "Paper scale, for a GPU node."; return cls(**kw)
+    def paper(cls, **kw):
+        "Paper scale, for a GPU node."
+        return cls(**kw)
 
 # %% ../../nbs/00_core.config.ipynb #c93118ba
 @classmethod
-def _spec(cls:type)->tuple[dict, dict]:
+def _spec(cls: type) -> tuple[dict, dict]:
     "Merged `_choices` and `_bounds` over the class hierarchy, subclasses winning."
     ch, bd = {}, {}
     for k in reversed(cls.__mro__):
-        ch.update(k.__dict__.get('_choices', {})); bd.update(k.__dict__.get('_bounds', {}))
+        ch.update(k.__dict__.get('_choices', {}))
+        bd.update(k.__dict__.get('_bounds', {}))
     return ch, bd
+
+
 Config.spec = _spec
 
 # %% ../../nbs/00_core.config.ipynb #bf673335
-def _validate(self:Config):
-    "Coerce every field to its declared type and check choices and bounds; raise `ConfigError` naming the field."
+def _validate(self: Config):
+    """Coerce every field to its declared type and check choices and bounds; raise `ConfigError`
+    naming the field."""
     ch, bd = type(self).spec()
     for f in fields(self):
         v = _coerce(f.name, getattr(self, f.name), _typ(type(self), f.name))
@@ -103,87 +140,136 @@ def _validate(self:Config):
         if f.name in ch:
             allowed = ch[f.name]
             ok = allowed(v) if callable(allowed) else v in allowed
-            if not ok: raise ConfigError(f"{f.name}={v!r} is not allowed; allowed values: {allowed if not callable(allowed) else allowed.__doc__}")
+            if not ok:
+                raise ConfigError(
+                    f"{f.name}={v!r} is not allowed; allowed values: "
+                    f"{allowed if not callable(allowed) else allowed.__doc__}"
+                )
         if f.name in bd and v is not None:
             lo, hi = bd[f.name]
             vals = v if isinstance(v, (tuple, list)) else (v,)
             for x in vals:
                 if (lo is not None and x < lo) or (hi is not None and x > hi):
-                    raise ConfigError(f"{f.name}={v!r} is out of range; allowed: {lo if lo is not None else '-inf'} <= {f.name} <= {hi if hi is not None else 'inf'}")
+                    raise ConfigError(
+                        f"{f.name}={v!r} is out of range; allowed: "
+                        f"{lo if lo is not None else '-inf'} <= {f.name} <= "
+                        f"{hi if hi is not None else 'inf'}"
+                    )
     return self
+
+
 Config.validate = _validate
 
 # %% ../../nbs/00_core.config.ipynb #bd010d55
 @classmethod
-def _from_preset(cls:type, preset:str='small', # small | cpu | paper
-                 **kw)->Config:
+def _from_preset(
+    cls: type,
+    preset: str = 'small',  # small | cpu | paper
+    **kw,
+) -> Config:
     "Build the config of preset `preset`, then apply `kw`."
-    if preset not in PRESETS: raise ConfigError(f"preset={preset!r} is unknown; allowed values: {PRESETS}")
+    if preset not in PRESETS:
+        raise ConfigError(f"preset={preset!r} is unknown; allowed values: {PRESETS}")
     return getattr(cls, preset)(**kw)
 
-def _replace(self:Config, **kw)->Config:
+# %% ../../nbs/00_core.config.ipynb #e9a654f5
+def _replace(self: Config, **kw) -> Config:
     "A validated copy with fields `kw` changed; unknown names raise `ConfigError`."
     _check_keys(type(self), kw)
     return dataclasses.replace(self, **kw)
 
+# %% ../../nbs/00_core.config.ipynb #e283b3fc
 def _check_keys(cls, kw):
     names = [f.name for f in fields(cls)]
     for k in kw:
         if k not in names:
             close = difflib.get_close_matches(k, names, n=1)
-            raise ConfigError(f"unknown config key {k!r} for {cls.__name__}" + (f"; did you mean {close[0]!r}?" if close else '') + f" Known keys: {names}")
+            raise ConfigError(
+                f"unknown config key {k!r} for {cls.__name__}"
+                + (f"; did you mean {close[0]!r}?" if close else '')
+                + f" Known keys: {names}"
+            )
 
-def _to_dict(self:Config)->dict:
+# %% ../../nbs/00_core.config.ipynb #e0add67e
+def _to_dict(self: Config) -> dict:
     "Plain JSON-able dict of the fields (tuples become lists)."
     return json.loads(json.dumps(dataclasses.asdict(self)))
 
-def _diff(self:Config, other:dict|Config,
-          ignore:tuple=(), # field names to leave out, e.g. `Config._run_only` when checking a resume
-         )->dict:
+# %% ../../nbs/00_core.config.ipynb #8544f34b
+def _diff(
+    self: Config,
+    other: dict | Config,
+    ignore: tuple = (),  # field names to leave out, e.g. `Config._run_only` when checking a resume
+) -> dict:
     "Fields whose values differ from `other`, as `{name: (ours, theirs)}`."
     a, b = self.to_dict(), other if isinstance(other, dict) else other.to_dict()
-    return {k: (a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k) and k not in ignore}
+    return {
+        k: (a.get(k), b.get(k))
+        for k in sorted(set(a) | set(b))
+        if a.get(k) != b.get(k) and k not in ignore
+    }
 
-Config.from_preset, Config.replace, Config.to_dict, Config.diff = _from_preset, _replace, _to_dict, _diff
+
+Config.from_preset, Config.replace, Config.to_dict, Config.diff = (
+    _from_preset,
+    _replace,
+    _to_dict,
+    _diff,
+)
 
 # %% ../../nbs/00_core.config.ipynb #989b4343
-def _save(self:Config, path:str|Path)->Path:
+def _save(self: Config, path: str | Path) -> Path:
     "Write the config as JSON, or YAML when `path` ends in .yml/.yaml."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     d = self.to_dict()
     if path.suffix in ('.yml', '.yaml'):
-        import yaml; path.write_text(yaml.safe_dump(d, sort_keys=False))
-    else: path.write_text(json.dumps(d, indent=2))
+        import yaml
+
+        path.write_text(yaml.safe_dump(d, sort_keys=False))
+    else:
+        path.write_text(json.dumps(d, indent=2))
     return path
 
+# %% ../../nbs/00_core.config.ipynb #7b23d93f
 @classmethod
-def _load(cls:type, path:str|Path)->Config:
+def _load(cls: type, path: str | Path) -> Config:
     "Read a config written by `save` (JSON or YAML); unknown keys raise `ConfigError`."
     path = Path(path)
     if path.suffix in ('.yml', '.yaml'):
-        import yaml; d = yaml.safe_load(path.read_text()) or {}
-    else: d = json.loads(path.read_text())
+        import yaml
+
+        d = yaml.safe_load(path.read_text()) or {}
+    else:
+        d = json.loads(path.read_text())
     _check_keys(cls, d)
     return cls(**d)
 
-def _override(self:Config, sets:list[str]|None)->Config:
+# %% ../../nbs/00_core.config.ipynb #21404f5f
+def _override(self: Config, sets: list[str] | None) -> Config:
     "Apply CLI overrides `['key=value', ...]`; values are parsed as YAML scalars, then validated."
     import yaml
+
     kw = {}
     for s in sets or []:
-        if '=' not in s: raise ConfigError(f"override {s!r} must look like key=value")
+        if '=' not in s:
+            raise ConfigError(f"override {s!r} must look like key=value")
         k, v = s.split('=', 1)
         kw[k.strip()] = yaml.safe_load(v) if v.strip() else ''
     return self.replace(**kw)
 
+
 Config.save, Config.load, Config.override = _save, _load, _override
 
 # %% ../../nbs/00_core.config.ipynb #47633404
-def set_seed(seed:int=0,           # the seed for python, numpy and torch (all devices)
-             deterministic:bool=True, # also request deterministic kernels
-            )->int:
+def set_seed(
+    seed: int = 0,  # the seed for python, numpy and torch (all devices)
+    deterministic: bool = True,  # also request deterministic kernels
+) -> int:
     "Seed every RNG the library uses; with `deterministic`, CPU runs are bitwise repeatable."
-    random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
     if deterministic:
         os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
         torch.use_deterministic_algorithms(True, warn_only=True)
@@ -191,19 +277,33 @@ def set_seed(seed:int=0,           # the seed for python, numpy and torch (all d
     return seed
 
 # %% ../../nbs/00_core.config.ipynb #f0284d36
-def default_device(pref:str='auto', # auto | cpu | cuda | cuda:N | mps
-                  )->torch.device:
-    "The device to use: `auto` picks cuda > mps > cpu; an explicit choice that is unavailable raises."
+def default_device(
+    pref: str = 'auto',  # auto | cpu | cuda | cuda:N | mps
+) -> torch.device:
+    """The device to use: `auto` picks cuda > mps > cpu; an explicit choice that is unavailable
+    raises."""
     if pref == 'auto':
-        if torch.cuda.is_available(): return torch.device('cuda')
-        if getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available(): return torch.device('mps')
+        if torch.cuda.is_available():
+            return torch.device('cuda')
+        if getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available():
+            return torch.device('mps')
         return torch.device('cpu')
     dev = torch.device(pref)
-    if dev.type == 'cuda' and not torch.cuda.is_available(): raise ConfigError(f"device={pref!r} requested but CUDA is not available; allowed values here: auto, cpu")
-    if dev.type == 'mps' and not torch.backends.mps.is_available(): raise ConfigError(f"device={pref!r} requested but MPS is not available; allowed values here: auto, cpu")
-    if dev.type not in ('cpu', 'cuda', 'mps'): raise ConfigError(f"device={pref!r} is not supported; allowed values: auto, cpu, cuda, cuda:N, mps")
+    if dev.type == 'cuda' and not torch.cuda.is_available():
+        raise ConfigError(
+            f"device={pref!r} requested but CUDA is not available; allowed values here: auto, cpu"
+        )
+    if dev.type == 'mps' and not torch.backends.mps.is_available():
+        raise ConfigError(
+            f"device={pref!r} requested but MPS is not available; allowed values here: auto, cpu"
+        )
+    if dev.type not in ('cpu', 'cuda', 'mps'):
+        raise ConfigError(
+            f"device={pref!r} is not supported; allowed values: auto, cpu, cuda, cuda:N, mps"
+        )
     return dev
 
-def model_device(model:torch.nn.Module)->torch.device:
+# %% ../../nbs/00_core.config.ipynb #01392a99
+def model_device(model: torch.nn.Module) -> torch.device:
     "The device of `model`'s first parameter (where its inputs must go)."
     return next(model.parameters()).device

@@ -18,41 +18,57 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler, BatchSampl
 from tqdm.auto import tqdm
 
 # %% ../../nbs/01_core.data.ipynb #7a493ca8
-def data_root()->Path:
+def data_root() -> Path:
     "Cache and mirror directory: `$KLG_DATA` if set, else `~/.cache/klas_lfa_glidr`."
-    return Path(os.environ.get('KLG_DATA') or Path.home()/'.cache'/'klas_lfa_glidr').expanduser()
+    return Path(
+        os.environ.get('KLG_DATA') or Path.home() / '.cache' / 'klas_lfa_glidr'
+    ).expanduser()
 
-def is_offline()->bool:
+# %% ../../nbs/01_core.data.ipynb #b0529d60
+def is_offline() -> bool:
     "True when `KLG_OFFLINE` or `HF_HUB_OFFLINE` is set to a true value."
-    return any(os.environ.get(k, '').lower() in ('1', 'true', 'yes') for k in ('KLG_OFFLINE', 'HF_HUB_OFFLINE'))
+    return any(
+        os.environ.get(k, '').lower() in ('1', 'true', 'yes')
+        for k in ('KLG_OFFLINE', 'HF_HUB_OFFLINE')
+    )
 
 # %% ../../nbs/01_core.data.ipynb #62ca44de
 class DataUnavailable(FileNotFoundError):
     "A dataset file is missing and cannot be downloaded; the message says what to place where."
 
+# %% ../../nbs/01_core.data.ipynb #47fe6c39
 class ChecksumError(ValueError):
     "A downloaded file's sha256 does not match; the file was not put into the cache."
 
-def sha256sum(path:str|Path, # file to hash
-             )->str:
+# %% ../../nbs/01_core.data.ipynb #58f7f436
+def sha256sum(
+    path: str | Path,  # file to hash
+) -> str:
     "Hex sha256 of a file, read in 1 MiB chunks."
     h = hashlib.sha256()
     with open(path, 'rb') as f:
-        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
+        for b in iter(lambda: f.read(1 << 20), b''):
+            h.update(b)
     return h.hexdigest()
 
 # %% ../../nbs/01_core.data.ipynb #8169fb67
 @contextlib.contextmanager
-def atomic_write(path:str|Path, # final file path
-                ):
-    "Context manager yielding a temporary path next to `path`; renamed onto `path` only if the block succeeds."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part'); os.close(fd)
+# final file path
+def atomic_write(
+    path: str | Path,
+):
+    """Context manager yielding a temporary path next to `path`; renamed onto `path` only if the
+    block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part')
+    os.close(fd)
     try:
         yield Path(tmp)
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp): os.remove(tmp)
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 # %% ../../nbs/01_core.data.ipynb #e6f758b3
 def _fetch(url, tmp, desc):
@@ -60,192 +76,320 @@ def _fetch(url, tmp, desc):
     with urllib.request.urlopen(url, timeout=60) as r:
         total = int(r.headers.get('Content-Length') or 0) or None
         with tqdm(total=total, unit='B', unit_scale=True, desc=desc, leave=False) as bar:
-            for b in iter(lambda: r.read(1 << 20), b''): tmp.write(b); bar.update(len(b))
+            for b in iter(lambda: r.read(1 << 20), b''):
+                tmp.write(b)
+                bar.update(len(b))
 
+# %% ../../nbs/01_core.data.ipynb #26b23a8d
 def _missing_msg(url, fname, dest, why):
-    return (f"{why}: cannot get {fname!r}.\n  Download it from {url}\n  and place it at {Path(dest)/fname}\n"
-            f"  (directory {dest}; set KLG_DATA to use another data directory or a local mirror).")
+    return (
+        f"{why}: cannot get {fname!r}.\n  Download it from {url}\n  and place it at "
+        f"{Path(dest) / fname}\n"
+        f"  (directory {dest}; set KLG_DATA to use another data directory or a local mirror)."
+    )
 
 # %% ../../nbs/01_core.data.ipynb #ad250251
-def download(url:str,              # canonical public URL (http, https or file)
-             sha256:str|None=None, # expected hex digest; None skips the check (not recommended)
-             dest:str|Path|None=None, # directory to store into; default `data_root()`
-             fname:str|None=None,  # file name in `dest`; default: last part of the URL
-            )->Path:
+def download(
+    url: str,  # canonical public URL (http, https or file)
+    sha256: str | None = None,  # expected hex digest; None skips the check (not recommended)
+    dest: str | Path | None = None,  # directory to store into; default `data_root()`
+    fname: str | None = None,  # file name in `dest`; default: last part of the URL
+) -> Path:
     "Path of `fname` in `dest`, downloading and verifying it first if it is not there yet."
     dest = Path(dest) if dest is not None else data_root()
     fname = fname or url.rstrip('/').split('/')[-1]
-    path = dest/fname
+    path = dest / fname
     if path.exists():
-        if sha256 and sha256sum(path) != sha256: raise ChecksumError(f"{path} exists but its sha256 is {sha256sum(path)}, expected {sha256}; delete it to re-download")
+        if sha256 and sha256sum(path) != sha256:
+            raise ChecksumError(
+                f"{path} exists but its sha256 is {sha256sum(path)}, expected {sha256}; delete "
+                f"it to re-download"
+            )
         return path
-    if is_offline() and not url.startswith('file:'): raise DataUnavailable(_missing_msg(url, fname, dest, 'offline (KLG_OFFLINE/HF_HUB_OFFLINE set) and not cached'))
+    if is_offline() and not url.startswith('file:'):
+        raise DataUnavailable(
+            _missing_msg(
+                url, fname, dest, 'offline (KLG_OFFLINE/HF_HUB_OFFLINE set) and not cached'
+            )
+        )
     with atomic_write(path) as tmp:
         with open(tmp, 'wb') as f:
-            try: _fetch(url, f, fname)
-            except OSError as e: raise DataUnavailable(_missing_msg(url, fname, dest, f'download failed ({e})')) from e
+            try:
+                _fetch(url, f, fname)
+            except OSError as e:
+                raise DataUnavailable(
+                    _missing_msg(url, fname, dest, f'download failed ({e})')
+                ) from e
         got = sha256sum(tmp)
-        if sha256 and got != sha256: raise ChecksumError(f"sha256 of {url} is {got}, expected {sha256}; nothing was written to {dest}")
+        if sha256 and got != sha256:
+            raise ChecksumError(
+                f"sha256 of {url} is {got}, expected {sha256}; nothing was written to {dest}"
+            )
     return path
 
 # %% ../../nbs/01_core.data.ipynb #4574f880
-def extract(archive:str|Path, # .tar, .tar.gz, .tgz or .zip file
-            dest:str|Path,    # directory that will hold the extracted files
-           )->Path:
-    "Extract `archive` into `dest` atomically (temp dir, then rename); refuses members that escape `dest`."
+def extract(
+    archive: str | Path,  # .tar, .tar.gz, .tgz or .zip file
+    dest: str | Path,  # directory that will hold the extracted files
+) -> Path:
+    """Extract `archive` into `dest` atomically (temp dir, then rename); refuses members that
+    escape `dest`."""
     archive, dest = Path(archive), Path(dest)
-    if dest.exists(): return dest
+    if dest.exists():
+        return dest
     tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f'.{dest.name}.'))
     try:
         if zipfile.is_zipfile(archive):
             with zipfile.ZipFile(archive) as z:
                 for n in z.namelist():
-                    if not (tmp/n).resolve().is_relative_to(tmp.resolve()): raise ValueError(f"unsafe path {n!r} in {archive}")
+                    if not (tmp / n).resolve().is_relative_to(tmp.resolve()):
+                        raise ValueError(f"unsafe path {n!r} in {archive}")
                 z.extractall(tmp)
         else:
-            with tarfile.open(archive) as t: t.extractall(tmp, filter='data')
+            with tarfile.open(archive) as t:
+                t.extractall(tmp, filter='data')
         os.replace(tmp, dest)
     finally:
-        if tmp.exists(): shutil.rmtree(tmp)
+        if tmp.exists():
+            shutil.rmtree(tmp)
     return dest
 
-def fetch_archive(url:str,           # canonical public URL of the archive
-                  sha256:str|None,   # expected hex digest of the archive
-                  name:str,          # directory name under `dest` for the extracted files
-                  dest:str|Path|None=None, # default `data_root()`
-                 )->Path:
-    "Directory `dest/name` with the archive's contents; a mirror that already has the directory is used as is."
+# %% ../../nbs/01_core.data.ipynb #8bc2ceec
+def fetch_archive(
+    url: str,  # canonical public URL of the archive
+    sha256: str | None,  # expected hex digest of the archive
+    name: str,  # directory name under `dest` for the extracted files
+    dest: str | Path | None = None,  # default `data_root()`
+) -> Path:
+    """Directory `dest/name` with the archive's contents; a mirror that already has the directory
+    is used as is."""
     dest = Path(dest) if dest is not None else data_root()
-    if (dest/name).is_dir(): return dest/name
-    return extract(download(url, sha256, dest), dest/name)
+    if (dest / name).is_dir():
+        return dest / name
+    return extract(download(url, sha256, dest), dest / name)
 
 # %% ../../nbs/01_core.data.ipynb #5dd9864c
 @dataclass
 class DatasetSpec:
-    "A named dataset: files relative to its directory, fetched one by one or from one archive, with optional sha256s."
-    name:str                     # directory under `data_root()`, e.g. 'kg/conve-nations'
-    files:dict                   # {relative path: url}; the url is ignored when `archive` is set
-    sha256:dict = field(default_factory=dict) # {relative path: hex digest} of the final files
-    family:str = 'core'          # klas | lfa | glidr | core
-    archive:str|None = None      # URL of one archive holding all files (e.g. a .tar.gz)
-    archive_sha256:str|None = None # hex digest of the archive
-    archive_subdir:str = ''      # folder inside the archive that holds `files`
-    def present(self, root:Path|None=None)->bool:
+    """A named dataset: files relative to its directory, fetched one by one or from one archive,
+    with optional sha256s."""
+
+    name: str  # directory under `data_root()`, e.g. 'kg/conve-nations'
+    files: dict  # {relative path: url}; the url is ignored when `archive` is set
+    sha256: dict = field(default_factory=dict)  # {relative path: hex digest} of the final files
+    family: str = 'core'  # klas | lfa | glidr | core
+    archive: str | None = None  # URL of one archive holding all files (e.g. a .tar.gz)
+    archive_sha256: str | None = None  # hex digest of the archive
+    archive_subdir: str = ''  # folder inside the archive that holds `files`
+
+    def present(self, root: Path | None = None) -> bool:
         "All files of the dataset exist under `root`."
         root = Path(root) if root else data_root()
-        return all((root/self.name/f).exists() for f in self.files)
-    def fetch(self, root:Path|None=None)->Path:
-        "Directory of the dataset: used as is when present (cache or mirror), else downloaded and verified."
-        root = Path(root) if root else data_root(); d = root/self.name
+        return all((root / self.name / f).exists() for f in self.files)
+
+    def fetch(self, root: Path | None = None) -> Path:
+        """Directory of the dataset: used as is when present (cache or mirror), else downloaded and
+        verified."""
+        root = Path(root) if root else data_root()
+        d = root / self.name
         if self.archive and not self.present(root):
-            arc = download(self.archive, self.archive_sha256, root/'.archives')
-            tmp = extract(arc, root/'.archives'/f'{Path(arc).name}.x{os.getpid()}')
+            arc = download(self.archive, self.archive_sha256, root / '.archives')
+            tmp = extract(arc, root / '.archives' / f'{Path(arc).name}.x{os.getpid()}')
             try:
                 for rel in self.files:
-                    src = tmp/self.archive_subdir/rel
-                    if not src.exists(): raise DataUnavailable(f"{self.archive} has no {Path(self.archive_subdir)/rel}")
-                    (d/rel).parent.mkdir(parents=True, exist_ok=True); os.replace(src, d/rel)
-            finally: shutil.rmtree(tmp, ignore_errors=True)
-        for rel, url in self.files.items(): download(url, self.sha256.get(rel), (d/rel).parent, Path(rel).name)
+                    src = tmp / self.archive_subdir / rel
+                    if not src.exists():
+                        raise DataUnavailable(
+                            f"{self.archive} has no {Path(self.archive_subdir) / rel}"
+                        )
+                    (d / rel).parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(src, d / rel)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        for rel, url in self.files.items():
+            download(url, self.sha256.get(rel), (d / rel).parent, Path(rel).name)
         return d
 
-DATASETS:dict = {}
 
-def register_dataset(spec:DatasetSpec)->DatasetSpec:
+DATASETS: dict = {}
+
+# %% ../../nbs/01_core.data.ipynb #65d24f12
+def register_dataset(spec: DatasetSpec) -> DatasetSpec:
     "Add `spec` to the registry `DATASETS` (by name) and return it."
-    DATASETS[spec.name] = spec; return spec
+    DATASETS[spec.name] = spec
+    return spec
 
 # %% ../../nbs/01_core.data.ipynb #420f80af
 class _SkipBatches(BatchSampler):
     "Batch sampler that skips the first `skip` batches of an epoch (for exact resume)."
+
     def __init__(self, sampler, batch_size, drop_last, skip=0):
-        super().__init__(sampler, batch_size, drop_last); self.skip = skip
+        super().__init__(sampler, batch_size, drop_last)
+        self.skip = skip
+
     def __iter__(self):
         it = super().__iter__()
-        for _ in range(self.skip): next(it, None)
+        for _ in range(self.skip):
+            next(it, None)
         yield from it
-    def __len__(self): return max(super().__len__() - self.skip, 0)
 
+    def __len__(self):
+        return max(super().__len__() - self.skip, 0)
+
+# %% ../../nbs/01_core.data.ipynb #c1b174db
 class _Gather(Dataset):
-    "A `TensorDataset` indexed by a whole batch of indices: one gather per tensor instead of stacking single rows."
-    def __init__(self, ds:TensorDataset): self.ds = ds
-    def __len__(self): return len(self.ds)
-    def __getitem__(self, idx): return [t[idx] for t in self.ds.tensors]
+    """A `TensorDataset` indexed by a whole batch of indices: one gather per tensor instead of
+    stacking single rows."""
 
+    def __init__(self, ds: TensorDataset):
+        self.ds = ds
+
+    def __len__(self):
+        return len(self.ds)
+
+    def __getitem__(self, idx):
+        return [t[idx] for t in self.ds.tensors]
+
+# %% ../../nbs/01_core.data.ipynb #e175a9da
 class DataLoaders:
     "Train and valid datasets plus loader settings; builds epoch-seeded, rank-aware loaders."
-    def __init__(self, train:Dataset, # training dataset
-                 valid:Dataset|None=None, # validation dataset
-                 bs:int=64,           # global batch size (split across ranks under torchrun)
-                 n_inp:int=1,         # number of inputs in a batch tuple; the rest are targets
-                 shuffle:bool=True,   # shuffle the training set every epoch
-                 drop_last:bool=True, # drop the last incomplete training batch
-                 num_workers:int=0, collate_fn=None, seed:int=0):
-        self.train, self.valid, self.bs, self.n_inp, self.shuffle, self.drop_last = train, valid, bs, n_inp, shuffle, drop_last
+
+    def __init__(
+        self,
+        train: Dataset,  # training dataset
+        valid: Dataset | None = None,  # validation dataset
+        bs: int = 64,  # global batch size (split across ranks under torchrun)
+        n_inp: int = 1,  # number of inputs in a batch tuple; the rest are targets
+        shuffle: bool = True,  # shuffle the training set every epoch
+        drop_last: bool = True,  # drop the last incomplete training batch
+        num_workers: int = 0,
+        collate_fn=None,
+        seed: int = 0,
+    ):
+        self.train, self.valid, self.bs, self.n_inp, self.shuffle, self.drop_last = (
+            train,
+            valid,
+            bs,
+            n_inp,
+            shuffle,
+            drop_last,
+        )
         self.num_workers, self.collate_fn, self.seed = num_workers, collate_fn, seed
 
-    def local_bs(self, world:int=1)->int:
+    def local_bs(self, world: int = 1) -> int:
         "Per-rank batch size; raises if `world` does not divide the global batch."
-        if self.bs % world: raise ValueError(f"global batch size bs={self.bs} is not divisible by world size {world}; choose bs as a multiple of {world}")
+        if self.bs % world:
+            raise ValueError(
+                f"global batch size bs={self.bs} is not divisible by world size {world}; "
+                f"choose bs as a multiple of {world}"
+            )
         return self.bs // world
 
-    def train_dl(self, epoch:int=0, skip:int=0, rank:int=0, world:int=1)->DataLoader:
+    def train_dl(self, epoch: int = 0, skip: int = 0, rank: int = 0, world: int = 1) -> DataLoader:
         "Loader for training epoch `epoch`, skipping its first `skip` batches."
-        s = DistributedSampler(self.train, num_replicas=world, rank=rank, shuffle=self.shuffle, seed=self.seed, drop_last=True)
+        s = DistributedSampler(
+            self.train,
+            num_replicas=world,
+            rank=rank,
+            shuffle=self.shuffle,
+            seed=self.seed,
+            drop_last=True,
+        )
         s.set_epoch(epoch)
         bsamp = _SkipBatches(s, self.local_bs(world), self.drop_last, skip)
-        g = torch.Generator().manual_seed(self.seed + epoch)   # own generator: building a loader must not draw from the global RNG
+        g = torch.Generator().manual_seed(
+            self.seed + epoch
+        )  # own generator: building a loader must not draw from the global RNG
         return self._loader(self.train, bsamp, g)
 
-    def valid_dl(self, rank:int=0, world:int=1)->DataLoader|None:
+    def valid_dl(self, rank: int = 0, world: int = 1) -> DataLoader | None:
         "Loader over this rank's share of the validation set (no padding, so sums reduce exactly)."
-        if self.valid is None: return None
+        if self.valid is None:
+            return None
         idx, bs = list(range(rank, len(self.valid), world)), self.local_bs(world)
-        return self._loader(self.valid, [idx[i:i + bs] for i in range(0, len(idx), bs)], torch.Generator().manual_seed(self.seed))
+        return self._loader(
+            self.valid,
+            [idx[i : i + bs] for i in range(0, len(idx), bs)],
+            torch.Generator().manual_seed(self.seed),
+        )
 
-    def _loader(self, ds:Dataset, bsamp, g:torch.Generator)->DataLoader:
-        "A loader over `ds` whose batches are the index lists of `bsamp`; a `TensorDataset` is read one gather per batch."
+    def _loader(self, ds: Dataset, bsamp, g: torch.Generator) -> DataLoader:
+        """A loader over `ds` whose batches are the index lists of `bsamp`; a `TensorDataset` is
+        read one gather per batch."""
         if isinstance(ds, TensorDataset) and self.collate_fn is None:
-            return DataLoader(_Gather(ds), sampler=bsamp, batch_size=None, num_workers=self.num_workers, generator=g)
-        return DataLoader(ds, batch_sampler=bsamp, num_workers=self.num_workers, collate_fn=self.collate_fn, generator=g)
+            return DataLoader(
+                _Gather(ds),
+                sampler=bsamp,
+                batch_size=None,
+                num_workers=self.num_workers,
+                generator=g,
+            )
+        return DataLoader(
+            ds,
+            batch_sampler=bsamp,
+            num_workers=self.num_workers,
+            collate_fn=self.collate_fn,
+            generator=g,
+        )
 
-    def steps_per_epoch(self, world:int=1)->int:
+    def steps_per_epoch(self, world: int = 1) -> int:
         "Optimizer steps in one training epoch."
         return len(self.train_dl(world=world))
 
 # %% ../../nbs/01_core.data.ipynb #b652559f
-def batches(data,                # a Tensor (labels in `y`), an (x, y) tuple of tensors, a Dataset or a DataLoader
-            bs:int=256,          # batch size (ignored for a DataLoader)
-            y:torch.Tensor|None=None, # labels when `data` is a Tensor
-            device=None,         # move each batch here (None: leave it)
-            num_workers:int=0,   # loader workers for a Dataset
-           ):
-    "Yield `(x, y)` batches in order from tensors or a dataset (`y` is None for unlabelled tensors)."
+def batches(
+    data,  # a Tensor (labels in `y`), an (x, y) tuple of tensors, a Dataset or a DataLoader
+    bs: int = 256,  # batch size (ignored for a DataLoader)
+    y: torch.Tensor | None = None,  # labels when `data` is a Tensor
+    device=None,  # move each batch here (None: leave it)
+    num_workers: int = 0,  # loader workers for a Dataset
+):
+    """Yield `(x, y)` batches in order from tensors or a dataset (`y` is None for unlabelled
+    tensors)."""
     mv = (lambda t: t.to(device, non_blocking=True)) if device is not None else (lambda t: t)
-    if isinstance(data, tuple): data, y = data
+    if isinstance(data, tuple):
+        data, y = data
     if isinstance(data, torch.Tensor):
-        if y is not None and len(y) != len(data): raise ValueError(f"{len(data)} inputs but {len(y)} labels")
-        for s in range(0, len(data), bs): yield mv(data[s:s + bs]), (mv(y[s:s + bs]) if y is not None else None)
+        if y is not None and len(y) != len(data):
+            raise ValueError(f"{len(data)} inputs but {len(y)} labels")
+        for s in range(0, len(data), bs):
+            yield mv(data[s : s + bs]), (mv(y[s : s + bs]) if y is not None else None)
         return
     if not isinstance(data, DataLoader):
-        if not hasattr(data, '__getitem__'): raise TypeError(f"batches() takes a Tensor, an (x, y) tuple, a Dataset or a DataLoader, not {type(data).__name__}")
+        if not hasattr(data, '__getitem__'):
+            raise TypeError(
+                f"batches() takes a Tensor, an (x, y) tuple, a Dataset or a DataLoader, not "
+                f"{type(data).__name__}"
+            )
         data = DataLoader(data, batch_size=bs, shuffle=False, num_workers=num_workers)
-    for b in data: yield mv(b[0]), (mv(torch.as_tensor(b[1])) if len(b) > 1 else None)
+    for b in data:
+        yield mv(b[0]), (mv(torch.as_tensor(b[1])) if len(b) > 1 else None)
 
-def as_dataset(data, # a Tensor (labels in `y`), an (x, y) tuple of tensors or a Dataset
-               y:torch.Tensor|None=None)->Dataset:
+# %% ../../nbs/01_core.data.ipynb #ee8a06e4
+def as_dataset(
+    data,  # a Tensor (labels in `y`), an (x, y) tuple of tensors or a Dataset
+    y: torch.Tensor | None = None,
+) -> Dataset:
     "A map-style Dataset of `(x, y)` items: tensors are wrapped, a Dataset is returned as it is."
-    if isinstance(data, tuple): data, y = data
-    if isinstance(data, torch.Tensor): return TensorDataset(data, y) if y is not None else TensorDataset(data)
+    if isinstance(data, tuple):
+        data, y = data
+    if isinstance(data, torch.Tensor):
+        return TensorDataset(data, y) if y is not None else TensorDataset(data)
     return data
 
-def take(data, # as in `batches`
-         n:int, # number of items
-        )->tuple:
+# %% ../../nbs/01_core.data.ipynb #875348ae
+def take(
+    data,  # as in `batches`
+    n: int,  # number of items
+) -> tuple:
     "The first `n` items of `data` as an `(x, y)` pair of tensors; raises when `data` holds fewer."
     xs, ys, got = [], [], 0
     for x, y in batches(data, bs=min(n, 256)):
-        xs.append(x[:n - got]); ys.append(None if y is None else y[:n - got]); got += len(xs[-1])
-        if got >= n: break
-    if got < n: raise ValueError(f"needed {n} items but the data holds {got}")
+        xs.append(x[: n - got])
+        ys.append(None if y is None else y[: n - got])
+        got += len(xs[-1])
+        if got >= n:
+            break
+    if got < n:
+        raise ValueError(f"needed {n} items but the data holds {got}")
     return torch.cat(xs), (None if ys[0] is None else torch.cat(ys))

@@ -9,7 +9,8 @@ __all__ = ['TableRenderer', 'execute_nb', 'mark_executed', 'is_executed', 'build
            'check_page', 'check_site', 'readme_text', 'build_docs', 'docs']
 
 # %% ../../nbs/08_core.docs.ipynb #f9889afc
-import base64, hashlib, json, os, re, shutil, socket, subprocess, tempfile, threading, time, urllib.request
+import base64, hashlib, json, os, re, shutil, socket, subprocess, tempfile, threading, time
+import urllib.request
 from functools import partial
 from http.server import ThreadingHTTPServer, SimpleHTTPRequestHandler
 from pathlib import Path
@@ -20,353 +21,584 @@ from fastcore.docments import DocmentTbl
 # %% ../../nbs/08_core.docs.ipynb #4ce96c65
 class TableRenderer(BasicMarkdownRenderer):
     "`show_doc` renderer: nbdev's signature block plus a docments parameter table."
+
     def _repr_markdown_(self):
         md = super()._repr_markdown_()
-        try: tbl = DocmentTbl(self.sym)._repr_markdown_()
-        except Exception: tbl = ''
+        try:
+            tbl = DocmentTbl(self.sym)._repr_markdown_()
+        except Exception:
+            tbl = ''
         return md + ('\n\n' + tbl if tbl else '')
 
 # %% ../../nbs/08_core.docs.ipynb #05c3fa82
-def _flags(src:str)->set:
+def _flags(src: str) -> set:
     "Directive tokens of a cell (`#| slow`, `#| eval: false`, ...)."
     out = set()
     for l in src.splitlines():
         m = re.match(r'\s*#\|\s*(.*)', l)
-        if m: out.update([m.group(1).strip().replace(' ', '')] + m.group(1).split())
+        if m:
+            out.update([m.group(1).strip().replace(' ', '')] + m.group(1).split())
     return out
 
-def execute_nb(src:str|Path, # source notebook
-               dest:str|Path, # where to write the executed copy
-               skip_flags=('notest', 'slow', 'cuda'), # cells with these flags are not run
-               timeout:int=600): # seconds per cell
-    "Execute `src` in its own directory (skipping flagged cells) and write it with outputs to `dest`."
+# %% ../../nbs/08_core.docs.ipynb #0cd3d95d
+def execute_nb(
+    src: str | Path,  # source notebook
+    dest: str | Path,  # where to write the executed copy
+    skip_flags=('notest', 'slow', 'cuda'),  # cells with these flags are not run
+    timeout: int = 600,
+):  # seconds per cell
+    """Execute `src` in its own directory (skipping flagged cells) and write it with outputs to
+    `dest`."""
     from execnb.shell import CaptureShell
     from fastcore.nbio import read_nb, write_nb
-    nb = read_nb(src); cwd = os.getcwd()
-    def skip(c): fl = _flags(c.source); return bool(fl & set(skip_flags)) or 'eval:false' in fl
+
+    nb = read_nb(src)
+    cwd = os.getcwd()
+
+    def skip(c):
+        fl = _flags(c.source)
+        return bool(fl & set(skip_flags)) or 'eval:false' in fl
+
     try:
         os.chdir(Path(dest).parent)
         os.environ['IN_TEST'] = '1'
-        sh = CaptureShell(); sh.run_all(nb, exc_stop=True, preproc=skip, cell_timeout=timeout)
-    finally: os.chdir(cwd); os.environ.pop('IN_TEST', None)
+        sh = CaptureShell()
+        sh.run_all(nb, exc_stop=True, preproc=skip, cell_timeout=timeout)
+    finally:
+        os.chdir(cwd)
+        os.environ.pop('IN_TEST', None)
     write_nb(nb, dest)
     return dest
 
 # %% ../../nbs/08_core.docs.ipynb #c21d4468
-def _sha(p:Path)->str: return hashlib.sha256(Path(p).read_bytes()).hexdigest()
+def _sha(p: Path) -> str:
+    return hashlib.sha256(Path(p).read_bytes()).hexdigest()
 
-def mark_executed(src:str|Path, # the source notebook
-                  dest:str|Path, # its executed copy
-                 ):
-    "Record that `dest` holds `src` executed (keyed by the source's hash), so a docs build can reuse it."
-    m = Path(dest).parent/'.executed'; m.mkdir(exist_ok=True); (m/Path(dest).name).write_text(_sha(src))
+# %% ../../nbs/08_core.docs.ipynb #116f973d
+def mark_executed(
+    src: str | Path,  # the source notebook
+    dest: str | Path,  # its executed copy
+):
+    """Record that `dest` holds `src` executed (keyed by the source's hash), so a docs build can
+    reuse it."""
+    m = Path(dest).parent / '.executed'
+    m.mkdir(exist_ok=True)
+    (m / Path(dest).name).write_text(_sha(src))
 
-def is_executed(src:str|Path, dest:str|Path)->bool:
+# %% ../../nbs/08_core.docs.ipynb #8b26db01
+def is_executed(src: str | Path, dest: str | Path) -> bool:
     "Whether `dest` is an executed copy of the current `src`."
-    m = Path(dest).parent/'.executed'/Path(dest).name
+    m = Path(dest).parent / '.executed' / Path(dest).name
     return Path(dest).exists() and m.exists() and m.read_text() == _sha(src)
 
-def build_executed(nbs:str|Path='nbs', # source notebooks and Quarto files
-                   dest:str|Path='_build/nbs', # executed copies
-                   execute:bool=True,  # False copies without running (fast, no outputs)
-                   only:str|None=None, # regex of notebook names to execute (others are copied)
-                   reuse:bool=False,   # keep executed copies of unchanged notebooks (e.g. written by the notebook tests)
-                  )->Path:
+# %% ../../nbs/08_core.docs.ipynb #fc5ff057
+def build_executed(
+    nbs: str | Path = 'nbs',  # source notebooks and Quarto files
+    dest: str | Path = '_build/nbs',  # executed copies
+    execute: bool = True,  # False copies without running (fast, no outputs)
+    only: str | None = None,  # regex of notebook names to execute (others are copied)
+    # keep executed copies of unchanged notebooks (e.g. written by the notebook tests)
+    reuse: bool = False,
+) -> Path:
     "Copy `nbs` to `dest`, executing the notebooks (or reusing executed copies of unchanged ones)."
     from tqdm.auto import tqdm
+
     nbs, dest = Path(nbs), Path(dest)
-    keep = {p.name: (dest/p.name).read_bytes() for p in nbs.glob('*.ipynb') if reuse and is_executed(p, dest/p.name)}
-    if dest.exists(): shutil.rmtree(dest)
+    keep = {
+        p.name: (dest / p.name).read_bytes()
+        for p in nbs.glob('*.ipynb')
+        if reuse and is_executed(p, dest / p.name)
+    }
+    if dest.exists():
+        shutil.rmtree(dest)
     shutil.copytree(nbs, dest, ignore=shutil.ignore_patterns('.ipynb_checkpoints', '_*proc', '.*'))
-    for n, b in keep.items(): (dest/n).write_bytes(b); mark_executed(nbs/n, dest/n)
+    for n, b in keep.items():
+        (dest / n).write_bytes(b)
+        mark_executed(nbs / n, dest / n)
     if execute:
         for nb in tqdm(sorted(dest.glob('*.ipynb')), desc='execute notebooks', leave=False):
-            if (only and not re.search(only, nb.name)) or nb.name in keep: continue
-            execute_nb(nb, nb); mark_executed(nbs/nb.name, nb)
+            if (only and not re.search(only, nb.name)) or nb.name in keep:
+                continue
+            execute_nb(nb, nb)
+            mark_executed(nbs / nb.name, nb)
     return dest
 
 # %% ../../nbs/08_core.docs.ipynb #730a48d0
-def _front_matter(nb:dict)->dict:
+def _front_matter(nb: dict) -> dict:
     "Front matter of a processed notebook (its first raw cell)."
     import yaml
+
     c = nb['cells'][0] if nb['cells'] else None
     if c and c['cell_type'] == 'raw':
         s = ''.join(c['source']).strip().strip('-')
         return yaml.safe_load(s) or {}
     return {}
 
-def _is_progress(o:dict)->bool:
-    "A stderr stream that holds only tqdm progress lines (a live bar in JupyterLab, noise on a static page)."
-    if o.get('output_type') != 'stream' or o.get('name') != 'stderr': return False
+# %% ../../nbs/08_core.docs.ipynb #595af21d
+def _is_progress(o: dict) -> bool:
+    """A stderr stream that holds only tqdm progress lines (a live bar in JupyterLab, noise on a
+    static page)."""
+    if o.get('output_type') != 'stream' or o.get('name') != 'stderr':
+        return False
     t = ''.join(o['text']) if isinstance(o.get('text'), list) else o.get('text', '')
     lines = [l for l in re.split(r'[\r\n]', t) if l.strip()]
-    return bool(lines) and all(re.search(r'\|\s*\d+/\d+ \[[\d:<?, ]', l) or re.fullmatch(r'\s*(\x1b\[A)?\s*', l) for l in lines)
+    return bool(lines) and all(
+        re.search(r'\|\s*\d+/\d+ \[[\d:<?, ]', l) or re.fullmatch(r'\s*(\x1b\[A)?\s*', l)
+        for l in lines
+    )
 
-def _clean_nb(nb:dict, abs_prefix:str)->tuple[dict, dict]:
-    "Drop nbdev-only keys and hidden cells; make doc links relative; return the notebook and page stats."
+# %% ../../nbs/08_core.docs.ipynb #ad7701ea
+def _clean_nb(nb: dict, abs_prefix: str) -> tuple[dict, dict]:
+    """Drop nbdev-only keys and hidden cells; make doc links relative; return the notebook and page
+    stats."""
     stats = dict(show_doc=0, images=0)
     cells = []
-    for c in nb['cells'][1:] if nb['cells'] and nb['cells'][0]['cell_type'] == 'raw' else nb['cells']:
+    for c in (
+        nb['cells'][1:] if nb['cells'] and nb['cells'][0]['cell_type'] == 'raw' else nb['cells']
+    ):
         src = ''.join(c['source']) if isinstance(c['source'], list) else c['source']
         fl = _flags(src)
-        if 'hide' in fl or 'include:false' in fl: continue
+        if 'hide' in fl or 'include:false' in fl:
+            continue
         src = re.sub(r'^\s*<!-- WARNING: THIS FILE WAS AUTOGENERATED! DO NOT EDIT! -->\s*', '', src)
-        if not src.strip(): continue
+        if not src.strip():
+            continue
         c['metadata'], c['id'] = {}, f'cell-{len(cells)}'
         if c['cell_type'] == 'code':
-            if 'echo:false' in fl: c['metadata']['tags'] = ['remove_input']
+            if 'echo:false' in fl:
+                c['metadata']['tags'] = ['remove_input']
             c['source'] = '\n'.join(l for l in src.splitlines() if not l.lstrip().startswith('#|'))
             c['outputs'] = [o for o in c.get('outputs', []) if not _is_progress(o)]
             for o in c['outputs']:
-                o.pop('metadata', None) if o.get('output_type') == 'stream' else o.setdefault('metadata', {})
+                o.pop('metadata', None) if o.get('output_type') == 'stream' else o.setdefault(
+                    'metadata', {}
+                )
                 d = o.get('data', {})
                 for k, v in d.items():
-                    if isinstance(v, list) and not k.endswith('json'): d[k] = ''.join(v)   # executed in memory: lines not yet joined
-                if isinstance(o.get('text'), list): o['text'] = ''.join(o['text'])
+                    if isinstance(v, list) and not k.endswith('json'):
+                        d[k] = ''.join(v)  # executed in memory: lines not yet joined
+                if isinstance(o.get('text'), list):
+                    o['text'] = ''.join(o['text'])
                 if 'text/markdown' in d:
-                    t = ''.join(d['text/markdown']) if isinstance(d['text/markdown'], list) else d['text/markdown']
-                    d['text/markdown'] = re.sub(r'\{target="_blank"[^}]*\}', '', t.replace(abs_prefix, ''))
-                    if 'show_doc' in src: stats['show_doc'] += 1; d.pop('text/plain', None)
+                    t = (
+                        ''.join(d['text/markdown'])
+                        if isinstance(d['text/markdown'], list)
+                        else d['text/markdown']
+                    )
+                    d['text/markdown'] = re.sub(
+                        r'\{target="_blank"[^}]*\}', '', t.replace(abs_prefix, '')
+                    )
+                    if 'show_doc' in src:
+                        stats['show_doc'] += 1
+                        d.pop('text/plain', None)
                 stats['images'] += sum(k.startswith('image/') for k in d)
-        elif c['cell_type'] == 'markdown': c['source'] = src.replace(abs_prefix, '')
+        elif c['cell_type'] == 'markdown':
+            c['source'] = src.replace(abs_prefix, '')
         cells.append(c)
     nb['cells'] = cells
-    nb['metadata'] = {k: v for k, v in nb.get('metadata', {}).items() if k in ('kernelspec', 'language_info')}  # no widget state: no CDN loader
+    nb['metadata'] = {
+        k: v for k, v in nb.get('metadata', {}).items() if k in ('kernelspec', 'language_info')
+    }  # no widget state: no CDN loader
     return nb, stats
 
 # %% ../../nbs/08_core.docs.ipynb #96367bfb
 _CSS = """body{max-width:1100px;margin:auto;padding:0 1.5rem;font-family:system-ui,sans-serif}
-nav.klg{display:flex;flex-wrap:wrap;gap:.3rem 1rem;padding:.6rem 0;border-bottom:1px solid #ddd;margin-bottom:1rem;font-size:.9rem}
+nav.klg{display:flex;flex-wrap:wrap;gap:.3rem 1rem;padding:.6rem 0;border-bottom:1px solid #ddd;
+margin-bottom:1rem;font-size:.9rem}
 nav.klg a{text-decoration:none;color:#2a5db0} nav.klg a.here{font-weight:bold;color:#000}
 p.description{font-style:italic;font-size:1.15rem;opacity:.75}
-table{border-collapse:collapse;margin:.5rem 0} th,td{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}"""
+table{border-collapse:collapse;margin:.5rem 0}
+th,td{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}"""
 
-def _code(s:str)->str: "Inline `code` spans as HTML."; return re.sub(r'`([^`]+)`', r'<code>\1</code>', s)
+# %% ../../nbs/08_core.docs.ipynb #12f9a682
+def _code(s: str) -> str:
+    "Inline `code` spans as HTML."
+    return re.sub(r'`([^`]+)`', r'<code>\1</code>', s)
 
-def _sidebar_order(nbs:Path)->list[str]:
+# %% ../../nbs/08_core.docs.ipynb #4d0d0307
+def _sidebar_order(nbs: Path) -> list[str]:
     "Notebook names in `sidebar.yml` order (then any others, sorted)."
     import yaml
+
     names = []
+
     def walk(x):
-        if isinstance(x, str) and x.endswith('.ipynb'): names.append(x)
-        elif isinstance(x, list): [walk(o) for o in x]
-        elif isinstance(x, dict): [walk(v) for v in x.values()]
-    sb = nbs/'sidebar.yml'
-    if sb.exists(): walk(yaml.safe_load(sb.read_text()))
+        if isinstance(x, str) and x.endswith('.ipynb'):
+            names.append(x)
+        elif isinstance(x, list):
+            [walk(o) for o in x]
+        elif isinstance(x, dict):
+            [walk(v) for v in x.values()]
+
+    sb = nbs / 'sidebar.yml'
+    if sb.exists():
+        walk(yaml.safe_load(sb.read_text()))
     return names + sorted(p.name for p in nbs.glob('*.ipynb') if p.name not in names)
 
 # %% ../../nbs/08_core.docs.ipynb #a1fab339
-def render_site(proc:str|Path='_proc', # processed notebooks (from nbdev-proc-nbs)
-                site:str|Path='_site', # output directory for HTML
-                nbs:str|Path='nbs',    # for sidebar.yml
-                abs_prefix:str|None=None, # absolute docs URL prefix rewritten to relative links
-               )->list[dict]:
+def render_site(
+    proc: str | Path = '_proc',  # processed notebooks (from nbdev-proc-nbs)
+    site: str | Path = '_site',  # output directory for HTML
+    nbs: str | Path = 'nbs',  # for sidebar.yml
+    abs_prefix: str | None = None,  # absolute docs URL prefix rewritten to relative links
+) -> list[dict]:
     "Render processed notebooks to HTML pages with a nav bar; return the page manifest."
     import nbformat
     from nbconvert import HTMLExporter
     from traitlets.config import Config as TConfig
+
     proc, site = Path(proc), Path(site)
     if abs_prefix is None:
         from nbdev.config import get_config
-        cfg = get_config(); abs_prefix = f"{cfg.doc_host}{cfg.doc_baseurl}".rstrip('/') + '/'
-    if site.exists(): shutil.rmtree(site)
+
+        cfg = get_config()
+        abs_prefix = f"{cfg.doc_host}{cfg.doc_baseurl}".rstrip('/') + '/'
+    if site.exists():
+        shutil.rmtree(site)
     site.mkdir(parents=True)
     pages, nbs_ = [], []
     for name in _sidebar_order(Path(nbs)):
-        if not (proc/name).exists(): continue
-        nb = json.loads((proc/name).read_text())
+        if not (proc / name).exists():
+            continue
+        nb = json.loads((proc / name).read_text())
         fm = _front_matter(nb)
         nb, stats = _clean_nb(nb, abs_prefix)
-        out = 'index.html' if name == 'index.ipynb' else fm.get('output-file', Path(name).stem + '.html')
-        pages.append(dict(src=name, file=out, title=fm.get('title', Path(name).stem), description=fm.get('description', ''), **stats))
+        out = (
+            'index.html'
+            if name == 'index.ipynb'
+            else fm.get('output-file', Path(name).stem + '.html')
+        )
+        pages.append(
+            dict(
+                src=name,
+                file=out,
+                title=fm.get('title', Path(name).stem),
+                description=fm.get('description', ''),
+                **stats,
+            )
+        )
         nbs_.append(nb)
-    tc = TConfig(); tc.TagRemovePreprocessor.remove_input_tags = {'remove_input'}; tc.TagRemovePreprocessor.enabled = True
+    tc = TConfig()
+    tc.TagRemovePreprocessor.remove_input_tags = {'remove_input'}
+    tc.TagRemovePreprocessor.enabled = True
     tc.TemplateExporter.exclude_input_prompt = tc.TemplateExporter.exclude_output_prompt = True
     exp = HTMLExporter(config=tc, template_name='lab')
-    for p, nb in zip(pages, nbs_):               # a second pass: the nav bar needs every page's title
+    for p, nb in zip(pages, nbs_):  # a second pass: the nav bar needs every page's title
         nb = nbformat.from_dict(nb)
         nb.metadata['title'] = p['title']
         body, _ = exp.from_notebook_node(nb)
-        nav = '<nav class="klg">' + ''.join(f'<a href="{q["file"]}"{" class=here" if q is p else ""}>{q["title"]}</a>' for q in pages) + '</nav>'
-        head = f'{nav}<h1 class="title">{p["title"]}</h1>' + (f'<p class="description">{_code(p["description"])}</p>' if p['description'] else '')
-        body = re.sub(r'<title>.*?</title>', f'<title>{p["title"]} – klas_lfa_glidr</title>', body, count=1, flags=re.S)
-        body = re.sub(r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>', '', body)   # CDN scripts: the site must work offline
-        body = body.replace('</head>', f'<link rel="icon" href="data:,"><style>{_CSS}</style></head>', 1)
+        nav = (
+            '<nav class="klg">'
+            + ''.join(
+                f'<a href="{q["file"]}"{" class=here" if q is p else ""}>{q["title"]}</a>'
+                for q in pages
+            )
+            + '</nav>'
+        )
+        head = f'{nav}<h1 class="title">{p["title"]}</h1>' + (
+            f'<p class="description">{_code(p["description"])}</p>' if p['description'] else ''
+        )
+        body = re.sub(
+            r'<title>.*?</title>',
+            f'<title>{p["title"]} – klas_lfa_glidr</title>',
+            body,
+            count=1,
+            flags=re.S,
+        )
+        body = re.sub(
+            r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>', '', body
+        )  # CDN scripts: the site must work offline
+        body = body.replace(
+            '</head>', f'<link rel="icon" href="data:,"><style>{_CSS}</style></head>', 1
+        )
         body = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + head, body, count=1)
-        (site/p['file']).write_text(body)
-    (site/'manifest.json').write_text(json.dumps(pages, indent=1))
+        (site / p['file']).write_text(body)
+    (site / 'manifest.json').write_text(json.dumps(pages, indent=1))
     return pages
 
 # %% ../../nbs/08_core.docs.ipynb #f4e94035
-_JS = """JSON.stringify({title: document.title, h1: (document.querySelector('h1.title')||{}).textContent || '',
- tables: [...document.querySelectorAll('table')].filter(t => /Details/.test(t.querySelector('tr')?.textContent || '')).length,
- imgs: [...document.images].map(i => ({src: i.getAttribute('src').slice(0, 40), ok: i.complete && i.naturalWidth > 0})),
+_JS = """JSON.stringify({title: document.title,
+ h1: (document.querySelector('h1.title')||{}).textContent || '',
+ tables: [...document.querySelectorAll('table')]
+   .filter(t => /Details/.test(t.querySelector('tr')?.textContent || '')).length,
+ imgs: [...document.images].map(i => ({src: i.getAttribute('src').slice(0, 40),
+   ok: i.complete && i.naturalWidth > 0})),
  links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))})"""
 
-def find_chromium()->str|None:
+# %% ../../nbs/08_core.docs.ipynb #19781971
+def find_chromium() -> str | None:
     "Path of a Chromium/Chrome binary, or None."
-    for b in (os.environ.get('CHROMIUM'), 'chromium', 'chromium-browser', 'google-chrome', 'chrome'):
-        if b and shutil.which(b): return shutil.which(b)
+    for b in (
+        os.environ.get('CHROMIUM'),
+        'chromium',
+        'chromium-browser',
+        'google-chrome',
+        'chrome',
+    ):
+        if b and shutil.which(b):
+            return shutil.which(b)
     return None
 
-def _free_port()->int:
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+# %% ../../nbs/08_core.docs.ipynb #cfdbbe3f
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
 
+# %% ../../nbs/08_core.docs.ipynb #1409fb32
 class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *a): pass
+    def log_message(self, *a):
+        pass
 
 # %% ../../nbs/08_core.docs.ipynb #3fc7b580
 class CDP:
     "Minimal Chrome DevTools Protocol session on one page target."
-    def __init__(self, chromium:str, port:int, profile:str):
-        args = [chromium, '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars',
-                f'--remote-debugging-port={port}', '--remote-allow-origins=*', f'--user-data-dir={profile}',
-                '--window-size=1280,900', 'about:blank']
+
+    def __init__(self, chromium: str, port: int, profile: str):
+        args = [
+            chromium,
+            '--headless=new',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--hide-scrollbars',
+            f'--remote-debugging-port={port}',
+            '--remote-allow-origins=*',
+            f'--user-data-dir={profile}',
+            '--window-size=1280,900',
+            'about:blank',
+        ]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(150):
             try:
-                tabs = json.loads(urllib.request.urlopen(f'http://127.0.0.1:{port}/json/list', timeout=2).read()); break
-            except OSError: time.sleep(0.2)
-        else: self.close(); raise RuntimeError(f'chromium did not open its DevTools port ({chromium})')
+                tabs = json.loads(
+                    urllib.request.urlopen(f'http://127.0.0.1:{port}/json/list', timeout=2).read()
+                )
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            self.close()
+            raise RuntimeError(f'chromium did not open its DevTools port ({chromium})')
         import websocket
-        ws_url = next(t['webSocketDebuggerUrl'] for t in tabs if t.get('type') == 'page')
-        self.ws, self.id, self.events = websocket.create_connection(ws_url, timeout=30, suppress_origin=True), 0, []
-        for m in ('Page.enable', 'Runtime.enable', 'Log.enable'): self.call(m)
 
-    def call(self, method:str, **params):
+        ws_url = next(t['webSocketDebuggerUrl'] for t in tabs if t.get('type') == 'page')
+        self.ws, self.id, self.events = (
+            websocket.create_connection(ws_url, timeout=30, suppress_origin=True),
+            0,
+            [],
+        )
+        for m in ('Page.enable', 'Runtime.enable', 'Log.enable'):
+            self.call(m)
+
+    def call(self, method: str, **params):
         "Send a command and wait for its result, collecting events meanwhile."
-        self.id += 1; self.ws.send(json.dumps(dict(id=self.id, method=method, params=params)))
+        self.id += 1
+        self.ws.send(json.dumps(dict(id=self.id, method=method, params=params)))
         while True:
             m = json.loads(self.ws.recv())
             if m.get('id') == self.id:
-                if 'error' in m: raise RuntimeError(f"{method}: {m['error']}")
+                if 'error' in m:
+                    raise RuntimeError(f"{method}: {m['error']}")
                 return m.get('result', {})
             self.events.append(m)
 
-    def wait_event(self, name:str, timeout:float=30):
+    def wait_event(self, name: str, timeout: float = 30):
         "Wait for event `name`."
         t0 = time.time()
         while time.time() - t0 < timeout:
-            if any(e.get('method') == name for e in self.events): return True
+            if any(e.get('method') == name for e in self.events):
+                return True
             self.ws.settimeout(max(timeout - (time.time() - t0), 0.1))
-            try: self.events.append(json.loads(self.ws.recv()))
-            except Exception: break
+            try:
+                self.events.append(json.loads(self.ws.recv()))
+            except Exception:
+                break
         return False
 
     def close(self):
-        try: self.ws.close()
-        except Exception: pass
+        try:
+            self.ws.close()
+        except Exception:
+            pass
         self.proc.terminate()
-        try: self.proc.wait(10)
-        except subprocess.TimeoutExpired: self.proc.kill()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
 
 # %% ../../nbs/08_core.docs.ipynb #9bc88445
-def _errors(events:list)->list[str]:
+def _errors(events: list) -> list[str]:
     "Console errors and uncaught exceptions among CDP events."
     out = []
     for e in events:
         m, p = e.get('method'), e.get('params', {})
-        if m == 'Runtime.exceptionThrown': out.append(p['exceptionDetails'].get('text', '') + ' ' + str(p['exceptionDetails'].get('exception', {}).get('description', ''))[:200])
-        elif m == 'Runtime.consoleAPICalled' and p.get('type') == 'error': out.append(' '.join(str(a.get('value', a.get('description', ''))) for a in p.get('args', [])))
-        elif m == 'Log.entryAdded' and p['entry'].get('level') == 'error': out.append(p['entry'].get('text', '') + ' ' + p['entry'].get('url', ''))
+        if m == 'Runtime.exceptionThrown':
+            out.append(
+                p['exceptionDetails'].get('text', '')
+                + ' '
+                + str(p['exceptionDetails'].get('exception', {}).get('description', ''))[:200]
+            )
+        elif m == 'Runtime.consoleAPICalled' and p.get('type') == 'error':
+            out.append(
+                ' '.join(str(a.get('value', a.get('description', ''))) for a in p.get('args', []))
+            )
+        elif m == 'Log.entryAdded' and p['entry'].get('level') == 'error':
+            out.append(p['entry'].get('text', '') + ' ' + p['entry'].get('url', ''))
     return out
 
-def check_page(cdp:CDP, url:str, shot:Path|None=None)->dict:
+# %% ../../nbs/08_core.docs.ipynb #2fa3516a
+def check_page(cdp: CDP, url: str, shot: Path | None = None) -> dict:
     "Load `url`, return what `_JS` reports plus console errors, and save a screenshot."
-    cdp.events.clear(); cdp.call('Page.navigate', url=url)
-    cdp.wait_event('Page.loadEventFired'); time.sleep(0.2)
-    res = json.loads(cdp.call('Runtime.evaluate', expression=_JS, returnByValue=True)['result']['value'])
+    cdp.events.clear()
+    cdp.call('Page.navigate', url=url)
+    cdp.wait_event('Page.loadEventFired')
+    time.sleep(0.2)
+    res = json.loads(
+        cdp.call('Runtime.evaluate', expression=_JS, returnByValue=True)['result']['value']
+    )
     res['errors'] = _errors(cdp.events)
     if shot is not None:
         Path(shot).parent.mkdir(parents=True, exist_ok=True)
-        Path(shot).write_bytes(base64.b64decode(cdp.call('Page.captureScreenshot', format='png')['data']))
+        Path(shot).write_bytes(
+            base64.b64decode(cdp.call('Page.captureScreenshot', format='png')['data'])
+        )
     return res
 
 # %% ../../nbs/08_core.docs.ipynb #68751f88
-def _problems(p:dict, r:dict, site:Path)->list[str]:
+def _problems(p: dict, r: dict, site: Path) -> list[str]:
     "What is wrong with page `p` (manifest entry) given the browser report `r`."
     out = []
-    if p['title'] not in r['title'] or r['h1'].strip() != p['title']: out.append(f"title {r['title']!r} / h1 {r['h1']!r} does not show {p['title']!r}")
-    if p['show_doc'] and not r['tables']: out.append('no show_doc parameter table')
-    if sum(i['ok'] for i in r['imgs']) < p['images']: out.append(f"{p['images']} figures expected, {sum(i['ok'] for i in r['imgs'])} loaded")
+    if p['title'] not in r['title'] or r['h1'].strip() != p['title']:
+        out.append(f"title {r['title']!r} / h1 {r['h1']!r} does not show {p['title']!r}")
+    if p['show_doc'] and not r['tables']:
+        out.append('no show_doc parameter table')
+    if sum(i['ok'] for i in r['imgs']) < p['images']:
+        out.append(f"{p['images']} figures expected, {sum(i['ok'] for i in r['imgs'])} loaded")
     bad = [i['src'] for i in r['imgs'] if not i['ok']]
-    if bad: out.append(f'images that did not load: {bad}')
+    if bad:
+        out.append(f'images that did not load: {bad}')
     for h in r['links']:
-        if re.match(r'^[a-z]+:|^#|^//', h): continue
+        if re.match(r'^[a-z]+:|^#|^//', h):
+            continue
         f = h.split('#')[0].split('?')[0]
-        if f and not (site/f).exists(): out.append(f'broken internal link {h}')
+        if f and not (site / f).exists():
+            out.append(f'broken internal link {h}')
     out += [f'console: {e}' for e in r['errors']]
     return out
 
-def check_site(site:str|Path='_site', # built site with manifest.json
-               shots:str|Path='artefacts/screenshots', # one PNG per page goes here
-               chromium:str|None=None, # browser binary; default: `find_chromium()`
-              )->dict:
-    "Open every page in headless Chromium; return `{page: [problems]}` (empty lists when all is well)."
-    site = Path(site).resolve(); pages = json.loads((site/'manifest.json').read_text())
+# %% ../../nbs/08_core.docs.ipynb #e275e28d
+def check_site(
+    site: str | Path = '_site',  # built site with manifest.json
+    shots: str | Path = 'artefacts/screenshots',  # one PNG per page goes here
+    chromium: str | None = None,  # browser binary; default: `find_chromium()`
+) -> dict:
+    """Open every page in headless Chromium; return `{page: [problems]}` (empty lists when all is
+    well)."""
+    site = Path(site).resolve()
+    pages = json.loads((site / 'manifest.json').read_text())
     chromium = chromium or find_chromium()
-    if not chromium: raise RuntimeError("no Chromium found: install Debian's `chromium` package or set CHROMIUM")
+    if not chromium:
+        raise RuntimeError("no Chromium found: install Debian's `chromium` package or set CHROMIUM")
     srv = ThreadingHTTPServer(('127.0.0.1', 0), partial(_Quiet, directory=str(site)))
     threading.Thread(target=srv.serve_forever, daemon=True).start()
-    prof = tempfile.mkdtemp(prefix='klg-chromium-'); cdp = CDP(chromium, _free_port(), prof)
+    prof = tempfile.mkdtemp(prefix='klg-chromium-')
+    cdp = CDP(chromium, _free_port(), prof)
     try:
         res = {}
         for p in pages:
-            r = check_page(cdp, f'http://127.0.0.1:{srv.server_address[1]}/{p["file"]}', Path(shots)/(Path(p['file']).stem + '.png'))
+            r = check_page(
+                cdp,
+                f'http://127.0.0.1:{srv.server_address[1]}/{p["file"]}',
+                Path(shots) / (Path(p['file']).stem + '.png'),
+            )
             res[p['file']] = _problems(p, r, site)
         return res
-    finally: cdp.close(); srv.shutdown(); shutil.rmtree(prof, ignore_errors=True)
+    finally:
+        cdp.close()
+        srv.shutdown()
+        shutil.rmtree(prof, ignore_errors=True)
 
 # %% ../../nbs/08_core.docs.ipynb #7eff3571
-def readme_text(nb_path:str|Path='nbs/index.ipynb', # the landing-page notebook
-               )->str:
+def readme_text(
+    nb_path: str | Path = 'nbs/index.ipynb',  # the landing-page notebook
+) -> str:
     "Markdown for README.md from the index notebook."
-    nb = json.loads(Path(nb_path).read_text()); parts = []
+    nb = json.loads(Path(nb_path).read_text())
+    parts = []
     for c in nb['cells']:
         src = ''.join(c['source']) if isinstance(c['source'], list) else c['source']
         fl = _flags(src)
-        if 'hide' in fl or 'include:false' in fl: continue
-        if c['cell_type'] == 'markdown': parts.append(src.strip())
+        if 'hide' in fl or 'include:false' in fl:
+            continue
+        if c['cell_type'] == 'markdown':
+            parts.append(src.strip())
         elif c['cell_type'] == 'code':
             code = '\n'.join(l for l in src.splitlines() if not l.lstrip().startswith('#|')).strip()
-            if code and 'echo:false' not in fl: parts.append(f'```python\n{code}\n```')
+            if code and 'echo:false' not in fl:
+                parts.append(f'```python\n{code}\n```')
             for o in c.get('outputs', []):
                 t = o.get('text') or o.get('data', {}).get('text/plain')
-                if t: parts.append('```\n' + (''.join(t) if isinstance(t, list) else t).rstrip() + '\n```')
-    return '<!-- generated from nbs/index.ipynb by `klg-docs --readme`: edit the notebook, not this file -->\n\n' + '\n\n'.join(parts) + '\n'
+                if t:
+                    parts.append(
+                        '```\n' + (''.join(t) if isinstance(t, list) else t).rstrip() + '\n```'
+                    )
+    return (
+        '<!-- generated from nbs/index.ipynb by `klg-docs --readme`: edit the notebook, not '
+        'this file -->\n\n' + '\n\n'.join(parts) + '\n'
+    )
 
 # %% ../../nbs/08_core.docs.ipynb #377c1bf3
-def build_docs(nbs:str|Path='nbs', site:str|Path='_site', execute:bool=True, only:str|None=None,
-               reuse:bool=False, # reuse executed copies of unchanged notebooks in _build/nbs (the notebook tests write them)
-              )->list[dict]:
-    "Execute, process (nbdev-proc-nbs) and render the notebooks into `site`; return the page manifest."
+def build_docs(
+    nbs: str | Path = 'nbs',
+    site: str | Path = '_site',
+    execute: bool = True,
+    only: str | None = None,
+    # reuse executed copies of unchanged notebooks in _build/nbs (the notebook tests write them)
+    reuse: bool = False,
+) -> list[dict]:
+    """Execute, process (nbdev-proc-nbs) and render the notebooks into `site`; return the page
+    manifest."""
     from nbdev.serve import proc_nbs
     from nbdev.config import get_config
-    root = get_config().config_path
-    build = build_executed(root/nbs, root/'_build'/'nbs', execute=execute, only=only, reuse=reuse)
-    proc = proc_nbs(str(build), force=True, n_workers=0)
-    return render_site(proc, root/site, root/nbs)
 
+    root = get_config().config_path
+    build = build_executed(
+        root / nbs, root / '_build' / 'nbs', execute=execute, only=only, reuse=reuse
+    )
+    proc = proc_nbs(str(build), force=True, n_workers=0)
+    return render_site(proc, root / site, root / nbs)
+
+# %% ../../nbs/08_core.docs.ipynb #f93842ae
 @call_parse
-def docs(site:str='_site',  # output directory
-         no_exec:bool=False, # do not execute notebooks (pages then show committed outputs only)
-         check:bool=False,   # open every page in headless Chromium afterwards
-         shots:str='artefacts/screenshots', # screenshot directory for --check
-         only:str=None,      # regex: execute only matching notebooks
-         readme:bool=False,  # only regenerate README.md from nbs/index.ipynb
-         reuse:bool=False,   # reuse executed copies of unchanged notebooks (after `pytest tests`)
-        ):
+def docs(
+    site: str = '_site',  # output directory
+    no_exec: bool = False,  # do not execute notebooks (pages then show committed outputs only)
+    check: bool = False,  # open every page in headless Chromium afterwards
+    shots: str = 'artefacts/screenshots',  # screenshot directory for --check
+    only: str = None,  # regex: execute only matching notebooks
+    readme: bool = False,  # only regenerate README.md from nbs/index.ipynb
+    reuse: bool = False,  # reuse executed copies of unchanged notebooks (after `pytest tests`)
+):
     "Build the docs site without Quarto and optionally check it in headless Chromium."
     if readme:
         from nbdev.config import get_config
+
         root = get_config().config_path
-        (root/'README.md').write_text(readme_text(root/'nbs'/'index.ipynb')); print('README.md written'); return 0
+        (root / 'README.md').write_text(readme_text(root / 'nbs' / 'index.ipynb'))
+        print('README.md written')
+        return 0
     pages = build_docs(site=site, execute=not no_exec, only=only, reuse=reuse)
     print(f'{len(pages)} pages written to {site}/')
-    if not check: return 0
+    if not check:
+        return 0
     res = check_site(site, shots)
-    for f, probs in res.items(): print(('FAIL ' if probs else 'ok   ') + f + ''.join(f'\n     - {p}' for p in probs))
+    for f, probs in res.items():
+        print(('FAIL ' if probs else 'ok   ') + f + ''.join(f'\n     - {p}' for p in probs))
     n_bad = sum(bool(v) for v in res.values())
     print(f'{len(res) - n_bad} pages ok, {n_bad} with problems; screenshots in {shots}/')
     return 1 if n_bad else 0

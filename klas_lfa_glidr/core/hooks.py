@@ -16,44 +16,66 @@ from torch import nn, Tensor
 # %% ../../nbs/04_core.hooks.ipynb #11fa6300
 class HookPoint(nn.Module):
     "Identity module marking a named activation that hooks can read or replace."
-    def __init__(self): super().__init__(); self.name = None
-    def forward(self, x:Tensor)->Tensor: return x
-    def __repr__(self): return f'HookPoint({self.name!r})'
 
-def hook_points(model:nn.Module)->dict[str, HookPoint]:
+    def __init__(self):
+        super().__init__()
+        self.name = None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x
+
+    def __repr__(self):
+        return f'HookPoint({self.name!r})'
+
+# %% ../../nbs/04_core.hooks.ipynb #940d8aeb
+def hook_points(model: nn.Module) -> dict[str, HookPoint]:
     "All `HookPoint`s of `model` by their module path; also records each one's `name`."
     out = {}
     for n, m in model.named_modules():
-        if isinstance(m, HookPoint): m.name = n; out[n] = m
+        if isinstance(m, HookPoint):
+            m.name = n
+            out[n] = m
     return out
 
 # %% ../../nbs/04_core.hooks.ipynb #914be01d
 ATTN_KINDS = ('q', 'k', 'v', 'z', 'pattern', 'attn_scores', 'result')
 
-def act_name(kind:str,           # q | k | v | z | pattern | attn_scores | resid_pre | resid_post | x_t | x_e | ...
-             layer:int|None=None, # block index; None for model-level hooks
-             stream:str|None=None, # optional stream suffix, e.g. 't' or 'e'
-            )->str:
+# %% ../../nbs/04_core.hooks.ipynb #6eb50903
+def act_name(
+    kind: str,  # q | k | v | z | pattern | attn_scores | resid_pre | resid_post | x_t | x_e | ...
+    layer: int | None = None,  # block index; None for model-level hooks
+    stream: str | None = None,  # optional stream suffix, e.g. 't' or 'e'
+) -> str:
     "The hook point name of activation `kind` in block `layer`."
     k = f'hook_{kind}' + (f'_{stream}' if stream else '')
-    if layer is None: return k
+    if layer is None:
+        return k
     return f'blocks.{layer}.attn.{k}' if kind in ATTN_KINDS else f'blocks.{layer}.{k}'
 
 # %% ../../nbs/04_core.hooks.ipynb #9cfdc0ab
-def _select(points:dict, key)->list[str]:
-    if callable(key): return [n for n in points if key(n)]
-    if key in points: return [key]
+def _select(points: dict, key) -> list[str]:
+    if callable(key):
+        return [n for n in points if key(n)]
+    if key in points:
+        return [key]
     hits = [n for n in points if fnmatch.fnmatchcase(n, key)]
     if not hits:
         import difflib
+
         close = difflib.get_close_matches(key, list(points), n=3)
-        raise KeyError(f"no hook point matches {key!r}" + (f"; close: {close}" if close else f"; available e.g. {list(points)[:5]}"))
+        raise KeyError(
+            f"no hook point matches {key!r}"
+            + (f"; close: {close}" if close else f"; available e.g. {list(points)[:5]}")
+        )
     return hits
 
+# %% ../../nbs/04_core.hooks.ipynb #c1f4551e
 @contextlib.contextmanager
-def hooks(model:nn.Module, # model with HookPoints
-          fns:dict|list,   # {name or glob or predicate: fn(act, hook) -> act | None}, or a list of pairs
-         ):
+def hooks(
+    model: nn.Module,  # model with HookPoints
+    fns: dict
+    | list,  # {name or glob or predicate: fn(act, hook) -> act | None}, or a list of pairs
+):
     "Context manager that attaches forward hooks to hook points and removes them on exit."
     points, handles = hook_points(model), []
     pairs = fns.items() if isinstance(fns, dict) else fns
@@ -64,29 +86,43 @@ def hooks(model:nn.Module, # model with HookPoints
                 handles.append(hp.register_forward_hook(lambda m, inp, out, fn=fn: fn(out, m)))
         yield model
     finally:
-        for h in handles: h.remove()
+        for h in handles:
+            h.remove()
 
 # %% ../../nbs/04_core.hooks.ipynb #19e3ecc3
-def run_with_hooks(model:nn.Module, *args,
-                   fwd_hooks:list|dict=(), # [(name, fn)] as in `hooks`
-                   **kwargs):
+def run_with_hooks(
+    model: nn.Module,
+    *args,
+    fwd_hooks: list | dict = (),  # [(name, fn)] as in `hooks`
+    **kwargs,
+):
     "Run `model(*args, **kwargs)` with `fwd_hooks` attached, then remove them."
-    with hooks(model, fwd_hooks): return model(*args, **kwargs)
+    with hooks(model, fwd_hooks):
+        return model(*args, **kwargs)
 
-def run_with_cache(model:nn.Module, *args,
-                   names=None,          # None for all hook points, else a name, glob, predicate or list of them
-                   detach:bool=True,    # store detached tensors
-                   device=None,         # move cached tensors here (e.g. 'cpu' to save GPU memory)
-                   fwd_hooks:list|dict=(), # hooks applied in the same pass (they run before caching)
-                   **kwargs)->tuple:    # (output, {name: activation})
+# %% ../../nbs/04_core.hooks.ipynb #7257515c
+def run_with_cache(
+    model: nn.Module,
+    *args,
+    names=None,  # None for all hook points, else a name, glob, predicate or list of them
+    detach: bool = True,  # store detached tensors
+    device=None,  # move cached tensors here (e.g. 'cpu' to save GPU memory)
+    fwd_hooks: list | dict = (),  # hooks applied in the same pass (they run before caching)
+    **kwargs,
+) -> tuple:  # (output, {name: activation})
     "Run the model once and return its output and the cached activations."
     points = hook_points(model)
     keys = [None] if names is None else (names if isinstance(names, (list, tuple)) else [names])
     sel = list(points) if names is None else sorted({n for k in keys for n in _select(points, k)})
     cache = {}
+
     def save(act, hook):
         a = act.detach() if detach else act
         cache[hook.name] = a.to(device) if device is not None else a
-    pairs = list(fwd_hooks.items() if isinstance(fwd_hooks, dict) else fwd_hooks) + [(n, save) for n in sel]
-    with hooks(model, pairs): out = model(*args, **kwargs)
+
+    pairs = list(fwd_hooks.items() if isinstance(fwd_hooks, dict) else fwd_hooks) + [
+        (n, save) for n in sel
+    ]
+    with hooks(model, pairs):
+        out = model(*args, **kwargs)
     return out, cache

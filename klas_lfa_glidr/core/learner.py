@@ -20,97 +20,156 @@ from .config import Config, default_device
 from .data import DataLoaders, atomic_write
 
 # %% ../../nbs/02_core.learner.ipynb #363ba7c3
-def init_distributed(backend:str|None=None, # gloo | nccl; default: nccl when CUDA is available, else gloo
-                    )->tuple[int, int]:
+def init_distributed(
+    backend: str | None = None,  # gloo | nccl; default: nccl when CUDA is available, else gloo
+) -> tuple[int, int]:
     "Start the process group when launched by `torchrun`; return `(rank, world_size)`."
     world = int(os.environ.get('WORLD_SIZE', '1'))
     if world > 1 and not dist.is_initialized():
         dist.init_process_group(backend or ('nccl' if torch.cuda.is_available() else 'gloo'))
-    if dist.is_initialized(): return dist.get_rank(), dist.get_world_size()
+    if dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
     return 0, 1
 
-def is_main()->bool:
+# %% ../../nbs/02_core.learner.ipynb #26d73b7a
+def is_main() -> bool:
     "True on rank 0 or when not distributed."
     return not dist.is_initialized() or dist.get_rank() == 0
 
-def all_reduce_sum(t:torch.Tensor)->torch.Tensor:
+# %% ../../nbs/02_core.learner.ipynb #37446cdb
+def all_reduce_sum(t: torch.Tensor) -> torch.Tensor:
     "Sum `t` over ranks (a no-op when not distributed)."
-    if dist.is_initialized(): t = t.clone(); dist.all_reduce(t, op=dist.ReduceOp.SUM)
+    if dist.is_initialized():
+        t = t.clone()
+        dist.all_reduce(t, op=dist.ReduceOp.SUM)
     return t
 
 # %% ../../nbs/02_core.learner.ipynb #d9061147
-class CancelFitException(Exception): "Raise in a callback to stop training cleanly."
-class CancelBatchException(Exception): "Raise in a callback to skip the rest of a batch."
-class NonFiniteLossError(FloatingPointError): "The training loss became NaN or inf."
+class CancelFitException(Exception):
+    "Raise in a callback to stop training cleanly."
 
+# %% ../../nbs/02_core.learner.ipynb #2093ea44
+class CancelBatchException(Exception):
+    "Raise in a callback to skip the rest of a batch."
+
+# %% ../../nbs/02_core.learner.ipynb #ecb654f5
+class NonFiniteLossError(FloatingPointError):
+    "The training loss became NaN or inf."
+
+# %% ../../nbs/02_core.learner.ipynb #103a1c28
 class Callback:
     "Base class: override any event method; `learn` is set by the `Learner`."
+
     order = 0
-    def state_dict(self)->dict: return {}
-    def load_state_dict(self, d:dict): pass
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, d: dict):
+        pass
 
 # %% ../../nbs/02_core.learner.ipynb #d4ef3963
 class Learner:
     "Train `model` on `dls` with `loss_func`, driven by callbacks."
-    def __init__(self, model:nn.Module,  # the model; wrapped in DDP under torchrun
-                 dls:DataLoaders,        # train/valid datasets and batch size
-                 loss_func=nn.functional.cross_entropy, # loss(pred, *targets)
-                 lr:float=1e-3,          # peak learning rate
-                 cbs:list|None=None,     # extra callbacks
-                 opt_func=torch.optim.AdamW, # optimizer class or factory(params, lr)
-                 config:Config|None=None, # experiment config, stored in checkpoints to refuse mismatched resumes
-                 device:str='auto',      # see `default_device`
-                 metrics:dict|None=None, # {name: fn(pred, *targets) -> batch mean} computed on the valid set
-                 default_cbs:bool=True,  # add TrainCB, ProgressCB and MetricsCB
-                 progress:bool=True,     # show progress bars (ProgressCB; False drops it)
-                ):
-        self.model, self.dls, self.loss_func, self.lr, self.opt_func, self.config = model, dls, loss_func, lr, opt_func, config
-        self.device = default_device(config.device if config is not None and device == 'auto' else device)
+
+    def __init__(
+        self,
+        model: nn.Module,  # the model; wrapped in DDP under torchrun
+        dls: DataLoaders,  # train/valid datasets and batch size
+        loss_func=nn.functional.cross_entropy,  # loss(pred, *targets)
+        lr: float = 1e-3,  # peak learning rate
+        cbs: list | None = None,  # extra callbacks
+        opt_func=torch.optim.AdamW,  # optimizer class or factory(params, lr)
+        config: Config
+        | None = None,  # experiment config, stored in checkpoints to refuse mismatched resumes
+        device: str = 'auto',  # see `default_device`
+        metrics: dict
+        | None = None,  # {name: fn(pred, *targets) -> batch mean} computed on the valid set
+        default_cbs: bool = True,  # add TrainCB, ProgressCB and MetricsCB
+        progress: bool = True,  # show progress bars (ProgressCB; False drops it)
+    ):
+        self.model, self.dls, self.loss_func, self.lr, self.opt_func, self.config = (
+            model,
+            dls,
+            loss_func,
+            lr,
+            opt_func,
+            config,
+        )
+        self.device = default_device(
+            config.device if config is not None and device == 'auto' else device
+        )
         self.metrics = metrics or {}
         self.cbs = []
-        if default_cbs: self.add_cbs([TrainCB(dls.n_inp)] + ([ProgressCB()] if progress else []) + [MetricsCB()])
-        if config is not None and config.time_budget_s: self.add_cbs([TimeBudgetCB(config.time_budget_s)])
+        if default_cbs:
+            self.add_cbs(
+                [TrainCB(dls.n_inp)] + ([ProgressCB()] if progress else []) + [MetricsCB()]
+            )
+        if config is not None and config.time_budget_s:
+            self.add_cbs([TimeBudgetCB(config.time_budget_s)])
         self.add_cbs(cbs or [])
         self.opt, self.step, self.epoch, self.history, self.stop_reason = None, 0, 0, [], None
 
-    def add_cbs(self, cbs:list):
+    def add_cbs(self, cbs: list):
         "Add callbacks, replacing any existing one of the same class."
         for cb in cbs:
-            self.cbs = [c for c in self.cbs if type(c) is not type(cb)] + [cb]; cb.learn = self
+            self.cbs = [c for c in self.cbs if type(c) is not type(cb)] + [cb]
+            cb.learn = self
         self.cbs.sort(key=lambda c: c.order)
         return self
 
-    def cb(self, cls:type):
+    def cb(self, cls: type):
         "The callback of class `cls`, or None."
         return next((c for c in self.cbs if isinstance(c, cls)), None)
 
-    def __call__(self, event:str):
+    def __call__(self, event: str):
         for cb in self.cbs:
             m = getattr(cb, event, None)
-            if m is not None: m()
+            if m is not None:
+                m()
 
 # %% ../../nbs/02_core.learner.ipynb #4a49513d
-def _setup(self:Learner, n_epochs, n_steps):
+def _setup(self: Learner, n_epochs, n_steps):
     self.rank, self.world = init_distributed()
-    if not hasattr(self, 'raw_model'): self.raw_model = self.model      # a second fit() continues with the same wrapper
+    if not hasattr(self, 'raw_model'):
+        self.raw_model = self.model  # a second fit() continues with the same wrapper
     self.raw_model.to(self.device)
     if self.world > 1 and not isinstance(self.model, nn.parallel.DistributedDataParallel):
-        self.model = nn.parallel.DistributedDataParallel(self.raw_model, device_ids=[self.device.index] if self.device.type == 'cuda' else None,
-                                                         **getattr(self.raw_model, 'ddp_kwargs', {}))   # e.g. a supernet needs find_unused_parameters=True
-    if self.opt is None: self.opt = self.opt_func([p for p in self.raw_model.parameters() if p.requires_grad], lr=self.lr)
+        self.model = nn.parallel.DistributedDataParallel(
+            self.raw_model,
+            device_ids=[self.device.index] if self.device.type == 'cuda' else None,
+            **getattr(self.raw_model, 'ddp_kwargs', {}),
+        )  # e.g. a supernet needs find_unused_parameters=True
+    if self.opt is None:
+        self.opt = self.opt_func(
+            [p for p in self.raw_model.parameters() if p.requires_grad], lr=self.lr
+        )
     spe = self.dls.steps_per_epoch(self.world)
-    if spe == 0: raise ValueError(f"the training set ({len(self.dls.train)} items) holds no full batch of bs={self.dls.bs}")
+    if spe == 0:
+        raise ValueError(
+            f"the training set ({len(self.dls.train)} items) holds no full batch of "
+            f"bs={self.dls.bs}"
+        )
     self.steps_per_epoch = spe
     self.n_steps = n_steps if n_steps is not None else n_epochs * spe
 
-def _fit(self:Learner, n_epochs:int|None=None, # epochs to train (one of n_epochs / n_steps)
-         n_steps:int|None=None,  # optimizer steps to train
-         resume:str|Path|bool|None=None, # checkpoint file, or True for the CheckpointCB's latest
-        ):
-    "Train until `n_steps` optimizer steps (or `n_epochs` epochs) are done, optionally resuming first."
-    if (n_epochs is None) == (n_steps is None): raise ValueError("pass exactly one of n_epochs or n_steps")
+# %% ../../nbs/02_core.learner.ipynb #81a29798
+def _fit(
+    self: Learner,
+    n_epochs: int | None = None,  # epochs to train (one of n_epochs / n_steps)
+    n_steps: int | None = None,  # optimizer steps to train
+    resume: str
+    | Path
+    | bool
+    | None = None,  # checkpoint file, or True for the CheckpointCB's latest
+):
+    """Train until `n_steps` optimizer steps (or `n_epochs` epochs) are done, optionally resuming
+    first."""
+    if (n_epochs is None) == (n_steps is None):
+        raise ValueError("pass exactly one of n_epochs or n_steps")
     self._setup(n_epochs, n_steps)
-    if resume: self.load_checkpoint(resume)
+    if resume:
+        self.load_checkpoint(resume)
     self.model.train()
     self.completed, self.valid_at, self.valid_metrics = False, None, {}
     try:
@@ -120,213 +179,411 @@ def _fit(self:Learner, n_epochs:int|None=None, # epochs to train (one of n_epoch
             self('before_epoch')
             for self.batch in self.dls.train_dl(self.epoch, skip, self.rank, self.world):
                 self._one_batch()
-                if self.step >= self.n_steps: break
+                if self.step >= self.n_steps:
+                    break
             if self.step % self.steps_per_epoch == 0 or self.step >= self.n_steps:
-                self.validate(); self('after_epoch')
-        if self.valid_at != self.step: self.validate()   # e.g. resumed from a final checkpoint
+                self.validate()
+                self('after_epoch')
+        if self.valid_at != self.step:
+            self.validate()  # e.g. resumed from a final checkpoint
         self.completed = True
-    except CancelFitException: self.completed = True
-    finally: self('after_fit')
+    except CancelFitException:
+        self.completed = True
+    finally:
+        self('after_fit')
     return self
 
-def _one_batch(self:Learner):
+# %% ../../nbs/02_core.learner.ipynb #f48eeaaa
+def _one_batch(self: Learner):
     try:
-        self('before_batch'); self('predict'); self('after_pred'); self('get_loss')
+        self('before_batch')
+        self('predict')
+        self('after_pred')
+        self('get_loss')
         bad = (~torch.isfinite(self.loss.detach())).any().float()
-        if self.world > 1: bad = all_reduce_sum(bad)          # every rank stops together, none hangs in all-reduce
+        if self.world > 1:
+            bad = all_reduce_sum(bad)  # every rank stops together, none hangs in all-reduce
         if bad.item() > 0:
             own = self.loss.detach()
-            self.stop_reason = f"non-finite loss {own.item() if not torch.isfinite(own).all() else 'on another rank'} at step {self.step}"
-            raise NonFiniteLossError(f"training stopped: {self.stop_reason} (epoch {self.epoch}); the last checkpoint, if any, predates it. Lower the learning rate, enable gradient clipping or check the data.")
-        self('after_loss'); self('backward'); self('after_backward'); self('opt_step')
+            self.stop_reason = (
+                f"non-finite loss "
+                f"{own.item() if not torch.isfinite(own).all() else 'on another rank'} at "
+                f"step {self.step}"
+            )
+            raise NonFiniteLossError(
+                f"training stopped: {self.stop_reason} (epoch {self.epoch}); the last "
+                f"checkpoint, if any, predates it. Lower the learning rate, enable "
+                f"gradient clipping or check the data."
+            )
+        self('after_loss')
+        self('backward')
+        self('after_backward')
+        self('opt_step')
         self.step += 1
         self('after_step')
-    except CancelBatchException: pass
-    finally: self('after_batch')
+    except CancelBatchException:
+        pass
+    finally:
+        self('after_batch')
+
 
 Learner._setup, Learner.fit, Learner._one_batch = _setup, _fit, _one_batch
 
 # %% ../../nbs/02_core.learner.ipynb #591a34e4
 @torch.no_grad()
-def _validate(self:Learner)->dict:
+def _validate(self: Learner) -> dict:
     "Loss and metrics on the valid set, reduced over ranks; stored in `self.valid_metrics`."
     dl = self.dls.valid_dl(self.rank, self.world)
     self.valid_metrics, self.valid_at = {}, self.step
-    if dl is None: return {}
+    if dl is None:
+        return {}
     self.model.eval()
     sums = torch.zeros(len(self.metrics) + 2, dtype=torch.float64)
     for b in dl:
         b = [t.to(self.device) for t in b]
-        xs, ys = b[:self.dls.n_inp], b[self.dls.n_inp:]
-        with self.autocast(): p = self.model(*xs)
+        xs, ys = b[: self.dls.n_inp], b[self.dls.n_inp :]
+        with self.autocast():
+            p = self.model(*xs)
         n = len(ys[0]) if ys else len(xs[0])
         vals = [self.loss_func(p, *ys)] + [f(p, *ys) for f in self.metrics.values()]
         sums += torch.tensor([float(v) * n for v in vals] + [n], dtype=torch.float64)
     sums = all_reduce_sum(sums)
     self.model.train()
-    self.valid_metrics = {k: (sums[i] / sums[-1]).item() for i, k in enumerate(['valid_loss', *self.metrics])}
+    self.valid_metrics = {
+        k: (sums[i] / sums[-1]).item() for i, k in enumerate(['valid_loss', *self.metrics])
+    }
     return self.valid_metrics
+
+
 Learner.validate = _validate
 Learner.autocast = lambda self: self.cb(TrainCB).autocast() if self.cb(TrainCB) else nullcontext()
 
 # %% ../../nbs/02_core.learner.ipynb #7a375c07
 class TrainCB(Callback):
     "Standard step: move batch, forward, loss, backward, optimizer step; AMP (bf16/fp16) on CUDA."
+
     order = -10
-    def __init__(self, n_inp:int=1, # inputs in a batch tuple
-                 amp:str='auto',     # auto (bf16 on CUDA, off elsewhere) | off | bf16 | fp16
-                ):
+
+    def __init__(
+        self,
+        n_inp: int = 1,  # inputs in a batch tuple
+        amp: str = 'auto',  # auto (bf16 on CUDA, off elsewhere) | off | bf16 | fp16
+    ):
         self.n_inp, self.amp, self.scaler = n_inp, amp, None
+
     def before_fit(self):
         dev = self.learn.device.type
-        self.dtype = None if self.amp == 'off' or (self.amp == 'auto' and dev != 'cuda') else \
-                     {'auto': torch.bfloat16, 'bf16': torch.bfloat16, 'fp16': torch.float16}[self.amp]
-        if self.dtype is not None and dev != 'cuda': warnings.warn(f"amp={self.amp} requested on {dev}: AMP is only used on CUDA"); self.dtype = None
-        if self.dtype == torch.float16 and self.scaler is None: self.scaler = torch.amp.GradScaler('cuda')
-    def autocast(self): return torch.autocast('cuda', dtype=self.dtype) if getattr(self, 'dtype', None) else nullcontext()
-    def before_batch(self): self.learn.batch = [t.to(self.learn.device) for t in self.learn.batch]
-    def predict(self):
-        with self.autocast(): self.learn.preds = self.learn.model(*self.learn.batch[:self.n_inp])
-    def get_loss(self):
-        with self.autocast(): self.learn.loss = self.learn.loss_func(self.learn.preds, *self.learn.batch[self.n_inp:])
-    def backward(self): (self.scaler.scale(self.learn.loss) if self.scaler else self.learn.loss).backward()
-    def opt_step(self):
-        if self.scaler: self.scaler.step(self.learn.opt); self.scaler.update()
-        else: self.learn.opt.step()
-        self.learn.opt.zero_grad(set_to_none=True)
-    def state_dict(self): return {'scaler': self.scaler.state_dict()} if self.scaler else {}
-    def load_state_dict(self, d):
-        if 'scaler' in d: self.scaler = torch.amp.GradScaler('cuda'); self.scaler.load_state_dict(d['scaler'])
+        self.dtype = (
+            None
+            if self.amp == 'off' or (self.amp == 'auto' and dev != 'cuda')
+            else {'auto': torch.bfloat16, 'bf16': torch.bfloat16, 'fp16': torch.float16}[self.amp]
+        )
+        if self.dtype is not None and dev != 'cuda':
+            warnings.warn(f"amp={self.amp} requested on {dev}: AMP is only used on CUDA")
+            self.dtype = None
+        if self.dtype == torch.float16 and self.scaler is None:
+            self.scaler = torch.amp.GradScaler('cuda')
 
+    def autocast(self):
+        return (
+            torch.autocast('cuda', dtype=self.dtype)
+            if getattr(self, 'dtype', None)
+            else nullcontext()
+        )
+
+    def before_batch(self):
+        self.learn.batch = [t.to(self.learn.device) for t in self.learn.batch]
+
+    def predict(self):
+        with self.autocast():
+            self.learn.preds = self.learn.model(*self.learn.batch[: self.n_inp])
+
+    def get_loss(self):
+        with self.autocast():
+            self.learn.loss = self.learn.loss_func(
+                self.learn.preds, *self.learn.batch[self.n_inp :]
+            )
+
+    def backward(self):
+        (self.scaler.scale(self.learn.loss) if self.scaler else self.learn.loss).backward()
+
+    def opt_step(self):
+        if self.scaler:
+            self.scaler.step(self.learn.opt)
+            self.scaler.update()
+        else:
+            self.learn.opt.step()
+        self.learn.opt.zero_grad(set_to_none=True)
+
+    def state_dict(self):
+        return {'scaler': self.scaler.state_dict()} if self.scaler else {}
+
+    def load_state_dict(self, d):
+        if 'scaler' in d:
+            self.scaler = torch.amp.GradScaler('cuda')
+            self.scaler.load_state_dict(d['scaler'])
+
+# %% ../../nbs/02_core.learner.ipynb #19311506
 class GradClipCB(Callback):
     "Clip the global gradient norm to `max_norm` after backward (unscaling first under fp16)."
-    def __init__(self, max_norm:float=1.0, # largest allowed global L2 norm of the gradients
-                ): self.max_norm = max_norm
+
+    def __init__(
+        self,
+        max_norm: float = 1.0,  # largest allowed global L2 norm of the gradients
+    ):
+        self.max_norm = max_norm
+
     def after_backward(self):
         tcb = self.learn.cb(TrainCB)
-        if tcb and tcb.scaler: tcb.scaler.unscale_(self.learn.opt)
-        self.learn.grad_norm = nn.utils.clip_grad_norm_(self.learn.model.parameters(), self.max_norm).item()
+        if tcb and tcb.scaler:
+            tcb.scaler.unscale_(self.learn.opt)
+        self.learn.grad_norm = nn.utils.clip_grad_norm_(
+            self.learn.model.parameters(), self.max_norm
+        ).item()
 
 # %% ../../nbs/02_core.learner.ipynb #7ce4094e
-def sched_constant(pct:float)->float: "Constant LR."; return 1.0
-def sched_cos(pct:float)->float: "Cosine decay from 1 to 0."; return 0.5 * (1 + math.cos(math.pi * pct))
-def sched_warmup_cos(pct:float, warm:float=0.1)->float:
+def sched_constant(pct: float) -> float:
+    "Constant LR."
+    return 1.0
+
+# %% ../../nbs/02_core.learner.ipynb #251ad62e
+def sched_cos(pct: float) -> float:
+    "Cosine decay from 1 to 0."
+    return 0.5 * (1 + math.cos(math.pi * pct))
+
+# %% ../../nbs/02_core.learner.ipynb #37efdd55
+def sched_warmup_cos(pct: float, warm: float = 0.1) -> float:
     "Linear warmup for the first `warm` of training, then cosine decay."
     return pct / warm if pct < warm else sched_cos((pct - warm) / (1 - warm))
-def sched_onecycle(pct:float)->float:
+
+# %% ../../nbs/02_core.learner.ipynb #edb0c905
+def sched_onecycle(pct: float) -> float:
     "One-cycle: cosine up from 0.04 to 1 over the first 25 %, then cosine down to ~0."
-    if pct < 0.25: return 0.04 + 0.96 * (1 - sched_cos(pct / 0.25))
+    if pct < 0.25:
+        return 0.04 + 0.96 * (1 - sched_cos(pct / 0.25))
     return max(sched_cos((pct - 0.25) / 0.75), 1e-4)
 
-SCHEDULES = dict(constant=sched_constant, cos=sched_cos, warmup_cos=sched_warmup_cos, onecycle=sched_onecycle)
 
+SCHEDULES = dict(
+    constant=sched_constant, cos=sched_cos, warmup_cos=sched_warmup_cos, onecycle=sched_onecycle
+)
+
+# %% ../../nbs/02_core.learner.ipynb #129a50d4
 class LRSchedCB(Callback):
     "Set every param group's LR to `peak * sched(step / n_steps)` before each batch."
-    def __init__(self, sched='warmup_cos', # a name in `SCHEDULES` or a function of pct
-                ):
-        if isinstance(sched, str) and sched not in SCHEDULES: raise ValueError(f"unknown schedule {sched!r}; allowed values: {list(SCHEDULES)}")
+
+    def __init__(
+        self,
+        sched='warmup_cos',  # a name in `SCHEDULES` or a function of pct
+    ):
+        if isinstance(sched, str) and sched not in SCHEDULES:
+            raise ValueError(f"unknown schedule {sched!r}; allowed values: {list(SCHEDULES)}")
         self.sched = SCHEDULES[sched] if isinstance(sched, str) else sched
+
     def before_fit(self):
-        for g in self.learn.opt.param_groups: g.setdefault('initial_lr', g['lr'])   # kept in the optimizer state, so resume restores it
+        for g in self.learn.opt.param_groups:
+            g.setdefault(
+                'initial_lr', g['lr']
+            )  # kept in the optimizer state, so resume restores it
         self.peaks = [g['initial_lr'] for g in self.learn.opt.param_groups]
+
     def before_batch(self):
         m = self.sched(self.learn.step / self.learn.n_steps)
-        for g, p in zip(self.learn.opt.param_groups, self.peaks): g['lr'] = p * m
+        for g, p in zip(self.learn.opt.param_groups, self.peaks):
+            g['lr'] = p * m
 
 # %% ../../nbs/02_core.learner.ipynb #183960f4
 class ProgressCB(Callback):
-    "A tqdm.auto bar over all steps (rank 0 only), showing the smoothed loss and the last validation metrics."
+    """A tqdm.auto bar over all steps (rank 0 only), showing the smoothed loss and the last
+    validation metrics."""
+
     order = 50
-    def __init__(self, every:int=1, # refresh the shown loss every `every` steps
-                ): self.every = every
+
+    def __init__(
+        self,
+        every: int = 1,  # refresh the shown loss every `every` steps
+    ):
+        self.every = every
+
     def before_fit(self):
-        self.bar = tqdm(total=self.learn.n_steps, initial=self.learn.step, desc='fit', disable=not is_main(), dynamic_ncols=True, leave=False)
+        self.bar = tqdm(
+            total=self.learn.n_steps,
+            initial=self.learn.step,
+            desc='fit',
+            disable=not is_main(),
+            dynamic_ncols=True,
+            leave=False,
+        )
         self.smooth = None
+
     def after_step(self):
         l = self.learn.loss.item()
         self.smooth = l if self.smooth is None else 0.9 * self.smooth + 0.1 * l
         self.bar.update(1)
-        if self.learn.step % self.every == 0: self.bar.set_postfix(loss=f'{self.smooth:.4f}', refresh=False)
+        if self.learn.step % self.every == 0:
+            self.bar.set_postfix(loss=f'{self.smooth:.4f}', refresh=False)
+
     def after_epoch(self):
-        if getattr(self.learn, 'valid_metrics', None): self.bar.set_postfix({'loss': f'{self.smooth:.4f}' if self.smooth else '-', **{k: f'{v:.4f}' for k, v in self.learn.valid_metrics.items()}})
+        if getattr(self.learn, 'valid_metrics', None):
+            self.bar.set_postfix(
+                {
+                    'loss': f'{self.smooth:.4f}' if self.smooth else '-',
+                    **{k: f'{v:.4f}' for k, v in self.learn.valid_metrics.items()},
+                }
+            )
+
     def after_fit(self):
-        if getattr(self, 'bar', None) is not None: self.bar.close()
+        if getattr(self, 'bar', None) is not None:
+            self.bar.close()
 
 # %% ../../nbs/02_core.learner.ipynb #29f9b1c3
 class MetricsCB(Callback):
-    "Record train loss every `log_every` steps and valid metrics per epoch in `learn.history`, and append them to a JSONL file."
+    """Record train loss every `log_every` steps and valid metrics per epoch in `learn.history`,
+    and append them to a JSONL file."""
+
     order = 40
-    def __init__(self, path:str|Path|None=None, # JSONL file; None keeps the log in memory only
-                 log_every:int=10):             # train-loss logging interval in steps
+
+    def __init__(
+        self,
+        path: str | Path | None = None,  # JSONL file; None keeps the log in memory only
+        log_every: int = 10,
+    ):  # train-loss logging interval in steps
         self.path, self.log_every = (Path(path) if path else None), log_every
-    def _log(self, rec:dict):
+
+    def _log(self, rec: dict):
         rec = {'step': self.learn.step, 'epoch': self.learn.epoch, **rec}
         self.learn.history.append(rec)
         if self.path and is_main():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, 'a') as f: f.write(json.dumps(rec) + '\n')
+            with open(self.path, 'a') as f:
+                f.write(json.dumps(rec) + '\n')
+
     def before_fit(self):
-        if self.path and is_main():   # after a resume drop lines newer than the checkpoint, so the log equals an uninterrupted run's
+        if (
+            self.path and is_main()
+            # after a resume drop lines newer than the checkpoint, so the log equals an
+            # uninterrupted run's
+        ):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            recs = [json.loads(l) for l in self.path.read_text().splitlines()] if self.path.exists() else []
-            self.path.write_text(''.join(json.dumps(r) + '\n' for r in recs if r['step'] <= self.learn.step) if self.learn.step else '')
+            recs = (
+                [json.loads(l) for l in self.path.read_text().splitlines()]
+                if self.path.exists()
+                else []
+            )
+            self.path.write_text(
+                ''.join(json.dumps(r) + '\n' for r in recs if r['step'] <= self.learn.step)
+                if self.learn.step
+                else ''
+            )
+
     def after_step(self):
         if self.learn.step % self.log_every == 0 or self.learn.step == self.learn.n_steps:
-            self._log({'train_loss': all_reduce_sum(self.learn.loss.detach().float().cpu()).item() / self.learn.world,
-                       'lr': self.learn.opt.param_groups[0]['lr']})
+            self._log(
+                {
+                    'train_loss': all_reduce_sum(self.learn.loss.detach().float().cpu()).item()
+                    / self.learn.world,
+                    'lr': self.learn.opt.param_groups[0]['lr'],
+                }
+            )
+
     def after_epoch(self):
-        if self.learn.valid_metrics: self._log(dict(self.learn.valid_metrics))
+        if self.learn.valid_metrics:
+            self._log(dict(self.learn.valid_metrics))
 
 # %% ../../nbs/02_core.learner.ipynb #edc80737
 class TimeBudgetCB(Callback):
     "Stop after `budget_s` seconds of training and record the cut in `learn.stop_reason`."
+
     order = 60
-    def __init__(self, budget_s:float, # wall-clock seconds of training before stopping; 0 disables
-                ): self.budget_s = budget_s
-    def before_fit(self): self.t0 = time.perf_counter()
+
+    def __init__(
+        self,
+        budget_s: float,  # wall-clock seconds of training before stopping; 0 disables
+    ):
+        self.budget_s = budget_s
+
+    def before_fit(self):
+        self.t0 = time.perf_counter()
+
     def after_step(self):
         if self.budget_s and time.perf_counter() - self.t0 > self.budget_s:
-            self.learn.stop_reason = f"time budget {self.budget_s}s reached at step {self.learn.step}/{self.learn.n_steps}"
-            warnings.warn(self.learn.stop_reason); raise CancelFitException()
+            self.learn.stop_reason = (
+                f"time budget {self.budget_s}s reached at step "
+                f"{self.learn.step}/{self.learn.n_steps}"
+            )
+            warnings.warn(self.learn.stop_reason)
+            raise CancelFitException()
 
 # %% ../../nbs/02_core.learner.ipynb #18333d61
-def _save_checkpoint(self:Learner, path:str|Path)->Path:
+def _save_checkpoint(self: Learner, path: str | Path) -> Path:
     "Write an atomic checkpoint of everything needed to continue bit-exactly."
-    state = dict(model=self.raw_model.state_dict(), opt=self.opt.state_dict(), step=self.step, epoch=self.epoch,
-                 config=self.config.to_dict() if self.config is not None else None,
-                 cbs={type(c).__name__: c.state_dict() for c in self.cbs},
-                 rng=dict(torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None))
+    state = dict(
+        model=self.raw_model.state_dict(),
+        opt=self.opt.state_dict(),
+        step=self.step,
+        epoch=self.epoch,
+        config=self.config.to_dict() if self.config is not None else None,
+        cbs={type(c).__name__: c.state_dict() for c in self.cbs},
+        rng=dict(
+            torch=torch.get_rng_state(),
+            cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+        ),
+    )
     if is_main():
-        with atomic_write(path) as tmp: torch.save(state, tmp)
+        with atomic_write(path) as tmp:
+            torch.save(state, tmp)
     return Path(path)
 
-def _load_checkpoint(self:Learner, path:str|Path|bool):
-    "Restore a checkpoint; refuse it if its config differs from `self.config` (run-only fields such as `out` may differ)."
+# %% ../../nbs/02_core.learner.ipynb #efd92339
+def _load_checkpoint(self: Learner, path: str | Path | bool):
+    """Restore a checkpoint; refuse it if its config differs from `self.config` (run-only fields
+    such as `out` may differ)."""
     if path is True:
         ck = self.cb(CheckpointCB)
-        if ck is None: raise ValueError("resume=True needs a CheckpointCB; pass a checkpoint path instead")
+        if ck is None:
+            raise ValueError("resume=True needs a CheckpointCB; pass a checkpoint path instead")
         path = ck.path
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}")
+    if not path.exists():
+        raise FileNotFoundError(f"no checkpoint at {path}")
     st = torch.load(path, map_location='cpu', weights_only=False)
     if self.config is not None and st['config'] is not None:
         d = self.config.diff(st['config'], ignore=type(self.config)._run_only)
-        if d: raise ValueError(f"refusing to resume from {path}: it was written by a different config; differing fields (ours, checkpoint's): {d}")
-    self.raw_model.load_state_dict(st['model']); self.opt.load_state_dict(st['opt'])
+        if d:
+            raise ValueError(
+                f"refusing to resume from {path}: it was written by a different config; "
+                f"differing fields (ours, checkpoint's): {d}"
+            )
+    self.raw_model.load_state_dict(st['model'])
+    self.opt.load_state_dict(st['opt'])
     self.step, self.epoch = st['step'], st['epoch']
-    for c in self.cbs: c.load_state_dict(st['cbs'].get(type(c).__name__, {}))
+    for c in self.cbs:
+        c.load_state_dict(st['cbs'].get(type(c).__name__, {}))
     torch.set_rng_state(st['rng']['torch'])
-    if st['rng']['cuda'] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['rng']['cuda'])
+    if st['rng']['cuda'] is not None and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(st['rng']['cuda'])
     return self
+
+
 Learner.save_checkpoint, Learner.load_checkpoint = _save_checkpoint, _load_checkpoint
 
+# %% ../../nbs/02_core.learner.ipynb #3acf2a88
 class CheckpointCB(Callback):
     "Save a checkpoint to `path` every `every` steps and after fit."
+
     order = 70
-    def __init__(self, path:str|Path='ckpt.pt', # checkpoint file (overwritten atomically)
-                 every:int=100):                 # steps between checkpoints; 0 saves only at the end
+
+    def __init__(
+        self,
+        path: str | Path = 'ckpt.pt',  # checkpoint file (overwritten atomically)
+        every: int = 100,
+    ):  # steps between checkpoints; 0 saves only at the end
         self.path, self.every = Path(path), every
+
     def after_step(self):
-        if self.every and self.learn.step % self.every == 0: self.learn.save_checkpoint(self.path)
+        if self.every and self.learn.step % self.every == 0:
+            self.learn.save_checkpoint(self.path)
+
     def after_fit(self):
-        if self.learn.completed: self.learn.save_checkpoint(self.path)   # never after a crash or a non-finite loss
+        if self.learn.completed:
+            self.learn.save_checkpoint(self.path)  # never after a crash or a non-finite loss

@@ -16,160 +16,250 @@ from torch import nn, Tensor
 from torch.utils.flop_counter import FlopCounterMode
 
 # %% ../../nbs/03_core.metrics.ipynb #f200d6c7
-def accuracy(logits:Tensor, # [B, C] scores
-             y:Tensor,      # [B] integer labels
-            )->Tensor:      # scalar fraction of correct top-1 predictions
+def accuracy(
+    logits: Tensor,  # [B, C] scores
+    y: Tensor,  # [B] integer labels
+) -> Tensor:  # scalar fraction of correct top-1 predictions
     "Top-1 accuracy as a fraction."
     return (logits.argmax(-1) == y).float().mean()
 
 # %% ../../nbs/03_core.metrics.ipynb #451eec70
-def filtered_ranks(scores:Tensor,      # [B, N] candidate scores
-                   target:Tensor,      # [B] index of the true candidate
-                   mask:Tensor|None=None, # [B, N] True where a candidate is filtered out (other true answers)
-                   policy:str='mean',  # optimistic | pessimistic | mean
-                  )->Tensor:           # [B] 1-based ranks as floats
+def filtered_ranks(
+    scores: Tensor,  # [B, N] candidate scores
+    target: Tensor,  # [B] index of the true candidate
+    mask: Tensor
+    | None = None,  # [B, N] True where a candidate is filtered out (other true answers)
+    policy: str = 'mean',  # optimistic | pessimistic | mean
+) -> Tensor:  # [B] 1-based ranks as floats
     "Rank of `target` among unfiltered candidates under the tie `policy`."
-    if policy not in ('optimistic', 'pessimistic', 'mean'): raise ValueError(f"policy={policy!r}; allowed values: optimistic, pessimistic, mean")
-    s = scores.float(); t = s.gather(1, target[:, None])
+    if policy not in ('optimistic', 'pessimistic', 'mean'):
+        raise ValueError(f"policy={policy!r}; allowed values: optimistic, pessimistic, mean")
+    s = scores.float()
+    t = s.gather(1, target[:, None])
     keep = torch.ones_like(s, dtype=torch.bool) if mask is None else ~mask.bool()
     keep = keep.scatter(1, target[:, None], False)
     gt, eq = ((s > t) & keep).sum(1).float(), ((s == t) & keep).sum(1).float()
     return {'optimistic': gt + 1, 'pessimistic': gt + eq + 1, 'mean': gt + eq / 2 + 1}[policy]
 
-def mrr(ranks:Tensor)->float: "Mean reciprocal rank."; return ranks.float().reciprocal().mean().item()
-def hits_at(ranks:Tensor, k:int)->float: "Fraction of ranks <= k."; return (ranks <= k).float().mean().item()
-def mean_rank(ranks:Tensor)->float: "Mean rank."; return ranks.float().mean().item()
+# %% ../../nbs/03_core.metrics.ipynb #a7c7b2e3
+def mrr(ranks: Tensor) -> float:
+    "Mean reciprocal rank."
+    return ranks.float().reciprocal().mean().item()
+
+# %% ../../nbs/03_core.metrics.ipynb #1dfd619d
+def hits_at(ranks: Tensor, k: int) -> float:
+    "Fraction of ranks <= k."
+    return (ranks <= k).float().mean().item()
+
+# %% ../../nbs/03_core.metrics.ipynb #414d81f3
+def mean_rank(ranks: Tensor) -> float:
+    "Mean rank."
+    return ranks.float().mean().item()
 
 # %% ../../nbs/03_core.metrics.ipynb #8baccc46
-def count_params(model:nn.Module, # any module
-                 trainable:bool=False, # count only parameters with requires_grad
-                )->int:
+def count_params(
+    model: nn.Module,  # any module
+    trainable: bool = False,  # count only parameters with requires_grad
+) -> int:
     "Number of parameters (shared tensors counted once)."
     seen = {id(p): p for p in model.parameters() if p.requires_grad or not trainable}
     return sum(p.numel() for p in seen.values())
 
-def _math_sdpa(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False):
+# %% ../../nbs/03_core.metrics.ipynb #6c8186a0
+def _math_sdpa(
+    q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False
+):
     "Reference scaled dot-product attention built from matmuls the flop counter sees."
     scale = scale if scale is not None else q.shape[-1] ** -0.5
     if enable_gqa and k.shape[-3] != q.shape[-3]:
-        r = q.shape[-3] // k.shape[-3]; k, v = k.repeat_interleave(r, -3), v.repeat_interleave(r, -3)
+        r = q.shape[-3] // k.shape[-3]
+        k, v = k.repeat_interleave(r, -3), v.repeat_interleave(r, -3)
     a = (q * scale) @ k.transpose(-2, -1)
-    if is_causal: a = a.masked_fill(torch.ones(a.shape[-2:], dtype=torch.bool, device=a.device).triu(1), float('-inf'))
-    if attn_mask is not None: a = a.masked_fill(~attn_mask, float('-inf')) if attn_mask.dtype == torch.bool else a + attn_mask
+    if is_causal:
+        a = a.masked_fill(
+            torch.ones(a.shape[-2:], dtype=torch.bool, device=a.device).triu(1), float('-inf')
+        )
+    if attn_mask is not None:
+        a = (
+            a.masked_fill(~attn_mask, float('-inf'))
+            if attn_mask.dtype == torch.bool
+            else a + attn_mask
+        )
     return a.softmax(-1) @ v
 
+# %% ../../nbs/03_core.metrics.ipynb #0a62e7d8
 @contextlib.contextmanager
-def unfused_attention(model:nn.Module|None=None):
+def unfused_attention(model: nn.Module | None = None):
     "Context in which attention runs as explicit matmuls (for counting and hooking)."
     mods = [m for m in model.modules() if hasattr(m, 'fused_attn')] if model is not None else []
     old = [m.fused_attn for m in mods]
     orig = F.scaled_dot_product_attention
     try:
-        for m in mods: m.fused_attn = False
+        for m in mods:
+            m.fused_attn = False
         F.scaled_dot_product_attention = _math_sdpa
         yield
     finally:
         F.scaled_dot_product_attention = orig
-        for m, o in zip(mods, old): m.fused_attn = o
+        for m, o in zip(mods, old):
+            m.fused_attn = o
 
 # %% ../../nbs/03_core.metrics.ipynb #efbc1ca6
 @torch.no_grad()
-def count_macs(model:nn.Module, # model to count; run once in eval mode
-               *inputs,          # example inputs, e.g. one image `torch.randn(1, 3, 224, 224)`
-               by_op:bool=False, # also return MACs per aten op
-              )->int|tuple[int, dict]:
+def count_macs(
+    model: nn.Module,  # model to count; run once in eval mode
+    *inputs,  # example inputs, e.g. one image `torch.randn(1, 3, 224, 224)`
+    by_op: bool = False,  # also return MACs per aten op
+) -> int | tuple[int, dict]:
     "Multiply-accumulates of one forward pass, attention included."
-    was = model.training; model.eval()
+    was = model.training
+    model.eval()
     try:
-        with unfused_attention(model), FlopCounterMode(display=False) as fc: model(*inputs)
-    finally: model.train(was)
+        with unfused_attention(model), FlopCounterMode(display=False) as fc:
+            model(*inputs)
+    finally:
+        model.train(was)
     tot = fc.get_total_flops() // 2
-    return (tot, {str(k): v // 2 for k, v in fc.get_flop_counts()['Global'].items()}) if by_op else tot
+    return (
+        (tot, {str(k): v // 2 for k, v in fc.get_flop_counts()['Global'].items()}) if by_op else tot
+    )
 
 # %% ../../nbs/03_core.metrics.ipynb #561c96a4
-def vit_macs(depth:int=12, dim:int=192, img:int=224, patch:int=16, in_chans:int=3, mlp_ratio:float=4.0,
-             num_classes:int=1000, cls_tokens:int=1)->int:
-    "Analytic MACs of a timm-style ViT: patch embedding, blocks (qkv, attention, projection, MLP) and head."
-    n = (img // patch) ** 2; t = n + cls_tokens; h = int(dim * mlp_ratio)   # tokens; t = N + cls
+def vit_macs(
+    depth: int = 12,
+    dim: int = 192,
+    img: int = 224,
+    patch: int = 16,
+    in_chans: int = 3,
+    mlp_ratio: float = 4.0,
+    num_classes: int = 1000,
+    cls_tokens: int = 1,
+) -> int:
+    """Analytic MACs of a timm-style ViT: patch embedding, blocks (qkv, attention, projection, MLP)
+    and head."""
+    n = (img // patch) ** 2
+    t = n + cls_tokens
+    h = int(dim * mlp_ratio)  # tokens; t = N + cls
     embed = n * patch * patch * in_chans * dim
-    block = t * dim * 3 * dim + 2 * t * t * dim + t * dim * dim + 2 * t * dim * h   # qkv, QKᵀ and AV, proj, fc1+fc2
+    block = (
+        t * dim * 3 * dim + 2 * t * t * dim + t * dim * dim + 2 * t * dim * h
+    )  # qkv, QKᵀ and AV, proj, fc1+fc2
     return embed + depth * block + dim * num_classes
 
 # %% ../../nbs/03_core.metrics.ipynb #c16572db
-def pareto_front(cost:Tensor|list, # [n] cost per configuration (e.g. MACs)
-                 acc:Tensor|list,  # [n] accuracy per configuration
-                )->list[int]:      # indices on the frontier, by increasing cost
+def pareto_front(
+    cost: Tensor | list,  # [n] cost per configuration (e.g. MACs)
+    acc: Tensor | list,  # [n] accuracy per configuration
+) -> list[int]:  # indices on the frontier, by increasing cost
     "Indices of the configurations not dominated in (lower cost, higher accuracy)."
-    cost, acc = torch.as_tensor(cost, dtype=torch.float64), torch.as_tensor(acc, dtype=torch.float64)
+    cost, acc = (
+        torch.as_tensor(cost, dtype=torch.float64),
+        torch.as_tensor(acc, dtype=torch.float64),
+    )
     order = sorted(range(len(cost)), key=lambda i: (cost[i].item(), -acc[i].item()))
     front, best = [], -math.inf
     for i in order:
-        if acc[i] > best: front.append(i); best = acc[i].item()
+        if acc[i] > best:
+            front.append(i)
+            best = acc[i].item()
     return front
 
-def frontier_auc(cost:Tensor|list, # [n] MACs per configuration
-                 acc:Tensor|list,  # [n] top-1 accuracy as a fraction
-                 lo:float,         # MACs of the cheapest anchor
-                 hi:float,         # MACs of the costliest anchor
-                )->float:          # area under the Pareto step function on [0, 1]
+# %% ../../nbs/03_core.metrics.ipynb #34e4461f
+def frontier_auc(
+    cost: Tensor | list,  # [n] MACs per configuration
+    acc: Tensor | list,  # [n] top-1 accuracy as a fraction
+    lo: float,  # MACs of the cheapest anchor
+    hi: float,  # MACs of the costliest anchor
+) -> float:  # area under the Pareto step function on [0, 1]
     "Area under the accuracy-vs-normalised-MACs Pareto step function between `lo` and `hi`."
-    if hi <= lo: raise ValueError(f"need hi > lo, got lo={lo}, hi={hi}")
-    cost, acc = torch.as_tensor(cost, dtype=torch.float64), torch.as_tensor(acc, dtype=torch.float64)
+    if hi <= lo:
+        raise ValueError(f"need hi > lo, got lo={lo}, hi={hi}")
+    cost, acc = (
+        torch.as_tensor(cost, dtype=torch.float64),
+        torch.as_tensor(acc, dtype=torch.float64),
+    )
     keep = (cost >= lo) & (cost <= hi)
     u, a = ((cost[keep] - lo) / (hi - lo)).tolist(), acc[keep].tolist()
-    pts = sorted(zip(u, a)); area, best = 0.0, 0.0
+    pts = sorted(zip(u, a))
+    area, best = 0.0, 0.0
     for (u0, a0), nxt in zip(pts, pts[1:] + [(1.0, None)]):
-        best = max(best, a0); area += best * (nxt[0] - u0)
+        best = max(best, a0)
+        area += best * (nxt[0] - u0)
     return area
 
 # %% ../../nbs/03_core.metrics.ipynb #0188933b
-def _arr(x): return np.asarray(x, dtype=np.float64)
+def _arr(x):
+    return np.asarray(x, dtype=np.float64)
 
-def cohens_d(a, # baseline sample (e.g. clean margins)
-             b, # treated sample (e.g. ablated margins)
-             kind:str='av', # av (mean of variances) | pooled (df-weighted)
-            )->float:
+# %% ../../nbs/03_core.metrics.ipynb #cd1349b9
+def cohens_d(
+    a,  # baseline sample (e.g. clean margins)
+    b,  # treated sample (e.g. ablated margins)
+    kind: str = 'av',  # av (mean of variances) | pooled (df-weighted)
+) -> float:
     "Cohen's d of `b` against `a`: (mean(b) − mean(a)) / SD."
     a, b = _arr(a), _arr(b)
     va, vb = a.var(ddof=1), b.var(ddof=1)
-    if kind == 'av': sd = math.sqrt((va + vb) / 2)
-    elif kind == 'pooled': sd = math.sqrt(((len(a) - 1) * va + (len(b) - 1) * vb) / (len(a) + len(b) - 2))
-    else: raise ValueError(f"kind={kind!r}; allowed values: av, pooled")
+    if kind == 'av':
+        sd = math.sqrt((va + vb) / 2)
+    elif kind == 'pooled':
+        sd = math.sqrt(((len(a) - 1) * va + (len(b) - 1) * vb) / (len(a) + len(b) - 2))
+    else:
+        raise ValueError(f"kind={kind!r}; allowed values: av, pooled")
     return float((b.mean() - a.mean()) / sd)
 
-def cohens_dz(a, b)->float:
+# %% ../../nbs/03_core.metrics.ipynb #2d032a89
+def cohens_dz(a, b) -> float:
     "Paired Cohen's d_z: mean(b − a) / sd(b − a)."
-    d = _arr(b) - _arr(a); return float(d.mean() / d.std(ddof=1))
+    d = _arr(b) - _arr(a)
+    return float(d.mean() / d.std(ddof=1))
 
-def hedges_g(a, b)->float:
+# %% ../../nbs/03_core.metrics.ipynb #b2457fba
+def hedges_g(a, b) -> float:
     "Hedges' g: `cohens_d(kind='av')` times 1 − 3/(4(n₁+n₂) − 9)."
     return cohens_d(a, b) * (1 - 3 / (4 * (len(a) + len(b)) - 9))
 
 # %% ../../nbs/03_core.metrics.ipynb #3b36e2d8
-def bootstrap_ci(stat,             # function of the resampled arrays, e.g. `cohens_d`
-                 *samples,         # one or more samples
-                 n_boot:int=2000,  # resamples
-                 alpha:float=0.05, # 1 − confidence level
-                 paired:bool=True, # resample the same indices in every sample (requires equal lengths)
-                 seed:int=0,
-                )->tuple[float, float, float]: # (estimate, lo, hi), percentile interval
+def bootstrap_ci(
+    stat,  # function of the resampled arrays, e.g. `cohens_d`
+    *samples,  # one or more samples
+    n_boot: int = 2000,  # resamples
+    alpha: float = 0.05,  # 1 − confidence level
+    paired: bool = True,  # resample the same indices in every sample (requires equal lengths)
+    seed: int = 0,
+) -> tuple[float, float, float]:  # (estimate, lo, hi), percentile interval
     "Percentile bootstrap confidence interval of `stat(*samples)`."
     xs = [_arr(s) for s in samples]
-    if paired and len({len(x) for x in xs}) > 1: raise ValueError("paired bootstrap needs samples of equal length")
-    rng = np.random.default_rng(seed); est = stat(*xs); vals = []
+    if paired and len({len(x) for x in xs}) > 1:
+        raise ValueError("paired bootstrap needs samples of equal length")
+    rng = np.random.default_rng(seed)
+    est = stat(*xs)
+    vals = []
     for _ in range(n_boot):
-        if paired: idx = rng.integers(0, len(xs[0]), len(xs[0])); vals.append(stat(*[x[idx] for x in xs]))
-        else: vals.append(stat(*[x[rng.integers(0, len(x), len(x))] for x in xs]))
+        if paired:
+            idx = rng.integers(0, len(xs[0]), len(xs[0]))
+            vals.append(stat(*[x[idx] for x in xs]))
+        else:
+            vals.append(stat(*[x[rng.integers(0, len(x), len(x))] for x in xs]))
     lo, hi = np.nanquantile(vals, [alpha / 2, 1 - alpha / 2])
     return float(est), float(lo), float(hi)
 
 # %% ../../nbs/03_core.metrics.ipynb #dd53163e
-def seed_ci(x:list, # one value per seed (None and non-finite values are dropped)
-           )->dict:
+def seed_ci(
+    x: list,  # one value per seed (None and non-finite values are dropped)
+) -> dict:
     "Mean, SD and 95 % t-interval over seeds (CI None with fewer than two finite values)."
     from scipy import stats
+
     x = np.asarray([v for v in x if v is not None and np.isfinite(v)], float)
-    if len(x) == 0: return dict(mean=float('nan'), sd=float('nan'), ci=None, values=[])
-    if len(x) < 2: return dict(mean=float(x.mean()), sd=float('nan'), ci=None, values=x.tolist())
+    if len(x) == 0:
+        return dict(mean=float('nan'), sd=float('nan'), ci=None, values=[])
+    if len(x) < 2:
+        return dict(mean=float(x.mean()), sd=float('nan'), ci=None, values=x.tolist())
     h = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
-    return dict(mean=float(x.mean()), sd=float(x.std(ddof=1)), ci=[float(x.mean() - h), float(x.mean() + h)], values=x.tolist())
+    return dict(
+        mean=float(x.mean()),
+        sd=float(x.std(ddof=1)),
+        ci=[float(x.mean() - h), float(x.mean() + h)],
+        values=x.tolist(),
+    )

@@ -14,85 +14,145 @@ import matplotlib
 import matplotlib.pyplot as plt
 
 # %% ../../nbs/05_core.plotting.ipynb #2f0446a9
-STYLE = {'figure.dpi': 100, 'savefig.dpi': 150, 'axes.spines.top': False, 'axes.spines.right': False,
-         'axes.grid': True, 'grid.alpha': 0.3, 'font.size': 10, 'axes.titlesize': 11, 'legend.frameon': False}
+STYLE = {
+    'figure.dpi': 100,
+    'savefig.dpi': 150,
+    'axes.spines.top': False,
+    'axes.spines.right': False,
+    'axes.grid': True,
+    'grid.alpha': 0.3,
+    'font.size': 10,
+    'axes.titlesize': 11,
+    'legend.frameon': False,
+}
 PALETTE = ['#4C72B0', '#DD8452', '#55A868', '#C44E52', '#8172B3', '#937860', '#DA8BC3', '#8C8C8C']
 
-def subplots(nrows:int=1, ncols:int=1, # grid of axes
-             figsize:tuple|None=None,   # default: 4.5 × 3.2 inches per axis
-             **kw):
+# %% ../../nbs/05_core.plotting.ipynb #b607c588
+def subplots(
+    nrows: int = 1,
+    ncols: int = 1,  # grid of axes
+    figsize: tuple | None = None,  # default: 4.5 × 3.2 inches per axis
+    **kw,
+):
     "`plt.subplots` in the library's style; returns `(fig, axs)` with `axs` always an array."
     plt.rcParams.update(STYLE)
-    fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (4.5 * ncols, 3.2 * nrows), squeeze=False, **kw)
+    fig, axs = plt.subplots(
+        nrows, ncols, figsize=figsize or (4.5 * ncols, 3.2 * nrows), squeeze=False, **kw
+    )
     return fig, axs.ravel()
 
-def save_fig(fig, # matplotlib figure
-             path:str|Path, # path without suffix (or with one, which is replaced)
-             close:bool=False, # close the figure afterwards (scripts and long runs)
-            )->list[Path]:
+# %% ../../nbs/05_core.plotting.ipynb #75217a57
+def save_fig(
+    fig,  # matplotlib figure
+    path: str | Path,  # path without suffix (or with one, which is replaced)
+    close: bool = False,  # close the figure afterwards (scripts and long runs)
+) -> list[Path]:
     "Save `fig` as PNG and SVG next to each other; return both paths."
-    p = Path(path); p.parent.mkdir(parents=True, exist_ok=True)
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
     out = [p.with_suffix(s) for s in ('.png', '.svg')]
-    for o in out: fig.savefig(o, bbox_inches='tight')
-    if close: plt.close(fig)
+    for o in out:
+        fig.savefig(o, bbox_inches='tight')
+    if close:
+        plt.close(fig)
     return out
 
 # %% ../../nbs/05_core.plotting.ipynb #da4ee493
-def plot_frontier(arms:dict, # {arm name: (cost list, accuracy list)}
-                  ax=None, xlabel:str='GMACs', ylabel:str='top-1 accuracy',
-                  front:bool=True, # draw each arm's Pareto frontier as a step line
-                 ):
+def plot_frontier(
+    arms: dict,  # {arm name: (cost list, accuracy list)}
+    ax=None,
+    xlabel: str = 'GMACs',
+    ylabel: str = 'top-1 accuracy',
+    front: bool = True,  # draw each arm's Pareto frontier as a step line
+):
     "Scatter accuracy against cost per arm, with each arm's Pareto frontier."
     from klas_lfa_glidr.core.metrics import pareto_front
-    if ax is None: _, (ax,) = subplots()
+
+    if ax is None:
+        _, (ax,) = subplots()
     for (name, (c, a)), col in zip(arms.items(), PALETTE * 4):
         c, a = np.asarray(c, float), np.asarray(a, float)
         ax.scatter(c, a, s=14, alpha=0.5, color=col, label=name)
         if front and len(c):
-            f = pareto_front(c, a); ax.step(c[f], a[f], where='post', color=col, lw=1.5)
-    ax.set_xlabel(xlabel); ax.set_ylabel(ylabel); ax.legend()
+            f = pareto_front(c, a)
+            ax.step(c[f], a[f], where='post', color=col, lw=1.5)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
     return ax
 
 # %% ../../nbs/05_core.plotting.ipynb #480b0665
-def plot_heatmap(mat, # [R, C] values
-                 ax=None, xlabel:str='', ylabel:str='', title:str='',
-                 xticks:list|None=None, yticks:list|None=None,
-                 cmap:str='viridis', annot:bool=False, # write values into cells
-                 vmin=None, vmax=None):
+def plot_heatmap(
+    mat,  # [R, C] values
+    ax=None,
+    xlabel: str = '',
+    ylabel: str = '',
+    title: str = '',
+    xticks: list | None = None,
+    yticks: list | None = None,
+    cmap: str = 'viridis',
+    annot: bool = False,  # write values into cells
+    vmin=None,
+    vmax=None,
+):
     "Heatmap with a colour bar (KL matrices, PDS grids)."
     mat = np.asarray(mat, float)
-    if ax is None: _, (ax,) = subplots()
+    if ax is None:
+        _, (ax,) = subplots()
     im = ax.imshow(mat, cmap=cmap, aspect='auto', vmin=vmin, vmax=vmax)
-    ax.figure.colorbar(im, ax=ax); ax.grid(False)
-    if xticks is not None: ax.set_xticks(range(len(xticks)), xticks)
-    if yticks is not None: ax.set_yticks(range(len(yticks)), yticks)
+    ax.figure.colorbar(im, ax=ax)
+    ax.grid(False)
+    if xticks is not None:
+        ax.set_xticks(range(len(xticks)), xticks)
+    if yticks is not None:
+        ax.set_yticks(range(len(yticks)), yticks)
     if annot:
-        for (i, j), v in np.ndenumerate(mat): ax.text(j, i, f'{v:.2f}', ha='center', va='center', fontsize=7, color='w')
+        for (i, j), v in np.ndenumerate(mat):
+            ax.text(j, i, f'{v:.2f}', ha='center', va='center', fontsize=7, color='w')
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     return ax
 
 # %% ../../nbs/05_core.plotting.ipynb #02cd816f
-def plot_bars_ci(names:list, # bar labels
-                 est:list,   # point estimates
-                 lo:list|None=None, hi:list|None=None, # CI bounds
-                 ax=None, ylabel:str='', title:str='', colors:list|None=None):
+def plot_bars_ci(
+    names: list,  # bar labels
+    est: list,  # point estimates
+    lo: list | None = None,
+    hi: list | None = None,  # CI bounds
+    ax=None,
+    ylabel: str = '',
+    title: str = '',
+    colors: list | None = None,
+):
     "Bar chart with asymmetric confidence-interval whiskers."
-    if ax is None: _, (ax,) = subplots()
+    if ax is None:
+        _, (ax,) = subplots()
     est = np.asarray(est, float)
-    err = None if lo is None else np.stack([est - np.asarray(lo, float), np.asarray(hi, float) - est])
-    ax.bar(range(len(est)), est, yerr=err, capsize=4, color=colors or PALETTE[:len(est)])
-    ax.set_xticks(range(len(est)), names); ax.axhline(0, color='k', lw=0.8)
+    err = (
+        None if lo is None else np.stack([est - np.asarray(lo, float), np.asarray(hi, float) - est])
+    )
+    ax.bar(range(len(est)), est, yerr=err, capsize=4, color=colors or PALETTE[: len(est)])
+    ax.set_xticks(range(len(est)), names)
+    ax.axhline(0, color='k', lw=0.8)
     ax.set(ylabel=ylabel, title=title)
     return ax
 
-def plot_history(history:list[dict], # `Learner.history` records
-                 keys:tuple=('train_loss', 'valid_loss'), ax=None, logy:bool=False):
+# %% ../../nbs/05_core.plotting.ipynb #150020b4
+def plot_history(
+    history: list[dict],  # `Learner.history` records
+    keys: tuple = ('train_loss', 'valid_loss'),
+    ax=None,
+    logy: bool = False,
+):
     "Training curves from a learner's history (or a metrics JSONL file read into dicts)."
-    if ax is None: _, (ax,) = subplots()
+    if ax is None:
+        _, (ax,) = subplots()
     for k, col in zip(keys, PALETTE):
         pts = [(r['step'], r[k]) for r in history if k in r]
-        if pts: ax.plot(*zip(*pts), label=k, color=col, marker='.' if len(pts) < 30 else None)
+        if pts:
+            ax.plot(*zip(*pts), label=k, color=col, marker='.' if len(pts) < 30 else None)
     ax.set_xlabel('step')
-    if ax.lines: ax.legend()
-    if logy: ax.set_yscale('log')
+    if ax.lines:
+        ax.legend()
+    if logy:
+        ax.set_yscale('log')
     return ax

@@ -18,42 +18,76 @@ from .data import KG, answers, queries
 from .model import GLIDRConfig, answer_mask, mrr_metric, evaluate
 
 # %% ../../nbs/34_glidr.baselines.ipynb #be5389c7
-def chain_only(cfg:GLIDRConfig, drum:bool=False)->GLIDRConfig:
+def chain_only(cfg: GLIDRConfig, drum: bool = False) -> GLIDRConfig:
     "The chain-only ablation of `cfg` (DRUM-like messages with `drum=True`)."
     return cfg.replace(body='chain', **(dict(g='count_norm', slot_agg='sum') if drum else {}))
 
 # %% ../../nbs/34_glidr.baselines.ipynb #f30c0154
 class KGEmbedding(nn.Module):
     "DistMult or ComplEx with reciprocal relations; `forward(q)` returns `[B, E]` logits."
-    def __init__(self, n_ent:int, n_rel:int, # entities and base relations (2R relation vectors are learned)
-                 dim:int=200, kind:str='distmult', dropout:float=0.2):
+
+    def __init__(
+        self,
+        n_ent: int,
+        n_rel: int,  # entities and base relations (2R relation vectors are learned)
+        dim: int = 200,
+        kind: str = 'distmult',
+        dropout: float = 0.2,
+    ):
         super().__init__()
-        if kind not in ('distmult', 'complex'): raise ValueError(f"kind={kind!r}; allowed values: distmult, complex")
+        if kind not in ('distmult', 'complex'):
+            raise ValueError(f"kind={kind!r}; allowed values: distmult, complex")
         self.kind, self.ent, self.rel = kind, nn.Embedding(n_ent, dim), nn.Embedding(2 * n_rel, dim)
-        nn.init.xavier_normal_(self.ent.weight); nn.init.xavier_normal_(self.rel.weight)
+        nn.init.xavier_normal_(self.ent.weight)
+        nn.init.xavier_normal_(self.rel.weight)
         self.drop = nn.Dropout(dropout)
-    def forward(self, q:Tensor)->Tensor:
+
+    def forward(self, q: Tensor) -> Tensor:
         a, r = self.drop(self.ent(q[:, 0])), self.rel(q[:, 1])
-        if self.kind == 'distmult': return (a * r) @ self.ent.weight.T
+        if self.kind == 'distmult':
+            return (a * r) @ self.ent.weight.T
         (ar, ai), (rr, ri), (er, ei) = a.chunk(2, -1), r.chunk(2, -1), self.ent.weight.chunk(2, -1)
         return (ar * rr - ai * ri) @ er.T + (ar * ri + ai * rr) @ ei.T
 
 # %% ../../nbs/34_glidr.baselines.ipynb #380c42f6
 class OneToNLoss:
-    "BCE over all entities; every known training answer of the query is a positive (label-smoothed)."
-    def __init__(self, idx:dict, n_ent:int, smoothing:float=0.1): self.idx, self.n_ent, self.s = idx, n_ent, smoothing
-    def __call__(self, logits:Tensor, q:Tensor)->Tensor:
+    """BCE over all entities; every known training answer of the query is a positive
+    (label-smoothed)."""
+
+    def __init__(self, idx: dict, n_ent: int, smoothing: float = 0.1):
+        self.idx, self.n_ent, self.s = idx, n_ent, smoothing
+
+    def __call__(self, logits: Tensor, q: Tensor) -> Tensor:
         y = answer_mask(q, self.idx, self.n_ent, keep_target=False).float()
         y[torch.arange(len(q)), q[:, 2]] = 1.0
         return F.binary_cross_entropy_with_logits(logits, y * (1 - self.s) + self.s / self.n_ent)
 
-def fit_embedding(kg:KG, cfg:GLIDRConfig, progress:bool=True)->Learner:
+# %% ../../nbs/34_glidr.baselines.ipynb #6f52cf90
+def fit_embedding(kg: KG, cfg: GLIDRConfig, progress: bool = True) -> Learner:
     "Train the embedding reference of `cfg` on the background graph's triples (both directions)."
     set_seed(cfg.seed)
     model = KGEmbedding(kg.n_ent, kg.n_rel, cfg.emb_dim, cfg.emb_model, cfg.emb_dropout)
-    q = queries(kg, 'train') if kg.layout == 'conve' else torch.cat([queries(kg, 'facts'), queries(kg, 'train')])
+    q = (
+        queries(kg, 'train')
+        if kg.layout == 'conve'
+        else torch.cat([queries(kg, 'facts'), queries(kg, 'train')])
+    )
     qv = queries(kg, 'valid')
-    dls = DataLoaders(TensorDataset(q, q), TensorDataset(qv, qv) if len(qv) else None, bs=min(cfg.emb_bs, len(q)), seed=cfg.seed, drop_last=False)
-    learn = Learner(model, dls, OneToNLoss(answers(kg, ('facts', 'train')), kg.n_ent, cfg.label_smoothing), lr=cfg.emb_lr,
-                    opt_func=torch.optim.Adam, config=cfg, metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)}, progress=progress)
+    dls = DataLoaders(
+        TensorDataset(q, q),
+        TensorDataset(qv, qv) if len(qv) else None,
+        bs=min(cfg.emb_bs, len(q)),
+        seed=cfg.seed,
+        drop_last=False,
+    )
+    learn = Learner(
+        model,
+        dls,
+        OneToNLoss(answers(kg, ('facts', 'train')), kg.n_ent, cfg.label_smoothing),
+        lr=cfg.emb_lr,
+        opt_func=torch.optim.Adam,
+        config=cfg,
+        metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)},
+        progress=progress,
+    )
     return learn.fit(cfg.emb_epochs)

@@ -18,19 +18,26 @@ from torch.utils.data import TensorDataset
 from ..core.data import DatasetSpec, register_dataset, DATASETS, data_root
 
 # %% ../../nbs/30_glidr.data.ipynb #91f6e66c
-class KGFormatError(ValueError): "A knowledge-graph file is malformed; the message names the file and line."
+class KGFormatError(ValueError):
+    "A knowledge-graph file is malformed; the message names the file and line."
 
-def read_triples(path:str|Path, # tab-separated `head<TAB>relation<TAB>tail` file
-                )->list[tuple[str, str, str]]:
+# %% ../../nbs/30_glidr.data.ipynb #ba28f3b4
+def read_triples(
+    path: str | Path,  # tab-separated `head<TAB>relation<TAB>tail` file
+) -> list[tuple[str, str, str]]:
     "The triples of `path`, in file order; blank lines are skipped."
     out = []
     with open(path, encoding='utf-8') as f:
         for i, line in enumerate(f, 1):
             line = line.rstrip('\n\r')
-            if not line.strip(): continue
+            if not line.strip():
+                continue
             parts = line.split('\t')
             if len(parts) != 3 or not all(p.strip() for p in parts):
-                raise KGFormatError(f"{path}:{i}: expected 3 tab-separated fields head<TAB>relation<TAB>tail, got {len(parts)}: {line[:80]!r}")
+                raise KGFormatError(
+                    f"{path}:{i}: expected 3 tab-separated fields head<TAB>relation<TAB>tail, "
+                    f"got {len(parts)}: {line[:80]!r}"
+                )
             out.append(tuple(p.strip() for p in parts))
     return out
 
@@ -38,66 +45,109 @@ def read_triples(path:str|Path, # tab-separated `head<TAB>relation<TAB>tail` fil
 @dataclass
 class KG:
     "A knowledge graph with named splits as `[n, 3]` (head, relation, tail) index tensors."
-    name:str
-    entities:list                 # entity names; index = id
-    relations:list                # base relation names; ids >= len(relations) are inverses
-    splits:dict                   # {'facts'|'train'|'valid'|'test': LongTensor [n, 3]}
-    layout:str = 'conve'          # neurallp (background = facts ∪ train) | conve (background = train) | generated
-    info:dict = field(default_factory=dict) # counts from loading: unseen entities, dropped triples, empty relations
+
+    name: str
+    entities: list  # entity names; index = id
+    relations: list  # base relation names; ids >= len(relations) are inverses
+    splits: dict  # {'facts'|'train'|'valid'|'test': LongTensor [n, 3]}
+    # neurallp (background = facts ∪ train) | conve (background = train) | generated
+    layout: str = 'conve'
+    info: dict = field(
+        default_factory=dict
+    )  # counts from loading: unseen entities, dropped triples, empty relations
+
     @property
-    def n_ent(self)->int: return len(self.entities)
+    def n_ent(self) -> int:
+        return len(self.entities)
+
     @property
-    def n_rel(self)->int: return len(self.relations)
-    def split(self, name:str)->torch.Tensor:
+    def n_rel(self) -> int:
+        return len(self.relations)
+
+    def split(self, name: str) -> torch.Tensor:
         "Triples of split `name` (empty `[0, 3]` when absent)."
         return self.splits.get(name, torch.zeros(0, 3, dtype=torch.long))
-    def background(self)->torch.Tensor:
+
+    def background(self) -> torch.Tensor:
         "The graph models read: facts ∪ train (Neural-LP, generated) or train (ConvE)."
-        return self.split('train') if self.layout == 'conve' else torch.cat([self.split('facts'), self.split('train')])
-    def rel_name(self, r:int)->str:
+        return (
+            self.split('train')
+            if self.layout == 'conve'
+            else torch.cat([self.split('facts'), self.split('train')])
+        )
+
+    def rel_name(self, r: int) -> str:
         "Name of relation `r` in R⁺; inverses get a `_inv` suffix."
         return self.relations[r] if r < self.n_rel else self.relations[r - self.n_rel] + '_inv'
+
     def __repr__(self):
-        return f"KG({self.name!r}, layout={self.layout}, E={self.n_ent}, R={self.n_rel}, " + ', '.join(f"{k}={len(v)}" for k, v in self.splits.items()) + ')'
+        return (
+            f"KG({self.name!r}, layout={self.layout}, E={self.n_ent}, R={self.n_rel}, "
+            + ', '.join(f"{k}={len(v)}" for k, v in self.splits.items())
+            + ')'
+        )
 
 # %% ../../nbs/30_glidr.data.ipynb #2e4546be
-def with_inverse(triples:torch.Tensor, # [n, 3] triples over base relations
-                 n_rel:int,            # number of base relations R
-                )->torch.Tensor:       # [2n, 3]: the triples, then (t, r+R, h)
+def with_inverse(
+    triples: torch.Tensor,  # [n, 3] triples over base relations
+    n_rel: int,  # number of base relations R
+) -> torch.Tensor:  # [2n, 3]: the triples, then (t, r+R, h)
     "Close `triples` under inverse relations."
     inv = torch.stack([triples[:, 2], triples[:, 1] + n_rel, triples[:, 0]], 1)
     return torch.cat([triples, inv])
 
 # %% ../../nbs/30_glidr.data.ipynb #79389356
-def _index(names, seen): return [seen.setdefault(n, len(seen)) for n in names]
+def _index(names, seen):
+    return [seen.setdefault(n, len(seen)) for n in names]
 
-def load_kg_dir(path:str|Path,     # directory with train/valid/test.txt (+ facts/entities/relations.txt for Neural-LP)
-                name:str|None=None, # dataset name (default: the directory name)
-                unseen:str='keep', # keep | drop: valid/test triples whose entity or relation is absent from the background graph
-               )->KG:
+# %% ../../nbs/30_glidr.data.ipynb #b1463fae
+def load_kg_dir(
+    path: str
+    | Path,  # directory with train/valid/test.txt (+ facts/entities/relations.txt for Neural-LP)
+    name: str | None = None,  # dataset name (default: the directory name)
+    # keep | drop: valid/test triples whose entity or relation is absent from the background graph
+    unseen: str = 'keep',
+) -> KG:
     "Load a KG directory in the Neural-LP or ConvE layout."
     path = Path(path)
-    if unseen not in ('keep', 'drop'): raise ValueError(f"unseen={unseen!r}; allowed values: keep, drop")
-    if not (path/'train.txt').exists(): raise FileNotFoundError(f"{path} has no train.txt; a KG directory needs train.txt, valid.txt and test.txt")
-    layout = 'neurallp' if (path/'facts.txt').exists() else 'conve'
+    if unseen not in ('keep', 'drop'):
+        raise ValueError(f"unseen={unseen!r}; allowed values: keep, drop")
+    if not (path / 'train.txt').exists():
+        raise FileNotFoundError(
+            f"{path} has no train.txt; a KG directory needs train.txt, valid.txt and test.txt"
+        )
+    layout = 'neurallp' if (path / 'facts.txt').exists() else 'conve'
     ent, rel = {}, {}
-    if (path/'entities.txt').exists(): _index([l.strip() for l in open(path/'entities.txt') if l.strip()], ent)
-    if (path/'relations.txt').exists(): _index([l.strip() for l in open(path/'relations.txt') if l.strip()], rel)
-    raw = {s: read_triples(path/f'{s}.txt') for s in ('facts', 'train', 'valid', 'test') if (path/f'{s}.txt').exists()}
-    if not raw['train']: raise ValueError(f"{path/'train.txt'} holds no triples")
+    if (path / 'entities.txt').exists():
+        _index([l.strip() for l in open(path / 'entities.txt') if l.strip()], ent)
+    if (path / 'relations.txt').exists():
+        _index([l.strip() for l in open(path / 'relations.txt') if l.strip()], rel)
+    raw = {
+        s: read_triples(path / f'{s}.txt')
+        for s in ('facts', 'train', 'valid', 'test')
+        if (path / f'{s}.txt').exists()
+    }
+    if not raw['train']:
+        raise ValueError(f"{path / 'train.txt'} holds no triples")
     splits = {}
     for s, ts in raw.items():
         h, r, t = zip(*ts) if ts else ((), (), ())
-        splits[s] = torch.tensor([_index(h, ent), _index(r, rel), _index(t, ent)], dtype=torch.long).T.reshape(-1, 3)
+        splits[s] = torch.tensor(
+            [_index(h, ent), _index(r, rel), _index(t, ent)], dtype=torch.long
+        ).T.reshape(-1, 3)
     kg = KG(name or path.name, list(ent), list(rel), splits, layout)
     return _check_unseen(kg, unseen)
 
 # %% ../../nbs/30_glidr.data.ipynb #a27f36b8
-def _check_unseen(kg:KG, unseen:str)->KG:
-    "Count (and with `drop`, remove) valid/test triples with entities or relations outside the background graph."
+def _check_unseen(kg: KG, unseen: str) -> KG:
+    """Count (and with `drop`, remove) valid/test triples with entities or relations outside the
+    background graph."""
     bg = kg.background()
-    seen_e = torch.zeros(kg.n_ent, dtype=torch.bool); seen_e[bg[:, 0]] = True; seen_e[bg[:, 2]] = True
-    seen_r = torch.zeros(kg.n_rel, dtype=torch.bool); seen_r[bg[:, 1]] = True
+    seen_e = torch.zeros(kg.n_ent, dtype=torch.bool)
+    seen_e[bg[:, 0]] = True
+    seen_e[bg[:, 2]] = True
+    seen_r = torch.zeros(kg.n_rel, dtype=torch.bool)
+    seen_r[bg[:, 1]] = True
     counts = torch.bincount(torch.cat([v[:, 1] for v in kg.splits.values()]), minlength=kg.n_rel)
     kg.info['empty_relations'] = [kg.relations[i] for i in range(kg.n_rel) if counts[i] == 0]
     kg.info['unseen_policy'] = unseen
@@ -105,83 +155,164 @@ def _check_unseen(kg:KG, unseen:str)->KG:
         ts = kg.split(s)
         bad = ~(seen_e[ts[:, 0]] & seen_e[ts[:, 2]] & seen_r[ts[:, 1]])
         kg.info[f'{s}_unseen'] = int(bad.sum())
-        if unseen == 'drop' and bad.any(): kg.splits[s] = ts[~bad]
+        if unseen == 'drop' and bad.any():
+            kg.splits[s] = ts[~bad]
     return kg
 
 # %% ../../nbs/30_glidr.data.ipynb #dde32b82
 NEURALLP = 'https://raw.githubusercontent.com/fanyangxyz/Neural-LP/master/datasets'
 CONVE = 'https://github.com/TimDettmers/ConvE/raw/master'
 _SHA = {
- 'neurallp-family': dict(entities='92b2490495481c3bcb121c0c03898aa644d762a4394c6376fc8b909d7e245c5b', facts='137b7c79a58d49d4b0bf81321e3b25c9f570e88ab3ce437969cc8012c64b2f8e', relations='b7d831023d060a07cab0db78e6e4d8ed492c42ef4476f43c82b6f54ce1106506', test='42cc9b400a3bfbd8908c81a14a073fe3e0c73e51b8ed05d2587255c11d257eb8', train='86b9f5e563a79723713018b735373694e96807d2df113e89092c50ba593a2385', valid='b27c96db987d829aeb7ab8025d8b26cb469d9a8b9881fe84beeab96f9c9c7d30'),
- 'neurallp-kinship': dict(entities='b9ecf154359456a9de2a377236ae569999f5581c685f4b93ba230b2805d3c76d', facts='619cff793c7656efdcd7bc1663184fd528f5454c7ecc08c99a98e72ba8de661b', relations='ff145f84f831e08bc05546dd5a7622946f16181394664e2849395fb2704ea511', test='dd0a68cd20c381a572fc90d882cd840b02df1040e8411d1cc492d1a2cc8a7d3c', train='e9bdf9ef484ddedc20d9a90a74b8dc66b00dc3c62f41f0683e4fea2ab3cd5281', valid='00d770a5b6c1c409daf7389c859f772e0c4d7f89e34198858a09049607111f49'),
- 'neurallp-umls': dict(entities='082c89718568e99ce54f52aa2d3a3cdf0711e0c45e46eb7de0fcf7a7fa8f2a44', facts='76cdafb4d2c0f373a6376c71febcc2c7cd51ce8df020276e3a2eed2cac73c48c', relations='313de7c4aff4e14d962a6cadaffbd590dd5a01d11fc850a8531d5e26ee745db4', test='d72207ba52da6f9ca1a958a29e326c2b5cfa3b7a2b8d156d704644c325be3971', train='9c8f18fdcb5a0cc5dbbf5ec8150e1f00e446383520f9303ca47ea77dbef0dd17', valid='ba822243da69339090b440d2324a83b33729d3d449132f757355a9f2bc3afca2'),
- 'conve-kinship': dict(test='05e5733265761d55be9c05bfaff5a8d0808df46f9c1e9d66cc3f2fe114e43d88', train='738612111a6acf0e39662bde24c7e72a4d1edf20931beea077da367dda689731', valid='c56f8630a583178b1e569f11a64aa535ae1ce0b0912d8b1e24716be2b37f04da'),
- 'conve-nations': dict(test='3971085165b47b6aeaec68058c6d8d98b3005e929db81268410b95ae4db770ab', train='0830fa9da8e5bba2ccdaa45b7bdc9130451ba66b09ff2708f35fccaf82473e57', valid='2b337a62e51a2f45c283eac98a70d21b7e0e102136be1539b2a52c652a7b0530'),
- 'conve-umls': dict(test='a7eb529a3d2810fcc96341ccc97c625a5e202f8389673aa6bd317eeebbb79014', train='873ef4925516b83e7f6f8cc02b4be51d848828710a7f65a956f0ac4a9e452f35', valid='025c98f8a4891e2a6582ec5b40ee0d904031edad9c52554522f4b7904820c98e'),
- 'conve-wn18rr': dict(test='0383bceaaa1096cf3c03ec021ed0048068e2355dbfc0239b292cefdac821cec5', train='038612e783c215ee5f3ca9fbfca27b8d0739be1028fe4ee7c174aecf0b83d5df', valid='453ce7202afa58094a04d2b1560ee2b02660f1c260b32ce6651c8ccedd1028ab'),
- 'conve-fb15k-237': dict(test='5711cf41623ceb4eacc50eb6108a3ca6565c7492e3caaf82a3e355cc660d1574', train='6e4c2782169af21e9743f3b1d200886f5d595bf6bc504ec1351720949c5cdfae', valid='cf6309010852f6a8d47a45df830a426415d1ee6f7a3970a8376ff1fb81db4a5c'),
+    'neurallp-family': dict(
+        entities='92b2490495481c3bcb121c0c03898aa644d762a4394c6376fc8b909d7e245c5b',
+        facts='137b7c79a58d49d4b0bf81321e3b25c9f570e88ab3ce437969cc8012c64b2f8e',
+        relations='b7d831023d060a07cab0db78e6e4d8ed492c42ef4476f43c82b6f54ce1106506',
+        test='42cc9b400a3bfbd8908c81a14a073fe3e0c73e51b8ed05d2587255c11d257eb8',
+        train='86b9f5e563a79723713018b735373694e96807d2df113e89092c50ba593a2385',
+        valid='b27c96db987d829aeb7ab8025d8b26cb469d9a8b9881fe84beeab96f9c9c7d30',
+    ),
+    'neurallp-kinship': dict(
+        entities='b9ecf154359456a9de2a377236ae569999f5581c685f4b93ba230b2805d3c76d',
+        facts='619cff793c7656efdcd7bc1663184fd528f5454c7ecc08c99a98e72ba8de661b',
+        relations='ff145f84f831e08bc05546dd5a7622946f16181394664e2849395fb2704ea511',
+        test='dd0a68cd20c381a572fc90d882cd840b02df1040e8411d1cc492d1a2cc8a7d3c',
+        train='e9bdf9ef484ddedc20d9a90a74b8dc66b00dc3c62f41f0683e4fea2ab3cd5281',
+        valid='00d770a5b6c1c409daf7389c859f772e0c4d7f89e34198858a09049607111f49',
+    ),
+    'neurallp-umls': dict(
+        entities='082c89718568e99ce54f52aa2d3a3cdf0711e0c45e46eb7de0fcf7a7fa8f2a44',
+        facts='76cdafb4d2c0f373a6376c71febcc2c7cd51ce8df020276e3a2eed2cac73c48c',
+        relations='313de7c4aff4e14d962a6cadaffbd590dd5a01d11fc850a8531d5e26ee745db4',
+        test='d72207ba52da6f9ca1a958a29e326c2b5cfa3b7a2b8d156d704644c325be3971',
+        train='9c8f18fdcb5a0cc5dbbf5ec8150e1f00e446383520f9303ca47ea77dbef0dd17',
+        valid='ba822243da69339090b440d2324a83b33729d3d449132f757355a9f2bc3afca2',
+    ),
+    'conve-kinship': dict(
+        test='05e5733265761d55be9c05bfaff5a8d0808df46f9c1e9d66cc3f2fe114e43d88',
+        train='738612111a6acf0e39662bde24c7e72a4d1edf20931beea077da367dda689731',
+        valid='c56f8630a583178b1e569f11a64aa535ae1ce0b0912d8b1e24716be2b37f04da',
+    ),
+    'conve-nations': dict(
+        test='3971085165b47b6aeaec68058c6d8d98b3005e929db81268410b95ae4db770ab',
+        train='0830fa9da8e5bba2ccdaa45b7bdc9130451ba66b09ff2708f35fccaf82473e57',
+        valid='2b337a62e51a2f45c283eac98a70d21b7e0e102136be1539b2a52c652a7b0530',
+    ),
+    'conve-umls': dict(
+        test='a7eb529a3d2810fcc96341ccc97c625a5e202f8389673aa6bd317eeebbb79014',
+        train='873ef4925516b83e7f6f8cc02b4be51d848828710a7f65a956f0ac4a9e452f35',
+        valid='025c98f8a4891e2a6582ec5b40ee0d904031edad9c52554522f4b7904820c98e',
+    ),
+    'conve-wn18rr': dict(
+        test='0383bceaaa1096cf3c03ec021ed0048068e2355dbfc0239b292cefdac821cec5',
+        train='038612e783c215ee5f3ca9fbfca27b8d0739be1028fe4ee7c174aecf0b83d5df',
+        valid='453ce7202afa58094a04d2b1560ee2b02660f1c260b32ce6651c8ccedd1028ab',
+    ),
+    'conve-fb15k-237': dict(
+        test='5711cf41623ceb4eacc50eb6108a3ca6565c7492e3caaf82a3e355cc660d1574',
+        train='6e4c2782169af21e9743f3b1d200886f5d595bf6bc504ec1351720949c5cdfae',
+        valid='cf6309010852f6a8d47a45df830a426415d1ee6f7a3970a8376ff1fb81db4a5c',
+    ),
 }
-_ARCH = {'conve-kinship': 'kinship', 'conve-umls': 'umls', 'conve-nations': 'nations', 'conve-wn18rr': 'WN18RR', 'conve-fb15k-237': 'FB15k-237'}
+_ARCH = {
+    'conve-kinship': 'kinship',
+    'conve-umls': 'umls',
+    'conve-nations': 'nations',
+    'conve-wn18rr': 'WN18RR',
+    'conve-fb15k-237': 'FB15k-237',
+}
 
+# %% ../../nbs/30_glidr.data.ipynb #83eaad5d
 def _spec(name):
     files = {f'{k}.txt': None for k in _SHA[name]}
     sha = {f'{k}.txt': v for k, v in _SHA[name].items()}
     if name.startswith('neurallp-'):
         files = {f: f"{NEURALLP}/{name.split('-', 1)[1]}/{f}" for f in files}
         return DatasetSpec(f'kg/{name}', files, sha, family='glidr')
-    return DatasetSpec(f'kg/{name}', files, sha, family='glidr', archive=f"{CONVE}/{_ARCH[name]}.tar.gz")
+    return DatasetSpec(
+        f'kg/{name}', files, sha, family='glidr', archive=f"{CONVE}/{_ARCH[name]}.tar.gz"
+    )
+
 
 KG_DATASETS = {n: register_dataset(_spec(n)) for n in _SHA}
 
 # %% ../../nbs/30_glidr.data.ipynb #7425ca11
-def load_kg(name:str,              # a name in `KG_DATASETS` (e.g. 'neurallp-kinship') or a directory
-            root:str|Path|None=None, # data root (default `data_root()`, i.e. `$KLG_DATA`)
-            unseen:str='keep',     # keep | drop; see `load_kg_dir`
-           )->KG:
+def load_kg(
+    name: str,  # a name in `KG_DATASETS` (e.g. 'neurallp-kinship') or a directory
+    root: str | Path | None = None,  # data root (default `data_root()`, i.e. `$KLG_DATA`)
+    unseen: str = 'keep',  # keep | drop; see `load_kg_dir`
+) -> KG:
     "Load a named benchmark (downloading and verifying it if needed) or a KG directory."
-    if name in KG_DATASETS: return load_kg_dir(KG_DATASETS[name].fetch(Path(root) if root else None), name, unseen)
-    if Path(name).is_dir(): return load_kg_dir(name, unseen=unseen)
-    raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(KG_DATASETS)} (or pass a directory)")
+    if name in KG_DATASETS:
+        return load_kg_dir(KG_DATASETS[name].fetch(Path(root) if root else None), name, unseen)
+    if Path(name).is_dir():
+        return load_kg_dir(name, unseen=unseen)
+    raise ValueError(
+        f"unknown dataset {name!r}; known datasets: {', '.join(KG_DATASETS)} (or pass a directory)"
+    )
 
 # %% ../../nbs/30_glidr.data.ipynb #009bfe30
 README_STATS = {
- 'neurallp-family': dict(E=3007, R=12, facts=17615, train=5868, valid=2038, test=2835),
- 'neurallp-kinship': dict(E=104, R=25, facts=6375, train=2112, valid=1099, test=1100),
- 'neurallp-umls': dict(E=135, R=46, facts=4006, train=1321, valid=569, test=633),
- 'conve-kinship': dict(train=8544, valid=1068, test=1074), 'conve-umls': dict(train=5216, valid=652, test=661),
- 'conve-nations': dict(train=1592, valid=199, test=201), 'conve-wn18rr': dict(train=86835, valid=3034, test=3134),
- 'conve-fb15k-237': dict(train=272115, valid=17535, test=20466)}
+    'neurallp-family': dict(E=3007, R=12, facts=17615, train=5868, valid=2038, test=2835),
+    'neurallp-kinship': dict(E=104, R=25, facts=6375, train=2112, valid=1099, test=1100),
+    'neurallp-umls': dict(E=135, R=46, facts=4006, train=1321, valid=569, test=633),
+    'conve-kinship': dict(train=8544, valid=1068, test=1074),
+    'conve-umls': dict(train=5216, valid=652, test=661),
+    'conve-nations': dict(train=1592, valid=199, test=201),
+    'conve-wn18rr': dict(train=86835, valid=3034, test=3134),
+    'conve-fb15k-237': dict(train=272115, valid=17535, test=20466),
+}
 
-def kg_stats(kg:KG)->dict:
+# %% ../../nbs/30_glidr.data.ipynb #fd843cad
+def kg_stats(kg: KG) -> dict:
     "Entities, relations, triples per split, unseen and empty-relation counts."
-    return dict(E=kg.n_ent, R=kg.n_rel, **{k: len(v) for k, v in kg.splits.items()},
-                valid_unseen=kg.info.get('valid_unseen', 0), test_unseen=kg.info.get('test_unseen', 0),
-                empty_relations=len(kg.info.get('empty_relations', [])))
+    return dict(
+        E=kg.n_ent,
+        R=kg.n_rel,
+        **{k: len(v) for k, v in kg.splits.items()},
+        valid_unseen=kg.info.get('valid_unseen', 0),
+        test_unseen=kg.info.get('test_unseen', 0),
+        empty_relations=len(kg.info.get('empty_relations', [])),
+    )
 
-def check_stats(kg:KG)->dict:
+# %% ../../nbs/30_glidr.data.ipynb #265ad58a
+def check_stats(kg: KG) -> dict:
     "`kg_stats(kg)`, raising if a count differs from `README_STATS` for the dataset."
     st, exp = kg_stats(kg), README_STATS.get(kg.name, {})
     bad = {k: (st.get(k), v) for k, v in exp.items() if st.get(k) != v}
-    if bad: raise AssertionError(f"{kg.name}: counts differ from the README table (got, expected): {bad}")
+    if bad:
+        raise AssertionError(
+            f"{kg.name}: counts differ from the README table (got, expected): {bad}"
+        )
     return st
 
 # %% ../../nbs/30_glidr.data.ipynb #176fb41e
 class AnswerIndex(dict):
-    "`{(anchor, r in R⁺): set of answers}` that also answers whole query batches at once, from a sorted-key (CSR) copy built on first use."
-    def csr(self)->tuple:
-        "Sorted keys `a · M + r`, offsets and answers as tensors, and the key multiplier `M` (built once; the index must not change after)."
+    """`{(anchor, r in R⁺): set of answers}` that also answers whole query batches at once, from a
+    sorted-key (CSR) copy built on first use."""
+
+    def csr(self) -> tuple:
+        """Sorted keys `a · M + r`, offsets and answers as tensors, and the key multiplier `M`
+        (built once; the index must not change after)."""
         if getattr(self, '_csr', None) is None:
             M = 1 + max((r for _, r in self), default=0)
             items = sorted((a * M + r, sorted(v)) for (a, r), v in self.items())
             cnt = torch.tensor([0] + [len(v) for _, v in items])
-            self._csr = (torch.tensor([k for k, _ in items], dtype=torch.long), cnt.cumsum(0),
-                         torch.tensor([b for _, v in items for b in v], dtype=torch.long), M)
+            self._csr = (
+                torch.tensor([k for k, _ in items], dtype=torch.long),
+                cnt.cumsum(0),
+                torch.tensor([b for _, v in items for b in v], dtype=torch.long),
+                M,
+            )
         return self._csr
-    def pairs(self, q:torch.Tensor, # [B, 2+] queries (anchor, relation in R⁺, ...)
-             )->tuple[torch.Tensor, torch.Tensor]: # (row in q, answer) for every known answer
+
+    def pairs(
+        self,
+        q: torch.Tensor,  # [B, 2+] queries (anchor, relation in R⁺, ...)
+    ) -> tuple[torch.Tensor, torch.Tensor]:  # (row in q, answer) for every known answer
         "Every known answer of every query, as two aligned index tensors."
         keys, off, ans, M = self.csr()
-        if not len(keys): return torch.zeros(0, dtype=torch.long), torch.zeros(0, dtype=torch.long)
+        if not len(keys):
+            return torch.zeros(0, dtype=torch.long), torch.zeros(0, dtype=torch.long)
         k = q[:, 0].cpu().long() * M + q[:, 1].cpu().long()
         pos = torch.searchsorted(keys, k).clamp(max=len(keys) - 1)
         hit = keys[pos] == k
@@ -190,85 +321,141 @@ class AnswerIndex(dict):
         start = torch.repeat_interleave(off[pos] - (n.cumsum(0) - n), n)
         return rows, ans[start + torch.arange(len(rows))]
 
-def answers(kg:KG,              # the graph
-            splits=('facts', 'train', 'valid', 'test'), # splits whose triples count as known
-           )->AnswerIndex:      # {(anchor, r in R⁺): set of answers}
+# %% ../../nbs/30_glidr.data.ipynb #db71a92f
+def answers(
+    kg: KG,  # the graph
+    splits=('facts', 'train', 'valid', 'test'),  # splits whose triples count as known
+) -> AnswerIndex:  # {(anchor, r in R⁺): set of answers}
     "Known answers per (anchor, relation) over `splits`, both directions."
     idx = AnswerIndex()
     for a, r, b in with_inverse(torch.cat([kg.split(s) for s in splits]), kg.n_rel).tolist():
         idx.setdefault((a, r), set()).add(b)
     return idx
 
-def queries(kg:KG, split:str)->torch.Tensor:
-    "The split's queries in both directions as `[2n, 3]` (anchor, relation in R⁺, answer); each triple counts twice."
+# %% ../../nbs/30_glidr.data.ipynb #dcdae730
+def queries(kg: KG, split: str) -> torch.Tensor:
+    """The split's queries in both directions as `[2n, 3]` (anchor, relation in R⁺, answer); each
+    triple counts twice."""
     return with_inverse(kg.split(split), kg.n_rel)
 
 # %% ../../nbs/30_glidr.data.ipynb #5ddbb96a
-PLANTED = {'chain': [('r1', 'X', 'Z1'), ('r3', 'Z1', 'Y')],
-           'branch': [('r1', 'X', 'Y'), ('r2', 'Y', 'Z1')],
-           'cycle': [('r1', 'X', 'Z1'), ('r3', 'Z1', 'Y'), ('r4', 'X', 'Y')]}
+PLANTED = {
+    'chain': [('r1', 'X', 'Z1'), ('r3', 'Z1', 'Y')],
+    'branch': [('r1', 'X', 'Y'), ('r2', 'Y', 'Z1')],
+    'cycle': [('r1', 'X', 'Z1'), ('r3', 'Z1', 'Y'), ('r4', 'X', 'Y')],
+}
 
+# %% ../../nbs/30_glidr.data.ipynb #46de7f95
 def _compose(a, b):
     out = {}
     for x, zs in a.items():
-        for z in zs: out.setdefault(x, set()).update(b.get(z, ()))
+        for z in zs:
+            out.setdefault(x, set()).update(b.get(z, ()))
     return out
 
+# %% ../../nbs/30_glidr.data.ipynb #d460144a
 def _adj(pairs):
     d = {}
-    for x, y in pairs: d.setdefault(x, set()).add(y)
+    for x, y in pairs:
+        d.setdefault(x, set()).add(y)
     return d
 
 # %% ../../nbs/30_glidr.data.ipynb #d2a78ac9
-def planted_kg(templates=('chain', 'branch', 'cycle'), # target templates from `PLANTED`
-               n_ent:int=200,       # entities
-               degree:float=2.0,    # mean out-degree of r1, r3 (and of r2 among its sources)
-               p_r2:float=0.4,      # share of entities with r2 out-edges
-               p_r4_path:float=0.5, # share of r1∘r3 pairs that are also r4 edges
-               seed:int=0)->KG:
-    "A generated KG whose target relations follow planted rules exactly; background = facts, targets split 80/10/10."
+def planted_kg(
+    templates=('chain', 'branch', 'cycle'),  # target templates from `PLANTED`
+    n_ent: int = 200,  # entities
+    degree: float = 2.0,  # mean out-degree of r1, r3 (and of r2 among its sources)
+    p_r2: float = 0.4,  # share of entities with r2 out-edges
+    p_r4_path: float = 0.5,  # share of r1∘r3 pairs that are also r4 edges
+    seed: int = 0,
+) -> KG:
+    """A generated KG whose target relations follow planted rules exactly; background = facts,
+    targets split 80/10/10."""
     rng = random.Random(seed)
-    def rand_rel(sources, deg): return {(x, rng.randrange(n_ent)) for x in sources for _ in range(max(1, round(rng.expovariate(1 / deg))))}
+
+    def rand_rel(sources, deg):
+        return {
+            (x, rng.randrange(n_ent))
+            for x in sources
+            for _ in range(max(1, round(rng.expovariate(1 / deg))))
+        }
+
     ents = range(n_ent)
-    bg = {'r1': rand_rel(ents, degree), 'r3': rand_rel(ents, degree),
-          'r2': rand_rel([e for e in ents if rng.random() < p_r2], degree)}
+    bg = {
+        'r1': rand_rel(ents, degree),
+        'r3': rand_rel(ents, degree),
+        'r2': rand_rel([e for e in ents if rng.random() < p_r2], degree),
+    }
     path = {(x, y) for x, ys in _compose(_adj(bg['r1']), _adj(bg['r3'])).items() for y in ys}
     kept = {p for p in sorted(path) if rng.random() < p_r4_path} if 'cycle' in templates else set()
-    if not kept: kept = {(rng.randrange(n_ent), rng.randrange(n_ent)) for _ in range(n_ent)}
+    if not kept:
+        kept = {(rng.randrange(n_ent), rng.randrange(n_ent)) for _ in range(n_ent)}
     bg['r4'] = kept | {(rng.randrange(n_ent), rng.randrange(n_ent)) for _ in range(len(kept))}
     has_r2 = {x for x, _ in bg['r2']}
-    target = {'chain': path, 'branch': {(x, y) for x, y in bg['r1'] if y in has_r2}, 'cycle': path & bg['r4']}
+    target = {
+        'chain': path,
+        'branch': {(x, y) for x, y in bg['r1'] if y in has_r2},
+        'cycle': path & bg['r4'],
+    }
     rels = ['r1', 'r2', 'r3', 'r4'] + [f't_{t}' for t in templates]
     facts = [(x, rels.index(r), y) for r in ('r1', 'r2', 'r3', 'r4') for x, y in sorted(bg[r])]
     tr, va, te = [], [], []
     for t in templates:
-        ts = [(x, rels.index(f't_{t}'), y) for x, y in sorted(target[t])]; rng.shuffle(ts)
-        n1, n2 = int(.8 * len(ts)), int(.9 * len(ts))
-        tr += ts[:n1]; va += ts[n1:n2]; te += ts[n2:]
+        ts = [(x, rels.index(f't_{t}'), y) for x, y in sorted(target[t])]
+        rng.shuffle(ts)
+        n1, n2 = int(0.8 * len(ts)), int(0.9 * len(ts))
+        tr += ts[:n1]
+        va += ts[n1:n2]
+        te += ts[n2:]
     T = lambda l: torch.tensor(l, dtype=torch.long).reshape(-1, 3)
-    kg = KG(f"planted-{'-'.join(templates)}-s{seed}", [f'e{i}' for i in ents], rels,
-            dict(facts=T(facts), train=T(tr), valid=T(va), test=T(te)), 'generated', {'templates': list(templates)})
+    kg = KG(
+        f"planted-{'-'.join(templates)}-s{seed}",
+        [f'e{i}' for i in ents],
+        rels,
+        dict(facts=T(facts), train=T(tr), valid=T(va), test=T(te)),
+        'generated',
+        {'templates': list(templates)},
+    )
     return _check_unseen(kg, 'keep')
 
 # %% ../../nbs/30_glidr.data.ipynb #123dd287
-def corrupt(kg:KG, p:float, # the KG and the share of training triples to corrupt
-            mode:str='replace_tail', # replace_tail | add
-            seed:int=0)->KG:
+def corrupt(
+    kg: KG,
+    p: float,  # the KG and the share of training triples to corrupt
+    mode: str = 'replace_tail',  # replace_tail | add
+    seed: int = 0,
+) -> KG:
     "A copy of `kg` whose facts and train splits are corrupted; valid/test untouched."
-    if not 0 <= p <= 1: raise ValueError(f"p={p} must lie in [0, 1]")
-    if mode not in ('replace_tail', 'add'): raise ValueError(f"mode={mode!r}; allowed values: replace_tail, add")
+    if not 0 <= p <= 1:
+        raise ValueError(f"p={p} must lie in [0, 1]")
+    if mode not in ('replace_tail', 'add'):
+        raise ValueError(f"mode={mode!r}; allowed values: replace_tail, add")
     g = torch.Generator().manual_seed(seed)
     splits = dict(kg.splits)
     for s in ('facts', 'train'):
-        if s not in splits: continue
+        if s not in splits:
+            continue
         ts = splits[s].clone()
         if mode == 'replace_tail':
             hit = torch.rand(len(ts), generator=g) < p
             ts[hit, 2] = torch.randint(0, kg.n_ent, (int(hit.sum()),), generator=g)
         else:
             n = int(round(p * len(ts)))
-            new = torch.stack([torch.randint(0, kg.n_ent, (n,), generator=g), ts[torch.randint(0, len(ts), (n,), generator=g), 1],
-                               torch.randint(0, kg.n_ent, (n,), generator=g)], 1)
+            new = torch.stack(
+                [
+                    torch.randint(0, kg.n_ent, (n,), generator=g),
+                    ts[torch.randint(0, len(ts), (n,), generator=g), 1],
+                    torch.randint(0, kg.n_ent, (n,), generator=g),
+                ],
+                1,
+            )
             ts = torch.cat([ts, new])
         splits[s] = ts
-    return KG(kg.name + f'-noise{p}', kg.entities, kg.relations, splits, kg.layout, {**kg.info, 'noise': (p, mode)})
+    return KG(
+        kg.name + f'-noise{p}',
+        kg.entities,
+        kg.relations,
+        splits,
+        kg.layout,
+        {**kg.info, 'noise': (p, mode)},
+    )

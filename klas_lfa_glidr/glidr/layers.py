@@ -16,44 +16,67 @@ from .data import with_inverse
 # %% ../../nbs/31_glidr.layers.ipynb #c3f9c727
 class FusedExist(MessagePassing):
     "torch-geometric message passing: `out[f, n] = Σ_(e→f, type r) w[r, n] · x[e, n]`."
-    def __init__(self): super().__init__(aggr='add', flow='source_to_target')
-    def forward(self, x:Tensor,          # [E, N] per-entity values for N (query, slot) columns
-                edge_index:Tensor,       # [2, nE] source, target entity
-                edge_type:Tensor,        # [nE] relation id in R⁺
-                w:Tensor,                # [R⁺, N] relation weights per column
-               )->Tensor:                # [E, N]
+
+    def __init__(self):
+        super().__init__(aggr='add', flow='source_to_target')
+
+    def forward(
+        self,
+        x: Tensor,  # [E, N] per-entity values for N (query, slot) columns
+        edge_index: Tensor,  # [2, nE] source, target entity
+        edge_type: Tensor,  # [nE] relation id in R⁺
+        w: Tensor,  # [R⁺, N] relation weights per column
+    ) -> Tensor:  # [E, N]
         return self.propagate(edge_index, x=x, w=w[edge_type])
-    def message(self, x_j:Tensor, w:Tensor)->Tensor: return x_j * w
+
+    def message(self, x_j: Tensor, w: Tensor) -> Tensor:
+        return x_j * w
 
 # %% ../../nbs/31_glidr.layers.ipynb #ce670c07
 class KGraph:
-    "A KG's edges under R⁺ with relation-wise propagation (dense, `torch.sparse` or torch-geometric)."
-    def __init__(self, triples:Tensor, # [n, 3] triples over base relations
-                 n_ent:int, n_rel:int, # entity count and base relation count R
-                 backend:str='auto',   # dense | sparse | pyg | auto (dense if n_ent <= 1000, else pyg)
-                 device=None):
-        if backend not in ('auto', 'dense', 'sparse', 'pyg'): raise ValueError(f"backend={backend!r}; allowed values: auto, dense, sparse, pyg")
+    """A KG's edges under R⁺ with relation-wise propagation (dense, `torch.sparse` or
+    torch-geometric)."""
+
+    def __init__(
+        self,
+        triples: Tensor,  # [n, 3] triples over base relations
+        n_ent: int,
+        n_rel: int,  # entity count and base relation count R
+        backend: str = 'auto',  # dense | sparse | pyg | auto (dense if n_ent <= 1000, else pyg)
+        device=None,
+    ):
+        if backend not in ('auto', 'dense', 'sparse', 'pyg'):
+            raise ValueError(f"backend={backend!r}; allowed values: auto, dense, sparse, pyg")
         self.n_ent, self.n_rel, self.n_r = n_ent, n_rel, 2 * n_rel
         self.backend = ('dense' if n_ent <= 1000 else 'pyg') if backend == 'auto' else backend
         e = torch.unique(with_inverse(triples.long(), n_rel), dim=0).to(device)
         self.src, self.rel, self.dst = e[:, 0], e[:, 1], e[:, 2]
         self._dense = None
+
     @property
-    def n_edges(self)->int: return len(self.src)
-    def _key(self, s, r, d): return (s * self.n_r + r) * self.n_ent + d
-    def drop(self, q:Tensor, # [B, 3] triples (anchor, relation in R⁺, answer) to remove, with their inverses
-            )->'KGraph':
+    def n_edges(self) -> int:
+        return len(self.src)
+
+    def _key(self, s, r, d):
+        return (s * self.n_r + r) * self.n_ent + d
+
+    def drop(
+        self,
+        # [B, 3] triples (anchor, relation in R⁺, answer) to remove, with their inverses
+        q: Tensor,
+    ) -> 'KGraph':
         "A copy without the triples `q` in both directions."
         q = q.to(self.src.device).long()
         inv = torch.where(q[:, 1] < self.n_rel, q[:, 1] + self.n_rel, q[:, 1] - self.n_rel)
         rm = torch.cat([self._key(q[:, 0], q[:, 1], q[:, 2]), self._key(q[:, 2], inv, q[:, 0])])
         keep = ~torch.isin(self._key(self.src, self.rel, self.dst), rm)
-        g = object.__new__(KGraph); g.__dict__.update(self.__dict__)
+        g = object.__new__(KGraph)
+        g.__dict__.update(self.__dict__)
         g.src, g.rel, g.dst, g._dense = self.src[keep], self.rel[keep], self.dst[keep], None
         return g
 
 # %% ../../nbs/31_glidr.layers.ipynb #752658f7
-def _dense_mat(self:KGraph)->Tensor:
+def _dense_mat(self: KGraph) -> Tensor:
     "`[E, R⁺·E]` 0/1 matrix with `M[e, r·E + f] = A_r[e, f]`, built once per graph."
     if self._dense is None:
         E = self.n_ent
@@ -61,37 +84,64 @@ def _dense_mat(self:KGraph)->Tensor:
         self._dense[self.src, self.rel * E + self.dst] = 1.0
     return self._dense
 
-def _propagate(self:KGraph, L:Tensor, # [N, E] values per entity
-              )->Tensor:              # [N, R⁺, E]: P[n, r, f] = Σ_e A_r[e, f] L[n, e]
+# %% ../../nbs/31_glidr.layers.ipynb #5ef40154
+def _propagate(
+    self: KGraph,
+    L: Tensor,  # [N, E] values per entity
+) -> Tensor:  # [N, R⁺, E]: P[n, r, f] = Σ_e A_r[e, f] L[n, e]
     "Relation-wise propagation of `L` along every relation of R⁺."
     N, E = L.shape
-    if self.backend == 'dense': return (L @ self.dense_mat()).view(N, self.n_r, E)
-    M = torch.sparse_coo_tensor(torch.stack([self.rel * E + self.dst, self.src]), torch.ones(self.n_edges, device=L.device),
-                                (self.n_r * E, E)).coalesce()
+    if self.backend == 'dense':
+        return (L @ self.dense_mat()).view(N, self.n_r, E)
+    M = torch.sparse_coo_tensor(
+        torch.stack([self.rel * E + self.dst, self.src]),
+        torch.ones(self.n_edges, device=L.device),
+        (self.n_r * E, E),
+    ).coalesce()
     return torch.sparse.mm(M, L.T).T.reshape(N, self.n_r, E)
 
-def _propagate_fused(self:KGraph, L:Tensor, # [N, E] values per entity
-                     w:Tensor,              # [N, R⁺] relation weights per row
-                    )->Tensor:              # [N, E]: Σ_r w[n, r] P[n, r, f]
+# %% ../../nbs/31_glidr.layers.ipynb #798a492c
+def _propagate_fused(
+    self: KGraph,
+    L: Tensor,  # [N, E] values per entity
+    w: Tensor,  # [N, R⁺] relation weights per row
+) -> Tensor:  # [N, E]: Σ_r w[n, r] P[n, r, f]
     "Relation-weighted propagation in one pass over the edges."
-    if self.backend == 'dense': return torch.einsum('nrf,nr->nf', self.propagate(L), w)
-    if not hasattr(self, '_mp'): self._mp = FusedExist()
-    return self._mp(L.T.contiguous(), torch.stack([self.src, self.dst]), self.rel, w.T.contiguous()).T
-KGraph.dense_mat, KGraph.propagate, KGraph.propagate_fused = _dense_mat, _propagate, _propagate_fused
+    if self.backend == 'dense':
+        return torch.einsum('nrf,nr->nf', self.propagate(L), w)
+    if not hasattr(self, '_mp'):
+        self._mp = FusedExist()
+    return self._mp(
+        L.T.contiguous(), torch.stack([self.src, self.dst]), self.rel, w.T.contiguous()
+    ).T
+
+
+KGraph.dense_mat, KGraph.propagate, KGraph.propagate_fused = (
+    _dense_mat,
+    _propagate,
+    _propagate_fused,
+)
 
 # %% ../../nbs/31_glidr.layers.ipynb #2c28f4c4
 EPS = 1e-6
 
-def exist(g:KGraph, mu:Tensor, # graph and beliefs [N, E] in [0, 1]
-          kind:str='noisy_or', # noisy_or | clip | count_norm
-          w:Tensor|None=None,  # [N, R⁺] relation weights: fused form (one message per row) when given
-          thr:float=1e-20)->Tensor: # [N, R⁺, E], or [N, E] when fused
+# %% ../../nbs/31_glidr.layers.ipynb #0d849653
+def exist(
+    g: KGraph,
+    mu: Tensor,  # graph and beliefs [N, E] in [0, 1]
+    kind: str = 'noisy_or',  # noisy_or | clip | count_norm
+    w: Tensor
+    | None = None,  # [N, R⁺] relation weights: fused form (one message per row) when given
+    thr: float = 1e-20,
+) -> Tensor:  # [N, R⁺, E], or [N, E] when fused
     "Existence message of `mu` along every relation (or their `w`-weighted fusion)."
     if kind == 'noisy_or':
         L = torch.log1p(-mu.clamp(max=1 - EPS))
         P = g.propagate(L) if w is None else g.propagate_fused(L, w)
         return -torch.expm1(P)
     P = g.propagate(mu) if w is None else g.propagate_fused(mu, w)
-    if kind == 'clip': return P.clamp(max=1.0)
-    if kind == 'count_norm': return P / P.sum(-1, keepdim=True).clamp(min=thr)
+    if kind == 'clip':
+        return P.clamp(max=1.0)
+    if kind == 'count_norm':
+        return P / P.sum(-1, keepdim=True).clamp(min=thr)
     raise ValueError(f"g={kind!r}; allowed values: noisy_or, clip, count_norm")

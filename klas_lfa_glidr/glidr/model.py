@@ -21,199 +21,361 @@ from .layers import KGraph, exist, EPS
 @dataclass
 class GLIDRConfig(Config):
     "GLIDR model, training, rule-extraction and experiment options."
-    dataset:str = 'planted'     # name in KG_DATASETS, 'planted' (generated, no download) or a directory
-    n_free_max:int = 2          # N_max, free variables per rule (V = N_max + 2)
-    n_slots:int = 8             # K rule slots per head relation
-    rounds:int = 0              # message-passing rounds T; 0 means V - 1
-    use_eq:bool = True          # include the equality option ≡ (merges variables: shorter rules)
-    self_loops:bool = False     # allow unary predicates as diagonal relations (end-to-end experiment)
-    g:str = 'noisy_or'          # existence message: noisy_or | clip | count_norm
-    message_schedule:str = 'extrinsic' # extrinsic (no echo) | full
-    tnorm:str = 'product'       # conjunction of messages: product | min
-    message_form:str = 'auto'   # mixture | fused | auto (mixture if E <= 1000)
-    slot_agg:str = 'noisy_or'   # noisy_or | sum (DRUM-style)
-    inverse_queries:str = 'tied' # tied (h⁻¹ reuses h with X, Y swapped) | separate
-    loss:str = 'ce'             # ce (other train answers filtered) | ce_unfiltered | bce_1n | bce_neg_sa
-    body:str = 'graph'          # graph (GLIDR) | chain (Neural-LP/DRUM-like ablation)
-    adjacency:str = 'auto'      # dense | sparse | pyg | auto (dense if E <= 1000)
-    remove_query_edges:bool = True # drop the batch's query triples (both directions) from the training graph
-    test_graph_add_valid:bool = False # add valid triples to the graph used at test time
-    init_std:float = 0.1        # θ ~ N(0, init_std²)
-    tau_start:float = 1.0       # softmax temperature τ_W at the start (annealed linearly)
-    tau_end:float = 0.3         # τ_W at the end of training
-    entropy_reg:float = 0.01    # final λ_H of the entropy penalty on W (ramped from 0)
-    lr:float = 1e-2             # Adam learning rate
-    bs:int = 64                 # queries per batch
-    epochs:int = 30             # training epochs
-    max_mem_gb:float = 16.0     # refuse configs whose estimated training activations exceed this
-    checkpoint:bool = False     # recompute each message in backward (activation memory O(B·K·E) per message; large graphs)
-    prune_messages:bool = True  # compute only the messages that reach the readout, and a sender's repeated rows once (exact; False = every message every round, the reference)
-    alpha_min:float = 0.05      # rule extraction: minimum slot weight α
-    w_min:float = 0.5           # rule extraction: minimum option weight
-    rule_beam:int = 1           # rule extraction: discrete bodies per slot (1 = argmax per pair, as spec §5)
-    rule_agg:str = 'noisy_or'   # executor: noisy_or | max over firing rules
-    max_groundings:int = 100000 # executor: cap on enumerated groundings per query (truncations counted)
-    noise_mode:str = 'replace_tail' # replace_tail | add
-    emb_model:str = 'distmult'  # embedding reference: distmult | complex
-    emb_dim:int = 200           # embedding dimension (ComplEx: real + imaginary halves)
-    emb_lr:float = 3e-3         # embedding reference learning rate
-    emb_bs:int = 128            # embedding reference batch size
-    emb_epochs:int = 100        # embedding reference epochs
-    emb_dropout:float = 0.2     # dropout on the embedding product
-    label_smoothing:float = 0.1 # 1-N BCE label smoothing
-    datasets:tuple[str, ...] = ('planted',) # job: datasets for GLIDR vs chain-only vs embedding (E1, E2, E4, E6)
-    seeds:tuple[int, ...] = (0,) # job: seeds per dataset
-    planted_ent:int = 200       # job: entities of the planted graphs (E0)
-    planted_epochs:int = 15     # job: epochs on each planted graph (E0)
-    planted_lr:float = 3e-2     # job: learning rate on the planted graphs (E0)
-    noise:tuple[float, ...] = (0.0, 0.1, 0.25, 0.5) # job: noise levels p (E5)
-    noise_dataset:str = ''      # job: dataset of the noise curve ('' = first of `datasets`)
-    n_free_sweep:tuple[int, ...] = (0, 1, 2, 3) # job: n_free_max values of the sweep (E3)
-    e2e:bool = True             # job: run the end-to-end digits experiment (E7)
-    e2e_epochs:int = 30         # job: epochs of the end-to-end experiment
-    _choices = dict(g=('noisy_or', 'clip', 'count_norm'), message_schedule=('extrinsic', 'full'), tnorm=('product', 'min'),
-                    message_form=('mixture', 'fused', 'auto'), slot_agg=('noisy_or', 'sum'), inverse_queries=('tied', 'separate'),
-                    loss=('ce', 'ce_unfiltered', 'bce_1n', 'bce_neg_sa'), body=('graph', 'chain'),
-                    adjacency=('auto', 'dense', 'sparse', 'pyg'), rule_agg=('noisy_or', 'max'), noise_mode=('replace_tail', 'add'))
-    _bounds = dict(n_free_max=(0, 6), n_slots=(1, 64), rounds=(0, 20), init_std=(0, None), tau_start=(1e-3, None), tau_end=(1e-3, None),
-                   entropy_reg=(0, None), lr=(0, 10), bs=(1, None), epochs=(0, None), max_mem_gb=(0, None),
-                   alpha_min=(0, 1), w_min=(0, 1), max_groundings=(1, None), rule_beam=(1, 256), emb_dim=(2, None), emb_lr=(0, 10), emb_bs=(1, None),
-                   emb_epochs=(0, None), emb_dropout=(0, 1), label_smoothing=(0, 1), noise=(0, 1), n_free_sweep=(0, 6), planted_ent=(10, None), e2e_epochs=(0, None), planted_epochs=(0, None), planted_lr=(0, 10))
+
+    # name in KG_DATASETS, 'planted' (generated, no download) or a directory
+    dataset: str = 'planted'
+    n_free_max: int = 2  # N_max, free variables per rule (V = N_max + 2)
+    n_slots: int = 8  # K rule slots per head relation
+    rounds: int = 0  # message-passing rounds T; 0 means V - 1
+    use_eq: bool = True  # include the equality option ≡ (merges variables: shorter rules)
+    self_loops: bool = False  # allow unary predicates as diagonal relations (end-to-end experiment)
+    g: str = 'noisy_or'  # existence message: noisy_or | clip | count_norm
+    message_schedule: str = 'extrinsic'  # extrinsic (no echo) | full
+    tnorm: str = 'product'  # conjunction of messages: product | min
+    message_form: str = 'auto'  # mixture | fused | auto (mixture if E <= 1000)
+    slot_agg: str = 'noisy_or'  # noisy_or | sum (DRUM-style)
+    inverse_queries: str = 'tied'  # tied (h⁻¹ reuses h with X, Y swapped) | separate
+    loss: str = 'ce'  # ce (other train answers filtered) | ce_unfiltered | bce_1n | bce_neg_sa
+    body: str = 'graph'  # graph (GLIDR) | chain (Neural-LP/DRUM-like ablation)
+    adjacency: str = 'auto'  # dense | sparse | pyg | auto (dense if E <= 1000)
+    # drop the batch's query triples (both directions) from the training graph
+    remove_query_edges: bool = True
+    test_graph_add_valid: bool = False  # add valid triples to the graph used at test time
+    init_std: float = 0.1  # θ ~ N(0, init_std²)
+    tau_start: float = 1.0  # softmax temperature τ_W at the start (annealed linearly)
+    tau_end: float = 0.3  # τ_W at the end of training
+    entropy_reg: float = 0.01  # final λ_H of the entropy penalty on W (ramped from 0)
+    lr: float = 1e-2  # Adam learning rate
+    bs: int = 64  # queries per batch
+    epochs: int = 30  # training epochs
+    max_mem_gb: float = 16.0  # refuse configs whose estimated training activations exceed this
+    # recompute each message in backward (activation memory O(B·K·E) per message; large graphs)
+    checkpoint: bool = False
+    # compute only the messages that reach the readout, and a sender's repeated rows once
+    # (exact; False = every message every round, the reference)
+    prune_messages: bool = True
+    alpha_min: float = 0.05  # rule extraction: minimum slot weight α
+    w_min: float = 0.5  # rule extraction: minimum option weight
+    # rule extraction: discrete bodies per slot (1 = argmax per pair, as spec §5)
+    rule_beam: int = 1
+    rule_agg: str = 'noisy_or'  # executor: noisy_or | max over firing rules
+    # executor: cap on enumerated groundings per query (truncations counted)
+    max_groundings: int = 100000
+    noise_mode: str = 'replace_tail'  # replace_tail | add
+    emb_model: str = 'distmult'  # embedding reference: distmult | complex
+    emb_dim: int = 200  # embedding dimension (ComplEx: real + imaginary halves)
+    emb_lr: float = 3e-3  # embedding reference learning rate
+    emb_bs: int = 128  # embedding reference batch size
+    emb_epochs: int = 100  # embedding reference epochs
+    emb_dropout: float = 0.2  # dropout on the embedding product
+    label_smoothing: float = 0.1  # 1-N BCE label smoothing
+    datasets: tuple[str, ...] = (
+        'planted',
+    )  # job: datasets for GLIDR vs chain-only vs embedding (E1, E2, E4, E6)
+    seeds: tuple[int, ...] = (0,)  # job: seeds per dataset
+    planted_ent: int = 200  # job: entities of the planted graphs (E0)
+    planted_epochs: int = 15  # job: epochs on each planted graph (E0)
+    planted_lr: float = 3e-2  # job: learning rate on the planted graphs (E0)
+    noise: tuple[float, ...] = (0.0, 0.1, 0.25, 0.5)  # job: noise levels p (E5)
+    noise_dataset: str = ''  # job: dataset of the noise curve ('' = first of `datasets`)
+    n_free_sweep: tuple[int, ...] = (0, 1, 2, 3)  # job: n_free_max values of the sweep (E3)
+    e2e: bool = True  # job: run the end-to-end digits experiment (E7)
+    e2e_epochs: int = 30  # job: epochs of the end-to-end experiment
+    _choices = dict(
+        g=('noisy_or', 'clip', 'count_norm'),
+        message_schedule=('extrinsic', 'full'),
+        tnorm=('product', 'min'),
+        message_form=('mixture', 'fused', 'auto'),
+        slot_agg=('noisy_or', 'sum'),
+        inverse_queries=('tied', 'separate'),
+        loss=('ce', 'ce_unfiltered', 'bce_1n', 'bce_neg_sa'),
+        body=('graph', 'chain'),
+        adjacency=('auto', 'dense', 'sparse', 'pyg'),
+        rule_agg=('noisy_or', 'max'),
+        noise_mode=('replace_tail', 'add'),
+    )
+    _bounds = dict(
+        n_free_max=(0, 6),
+        n_slots=(1, 64),
+        rounds=(0, 20),
+        init_std=(0, None),
+        tau_start=(1e-3, None),
+        tau_end=(1e-3, None),
+        entropy_reg=(0, None),
+        lr=(0, 10),
+        bs=(1, None),
+        epochs=(0, None),
+        max_mem_gb=(0, None),
+        alpha_min=(0, 1),
+        w_min=(0, 1),
+        max_groundings=(1, None),
+        rule_beam=(1, 256),
+        emb_dim=(2, None),
+        emb_lr=(0, 10),
+        emb_bs=(1, None),
+        emb_epochs=(0, None),
+        emb_dropout=(0, 1),
+        label_smoothing=(0, 1),
+        noise=(0, 1),
+        n_free_sweep=(0, 6),
+        planted_ent=(10, None),
+        e2e_epochs=(0, None),
+        planted_epochs=(0, None),
+        planted_lr=(0, 10),
+    )
     _choices = {**_choices, 'emb_model': ('distmult', 'complex')}
+
     @classmethod
     def small(cls, **kw):
         "Planted graphs only, seconds per run: what CI and the notebooks execute."
-        return cls(**{**dict(n_free_max=1, n_slots=4, epochs=4, emb_epochs=30, planted_ent=100, noise=(0.0, 0.5),
-                             n_free_sweep=(0, 1), e2e_epochs=15), **kw})
+        return cls(
+            **{
+                **dict(
+                    n_free_max=1,
+                    n_slots=4,
+                    epochs=4,
+                    emb_epochs=30,
+                    planted_ent=100,
+                    noise=(0.0, 0.5),
+                    n_free_sweep=(0, 1),
+                    e2e_epochs=15,
+                ),
+                **kw,
+            }
+        )
+
     @classmethod
     def cpu(cls, **kw):
         "Kinship and UMLS (Neural-LP splits), 3 seeds, all experiments: tens of minutes on 2 cores."
-        return cls(**{**dict(datasets=('neurallp-kinship', 'neurallp-umls'), seeds=(0, 1, 2), n_slots=4, epochs=4,
-                             emb_epochs=50, n_free_sweep=(0, 1, 2, 3), rule_beam=64), **kw})
+        return cls(
+            **{
+                **dict(
+                    datasets=('neurallp-kinship', 'neurallp-umls'),
+                    seeds=(0, 1, 2),
+                    n_slots=4,
+                    epochs=4,
+                    emb_epochs=50,
+                    n_free_sweep=(0, 1, 2, 3),
+                    rule_beam=64,
+                ),
+                **kw,
+            }
+        )
+
     @classmethod
     def paper(cls, **kw):
         "WN18RR and FB15k-237 on one GPU, sparse fused messages."
-        return cls(**{**dict(datasets=('conve-wn18rr', 'conve-fb15k-237'), lr=5e-3, epochs=30, adjacency='pyg', message_form='fused',
-                             n_free_sweep=(), noise=(), e2e=False, max_mem_gb=60), **kw})
+        return cls(
+            **{
+                **dict(
+                    datasets=('conve-wn18rr', 'conve-fb15k-237'),
+                    lr=5e-3,
+                    epochs=30,
+                    adjacency='pyg',
+                    message_form='fused',
+                    n_free_sweep=(),
+                    noise=(),
+                    e2e=False,
+                    max_mem_gb=60,
+                ),
+                **kw,
+            }
+        )
+
     @property
-    def n_vars(self)->int: return self.n_free_max + 2
+    def n_vars(self) -> int:
+        return self.n_free_max + 2
+
     @property
-    def n_rounds(self)->int: return self.rounds or self.n_vars - 1
+    def n_rounds(self) -> int:
+        return self.rounds or self.n_vars - 1
 
 # %% ../../nbs/32_glidr.model.ipynb #4555f842
-def var_names(n_vars:int)->list[str]: return ['X', 'Y'] + [f'Z{i}' for i in range(1, n_vars - 1)]
+def var_names(n_vars: int) -> list[str]:
+    return ['X', 'Y'] + [f'Z{i}' for i in range(1, n_vars - 1)]
 
-def pairs_of(n_vars:int)->list[tuple[int, int]]: return [(u, v) for u in range(n_vars) for v in range(u + 1, n_vars)]
+# %% ../../nbs/32_glidr.model.ipynb #16ca15b4
+def pairs_of(n_vars: int) -> list[tuple[int, int]]:
+    return [(u, v) for u in range(n_vars) for v in range(u + 1, n_vars)]
 
-def chain_pairs(n_vars:int)->list[tuple[int, int]]:
+# %% ../../nbs/32_glidr.model.ipynb #256f63b1
+def chain_pairs(n_vars: int) -> list[tuple[int, int]]:
     "The pairs on the chain X–Z1–…–ZN–Y."
     path = [0] + list(range(2, n_vars)) + [1]
     return [tuple(sorted(p)) for p in zip(path, path[1:])]
 
 # %% ../../nbs/32_glidr.model.ipynb #14867839
-def estimate_mem_gb(cfg:GLIDRConfig, n_ent:int, n_rel:int, # config, entity and base-relation counts
-                    fused:bool=False, n_edges:int=0)->float: # fused messages; edges under R⁺ (sparse fused transient)
+def estimate_mem_gb(
+    cfg: GLIDRConfig,
+    n_ent: int,
+    n_rel: int,  # config, entity and base-relation counts
+    fused: bool = False,
+    n_edges: int = 0,
+) -> float:  # fused messages; edges under R⁺ (sparse fused transient)
     "Estimated activation memory (GB) of one training batch."
     n_msg, N = cfg.n_rounds * cfg.n_vars * (cfg.n_vars - 1), cfg.bs * cfg.n_slots
     per = N * (max(n_edges, n_ent) if fused else 2 * n_rel * n_ent)
-    if cfg.checkpoint: return 4 * (3 * n_msg * N * n_ent + 3 * per) / 1e9
+    if cfg.checkpoint:
+        return 4 * (3 * n_msg * N * n_ent + 3 * per) / 1e9
     return 3 * 4 * n_msg * per / 1e9
 
 # %% ../../nbs/32_glidr.model.ipynb #2c30d917
 class GLIDR(nn.Module):
     "GLIDR rules for every head relation, scored by extrinsic message passing over a `KGraph`."
-    def __init__(self, cfg:GLIDRConfig, # model options
-                 n_ent:int, n_rel:int, # entity count and base-relation count R
-                 n_unary:int=0):       # unary predicates supplied at forward time (needs `self_loops`)
+
+    def __init__(
+        self,
+        cfg: GLIDRConfig,  # model options
+        n_ent: int,
+        n_rel: int,  # entity count and base-relation count R
+        n_unary: int = 0,
+    ):  # unary predicates supplied at forward time (needs `self_loops`)
         super().__init__()
-        self.cfg, self.n_ent, self.n_rel, self.n_unary = cfg, n_ent, n_rel, n_unary if cfg.self_loops else 0
-        V = cfg.n_vars; self.pairs = pairs_of(V); P = len(self.pairs)
-        self.n_opt = 2 * n_rel + self.n_unary + 2; self.TOP, self.EQ = self.n_opt - 2, self.n_opt - 1
+        self.cfg, self.n_ent, self.n_rel, self.n_unary = (
+            cfg,
+            n_ent,
+            n_rel,
+            n_unary if cfg.self_loops else 0,
+        )
+        V = cfg.n_vars
+        self.pairs = pairs_of(V)
+        P = len(self.pairs)
+        self.n_opt = 2 * n_rel + self.n_unary + 2
+        self.TOP, self.EQ = self.n_opt - 2, self.n_opt - 1
         n_heads = n_rel if cfg.inverse_queries == 'tied' else 2 * n_rel
         self.theta = nn.Parameter(torch.randn(n_heads, cfg.n_slots, P, self.n_opt) * cfg.init_std)
         self.beta = nn.Parameter(torch.zeros(n_heads, cfg.n_slots))
-        mask = torch.zeros(P, self.n_opt, dtype=torch.bool)        # True = option allowed
+        mask = torch.zeros(P, self.n_opt, dtype=torch.bool)  # True = option allowed
         on_path = chain_pairs(V) if cfg.body == 'chain' else self.pairs
         for i, p in enumerate(self.pairs):
-            if p in on_path: mask[i] = True; mask[i, self.TOP] = cfg.body == 'graph'
-            else: mask[i, self.TOP] = True
-        if not cfg.use_eq: mask[:, self.EQ] = mask[:, self.EQ] & ~mask[:, :self.TOP].any(1) & ~mask[:, self.TOP]
+            if p in on_path:
+                mask[i] = True
+                mask[i, self.TOP] = cfg.body == 'graph'
+            else:
+                mask[i, self.TOP] = True
+        if not cfg.use_eq:
+            mask[:, self.EQ] = mask[:, self.EQ] & ~mask[:, : self.TOP].any(1) & ~mask[:, self.TOP]
         self.register_buffer('mask', mask)
-        perm = list(range(n_rel, 2 * n_rel)) + list(range(n_rel)) + list(range(2 * n_rel, self.n_opt))
+        perm = (
+            list(range(n_rel, 2 * n_rel)) + list(range(n_rel)) + list(range(2 * n_rel, self.n_opt))
+        )
         self.register_buffer('perm', torch.tensor(perm))
         self.tau, self.entropy = cfg.tau_start, torch.zeros(())
         self.graph = self.eval_graph = None
 
 # %% ../../nbs/32_glidr.model.ipynb #5b2c717b
-def _weights(self:GLIDR, h:Tensor, # [B] parameter rows (head ids)
-            )->Tensor:             # [B, K, P, O] option weights
+def _weights(
+    self: GLIDR,
+    h: Tensor,  # [B] parameter rows (head ids)
+) -> Tensor:  # [B, K, P, O] option weights
     "Option weights `softmax(θ/τ)` with disallowed options masked out."
     logits = (self.theta[h] / self.tau).masked_fill(~self.mask, float('-inf'))
     return logits.softmax(-1)
 
-def _learnable(self:GLIDR)->list[bool]:
+# %% ../../nbs/32_glidr.model.ipynb #81e0da15
+def _learnable(self: GLIDR) -> list[bool]:
     "Per pair: whether it can hold anything other than ⊤."
-    return [bool(self.mask[i, :self.TOP].any()) for i in range(len(self.pairs))]
+    return [bool(self.mask[i, : self.TOP].any()) for i in range(len(self.pairs))]
+
+
 GLIDR.weights, GLIDR.learnable = _weights, _learnable
 
 # %% ../../nbs/32_glidr.model.ipynb #74a679e7
-def _message(self:GLIDR, g:KGraph, log_mu:Tensor, # graph, log belief of the sender [N, E]
-             Wd:Tensor,                # [N, O] options of the pair, oriented sender → receiver
-             unary:Tensor|None,        # [J, E] unary predicate values, or None
-             rep:int=1)->Tensor:       # rows of `log_mu` come in runs of `rep` equal rows (their existence messages are computed once)
+def _message(
+    self: GLIDR,
+    g: KGraph,
+    log_mu: Tensor,  # graph, log belief of the sender [N, E]
+    Wd: Tensor,  # [N, O] options of the pair, oriented sender → receiver
+    unary: Tensor | None,  # [J, E] unary predicate values, or None
+    rep: int = 1,
+) -> (
+    Tensor
+):  # rows of `log_mu` come in runs of `rep` equal rows (their existence messages are computed once)
     "Log message `log(W_⊤ + W_≡ μ + Σ_r W_r ex_r(μ))`, [N, E]."
     mu, R2 = log_mu.exp(), 2 * self.n_rel
-    fused = self.cfg.message_form == 'fused' or (self.cfg.message_form == 'auto' and self.n_ent > 1000)
+    fused = self.cfg.message_form == 'fused' or (
+        self.cfg.message_form == 'auto' and self.n_ent > 1000
+    )
     Wr = Wd[:, :R2]
     m = Wd[:, self.TOP, None] + Wd[:, self.EQ, None] * mu
     if fused:
         tot = Wr.sum(-1, keepdim=True)
         m = m + tot * exist(g, mu, self.cfg.g, w=Wr / tot.clamp(min=1e-30))
     elif rep > 1:
-        ex = exist(g, mu[::rep], self.cfg.g)                                   # [N / rep, R⁺, E]
+        ex = exist(g, mu[::rep], self.cfg.g)  # [N / rep, R⁺, E]
         m = m + torch.einsum('gjr,grf->gjf', Wr.reshape(-1, rep, R2), ex).reshape(m.shape)
     else:
         m = m + torch.einsum('nr,nrf->nf', Wr, exist(g, mu, self.cfg.g))
-    if self.n_unary: m = m + torch.einsum('nj,jf->nf', Wd[:, R2:R2 + self.n_unary], unary) * mu   # diag(p): p(u) ∧ u = v
+    if self.n_unary:
+        m = (
+            m + torch.einsum('nj,jf->nf', Wd[:, R2 : R2 + self.n_unary], unary) * mu
+        )  # diag(p): p(u) ∧ u = v
     return m.clamp(min=1e-30).log()
+
+
 GLIDR.message = _message
 
 # %% ../../nbs/32_glidr.model.ipynb #36b29e3f
-def _slot_agg(self:GLIDR, ls:Tensor, # [B, K, E] log slot scores
-              la:Tensor)->Tensor:    # [B, K] log α
+def _slot_agg(
+    self: GLIDR,
+    ls: Tensor,  # [B, K, E] log slot scores
+    la: Tensor,
+) -> Tensor:  # [B, K] log α
     "Log of the slot aggregate, [B, E]."
     x = ls + la[..., None]
     lse = torch.logsumexp(x, 1)
-    if self.cfg.slot_agg == 'sum': return lse
+    if self.cfg.slot_agg == 'sum':
+        return lse
     l1 = torch.log1p(-x.exp().clamp(max=1 - 1e-7)).sum(1)
     exact = (-torch.expm1(l1)).clamp(min=1e-30).log()
     return torch.where(l1 < -1e-4, exact, lse)
 
-def _combine(self:GLIDR, logs:list)->Tensor:
+# %% ../../nbs/32_glidr.model.ipynb #f098032a
+def _combine(self: GLIDR, logs: list) -> Tensor:
     "Conjunction of log messages: sum (product t-norm) or min."
-    if self.cfg.tnorm == 'product': return sum(logs)
+    if self.cfg.tnorm == 'product':
+        return sum(logs)
     return torch.stack(torch.broadcast_tensors(*logs)).min(0).values
+
+
 GLIDR.slot_agg, GLIDR.combine = _slot_agg, _combine
 
 # %% ../../nbs/32_glidr.model.ipynb #2e4fc3a1
-def _schedule(self:GLIDR, a_var:int)->list[list[tuple[int, int, int]]]:
-    "Per round, the directed edges `(u, v, pair)` whose messages are computed (with `prune_messages`, only those that reach the readout)."
+def _schedule(self: GLIDR, a_var: int) -> list[list[tuple[int, int, int]]]:
+    """Per round, the directed edges `(u, v, pair)` whose messages are computed (with
+    `prune_messages`, only those that reach the readout)."""
     learn, full = self.learnable(), self.cfg.message_schedule == 'full'
-    edges = [(u, v, i) for i, (a, b) in enumerate(self.pairs) if learn[i] for (u, v) in ((a, b), (b, a))]
+    edges = [
+        (u, v, i) for i, (a, b) in enumerate(self.pairs) if learn[i] for (u, v) in ((a, b), (b, a))
+    ]
     T = self.cfg.n_rounds
-    if not self.cfg.prune_messages: return [edges] * T
+    if not self.cfg.prune_messages:
+        return [edges] * T
     need = [[e for e in edges if e[1] == 1 - a_var]]
     for _ in range(T - 1):
-        nxt = {(w, u) for (u, v, _) in need[0] for (w, uu, _) in edges if uu == u and (w != v or full)}
+        nxt = {
+            (w, u) for (u, v, _) in need[0] for (w, uu, _) in edges if uu == u and (w != v or full)
+        }
         need.insert(0, [e for e in edges if e[:2] in nxt])
     return need
 
-def _run(self:GLIDR, g:KGraph, anchor:Tensor, W:Tensor, # graph, [B] anchors, [B, K, P, O] weights
-         a_var:int, unary=None)->Tensor:   # variable clamped to the anchor (X=0 or Y=1)
-    "Message passing for one anchor variable; log slot scores `[B, K, E]` at the other end (Y or X)."
-    B, K, P, O = W.shape; N, E, V = B * K, self.n_ent, self.cfg.n_vars
+# %% ../../nbs/32_glidr.model.ipynb #0c090a85
+def _run(
+    self: GLIDR,
+    g: KGraph,
+    anchor: Tensor,
+    W: Tensor,  # graph, [B] anchors, [B, K, P, O] weights
+    a_var: int,
+    unary=None,
+) -> Tensor:  # variable clamped to the anchor (X=0 or Y=1)
+    """Message passing for one anchor variable; log slot scores `[B, K, E]` at the other end (Y or
+    X)."""
+    B, K, P, O = W.shape
+    N, E, V = B * K, self.n_ent, self.cfg.n_vars
     out_var, full = 1 - a_var, self.cfg.message_schedule == 'full'
-    one = torch.full((N, E), -1e4, device=W.device).scatter(1, anchor.repeat_interleave(K)[:, None], 0.0)
+    one = torch.full((N, E), -1e4, device=W.device).scatter(
+        1, anchor.repeat_interleave(K)[:, None], 0.0
+    )
     logb = {v: (one if v == a_var else W.new_zeros(())) for v in range(V)}
     Wf = W.reshape(N, P, O)
     logm = {}
@@ -221,92 +383,150 @@ def _run(self:GLIDR, g:KGraph, anchor:Tensor, W:Tensor, # graph, [B] anchors, [B
         new = {}
         for u, v, i in edges:
             inc = [logm[(w, uu)] for (w, uu) in logm if uu == u and (w != v or full)]
-            log_mu = self.combine([logb[u].expand(N, E) if logb[u].dim() else W.new_zeros(N, E)] + inc)
-            rep = 1 if inc or not self.cfg.prune_messages else K if u == a_var else N   # no incoming: the anchor's K slot rows, or one constant row
+            log_mu = self.combine(
+                [logb[u].expand(N, E) if logb[u].dim() else W.new_zeros(N, E)] + inc
+            )
+            rep = (
+                1 if inc or not self.cfg.prune_messages else K if u == a_var else N
+            )  # no incoming: the anchor's K slot rows, or one constant row
             Wd = Wf[:, i] if u < v else Wf[:, i][:, self.perm]
             if self.cfg.checkpoint and torch.is_grad_enabled():
-                new[(u, v)] = torch.utils.checkpoint.checkpoint(self.message, g, log_mu, Wd, unary, rep, use_reentrant=False)
-            else: new[(u, v)] = self.message(g, log_mu, Wd, unary, rep)
+                new[(u, v)] = torch.utils.checkpoint.checkpoint(
+                    self.message, g, log_mu, Wd, unary, rep, use_reentrant=False
+                )
+            else:
+                new[(u, v)] = self.message(g, log_mu, Wd, unary, rep)
         logm = new
     inc = [m for (w, uu), m in logm.items() if uu == out_var]
     ls = self.combine([W.new_zeros(N, E)] + inc)
     return ls.view(B, K, E)
+
+
 GLIDR.run, GLIDR.schedule = _run, _schedule
 
 # %% ../../nbs/32_glidr.model.ipynb #a601afd7
-def _forward(self:GLIDR, q:Tensor, # [B, 2+] (anchor, relation in R⁺, ...) queries; a third column (answer) is used for edge removal
-             g:KGraph|None=None,   # graph; default: training graph when training, else the eval graph
-             unary:Tensor|None=None, # [J, E] unary predicate values (with `self_loops`)
-            )->Tensor:             # [B, E] log scores
+def _forward(
+    self: GLIDR,
+    # [B, 2+] (anchor, relation in R⁺, ...) queries; a third column (answer) is used for edge
+    # removal
+    q: Tensor,
+    g: KGraph | None = None,  # graph; default: training graph when training, else the eval graph
+    unary: Tensor | None = None,  # [J, E] unary predicate values (with `self_loops`)
+) -> Tensor:  # [B, E] log scores
     "Log scores of every entity as the answer of each query."
     g = g or (self.graph if self.training else (self.eval_graph or self.graph))
-    if g is None: raise ValueError("no graph: set model.graph (and model.eval_graph) or pass g")
-    if self.training and self.cfg.remove_query_edges and q.shape[1] > 2: g = g.drop(q[:, :3])
-    a, r = q[:, 0], q[:, 1]; R = self.n_rel
+    if g is None:
+        raise ValueError("no graph: set model.graph (and model.eval_graph) or pass g")
+    if self.training and self.cfg.remove_query_edges and q.shape[1] > 2:
+        g = g.drop(q[:, :3])
+    a, r = q[:, 0], q[:, 1]
+    R = self.n_rel
     inv = r >= R
     h = torch.where(inv, r - R, r) if self.cfg.inverse_queries == 'tied' else r
     out = torch.empty(len(q), self.n_ent, device=q.device)
     Hs = []
     for flag, a_var in ((False, 0), (True, 1 if self.cfg.inverse_queries == 'tied' else 0)):
         sel = (inv == flag).nonzero().squeeze(1)
-        if not len(sel): continue
-        W = self.weights(h[sel]); Hs.append(-(W * W.clamp(min=1e-30).log()).sum(-1).mean())
+        if not len(sel):
+            continue
+        W = self.weights(h[sel])
+        Hs.append(-(W * W.clamp(min=1e-30).log()).sum(-1).mean())
         ls = self.run(g, a[sel], W, a_var, unary)
         out[sel] = self.slot_agg(ls, F.logsigmoid(self.beta[h[sel]]))
     self.entropy = sum(Hs) / len(Hs)
     return out
+
+
 GLIDR.forward = _forward
 
 # %% ../../nbs/32_glidr.model.ipynb #5d03b894
-def set_rule(model:GLIDR, h:int, k:int, # head relation (parameter row) and slot
-             atoms:list,               # [(relation in R⁺, u, v)] over variable ids; other pairs get ⊤
-             on:bool=True, big:float=1e4):
+def set_rule(
+    model: GLIDR,
+    h: int,
+    k: int,  # head relation (parameter row) and slot
+    atoms: list,  # [(relation in R⁺, u, v)] over variable ids; other pairs get ⊤
+    on: bool = True,
+    big: float = 1e4,
+):
     "Make slot `k` of head `h` the crisp rule `h(X,Y) ← atoms` (or switch the slot off)."
     with torch.no_grad():
-        th = torch.full_like(model.theta[h, k], -big); th[:, model.TOP] = big
+        th = torch.full_like(model.theta[h, k], -big)
+        th[:, model.TOP] = big
         for r, u, v in atoms:
             i = model.pairs.index((min(u, v), max(u, v)))
             o = r if u < v or r >= 2 * model.n_rel else int(model.perm[r])
-            th[i] = -big; th[i, o] = big
+            th[i] = -big
+            th[i, o] = big
         model.theta[h, k] = th * model.tau
         model.beta[h, k] = big if on else -big
 
 # %% ../../nbs/32_glidr.model.ipynb #183cb247
-def answer_mask(q:Tensor, idx:dict, n_ent:int, # [B, 3+] queries, known-answer index, entity count
-                keep_target:bool=True)->Tensor: # leave the query's own answer unmasked
+def answer_mask(
+    q: Tensor,
+    idx: dict,
+    n_ent: int,  # [B, 3+] queries, known-answer index, entity count
+    keep_target: bool = True,
+) -> Tensor:  # leave the query's own answer unmasked
     "`[B, E]` True where the entity is a known answer of the query's (anchor, relation)."
-    if hasattr(idx, 'pairs'): rows, cols = idx.pairs(q)        # `answers()` output: vectorised lookup
+    if hasattr(idx, 'pairs'):
+        rows, cols = idx.pairs(q)  # `answers()` output: vectorised lookup
     else:
         rows, cols = [], []
         for i, (a, r) in enumerate(q[:, :2].tolist()):
-            c = idx.get((a, r), ()); rows += [i] * len(c); cols += list(c)
+            c = idx.get((a, r), ())
+            rows += [i] * len(c)
+            cols += list(c)
         rows, cols = torch.tensor(rows, dtype=torch.long), torch.tensor(cols, dtype=torch.long)
     m = torch.zeros(len(q), n_ent, dtype=torch.bool, device=q.device)
-    if len(rows): m[rows.to(q.device), cols.to(q.device)] = True
-    if keep_target and q.shape[1] > 2: m[torch.arange(len(q), device=q.device), q[:, 2]] = False
+    if len(rows):
+        m[rows.to(q.device), cols.to(q.device)] = True
+    if keep_target and q.shape[1] > 2:
+        m[torch.arange(len(q), device=q.device), q[:, 2]] = False
     return m
 
+# %% ../../nbs/32_glidr.model.ipynb #142058b4
 class GLIDRLoss:
     "Training loss of a scorer returning log scores, plus GLIDR's entropy penalty."
-    def __init__(self, kind:str, # ce | ce_unfiltered | bce_1n | bce_neg_sa
-                 train_idx:dict, n_ent:int, # known training answers (background graph) and entity count
-                 model:nn.Module|None=None, # for the entropy term (`model.entropy`)
-                 n_neg:int=32, adv_temp:float=0.5):
-        self.kind, self.idx, self.n_ent, self.model, self.n_neg, self.adv_temp, self.lam = kind, train_idx, n_ent, model, n_neg, adv_temp, 0.0
-    def __call__(self, ls:Tensor, q:Tensor)->Tensor:
+
+    def __init__(
+        self,
+        kind: str,  # ce | ce_unfiltered | bce_1n | bce_neg_sa
+        train_idx: dict,
+        n_ent: int,  # known training answers (background graph) and entity count
+        model: nn.Module | None = None,  # for the entropy term (`model.entropy`)
+        n_neg: int = 32,
+        adv_temp: float = 0.5,
+    ):
+        self.kind, self.idx, self.n_ent, self.model, self.n_neg, self.adv_temp, self.lam = (
+            kind,
+            train_idx,
+            n_ent,
+            model,
+            n_neg,
+            adv_temp,
+            0.0,
+        )
+
+    def __call__(self, ls: Tensor, q: Tensor) -> Tensor:
         b = q[:, 2]
         if self.kind in ('ce', 'ce_unfiltered'):
-            if self.kind == 'ce': ls = ls.masked_fill(answer_mask(q, self.idx, self.n_ent), float('-inf'))
+            if self.kind == 'ce':
+                ls = ls.masked_fill(answer_mask(q, self.idx, self.n_ent), float('-inf'))
             loss = F.cross_entropy(ls, b)
         else:
-            pos = answer_mask(q, self.idx, self.n_ent, keep_target=False); pos[torch.arange(len(q)), b] = True
-            l1 = (-torch.expm1(ls.clamp(max=-1e-7))).clamp(min=1e-30).log()        # log(1 - s)
-            if self.kind == 'bce_1n': loss = -(torch.where(pos, ls, l1)).mean()
+            pos = answer_mask(q, self.idx, self.n_ent, keep_target=False)
+            pos[torch.arange(len(q)), b] = True
+            l1 = (-torch.expm1(ls.clamp(max=-1e-7))).clamp(min=1e-30).log()  # log(1 - s)
+            if self.kind == 'bce_1n':
+                loss = -(torch.where(pos, ls, l1)).mean()
             else:
                 neg = torch.multinomial((~pos).float() + 1e-12, self.n_neg, replacement=True)
                 wn = (self.adv_temp * ls.gather(1, neg)).softmax(1).detach()
-                loss = (-ls.gather(1, b[:, None]).squeeze(1) - (wn * l1.gather(1, neg)).sum(1)).mean()
-        if self.model is not None and self.lam: loss = loss + self.lam * self.model.entropy
+                loss = (
+                    -ls.gather(1, b[:, None]).squeeze(1) - (wn * l1.gather(1, neg)).sum(1)
+                ).mean()
+        if self.model is not None and self.lam:
+            loss = loss + self.lam * self.model.entropy
         return loss
 
 # %% ../../nbs/32_glidr.model.ipynb #7c03fad8
@@ -314,33 +534,57 @@ from ..core.metrics import filtered_ranks, mrr, hits_at, mean_rank
 from .data import KG, answers, queries
 from tqdm.auto import tqdm
 
-def rank_metrics(ranks:Tensor)->dict:
+# %% ../../nbs/32_glidr.model.ipynb #531965ef
+def rank_metrics(ranks: Tensor) -> dict:
     "MRR, Hits@1/3/10 and MR of a rank vector."
-    return dict(mrr=mrr(ranks), h1=hits_at(ranks, 1), h3=hits_at(ranks, 3), h10=hits_at(ranks, 10), mr=mean_rank(ranks))
+    return dict(
+        mrr=mrr(ranks),
+        h1=hits_at(ranks, 1),
+        h3=hits_at(ranks, 3),
+        h10=hits_at(ranks, 10),
+        mr=mean_rank(ranks),
+    )
 
+# %% ../../nbs/32_glidr.model.ipynb #bb5e5711
 @torch.no_grad()
-def rank_queries(score_fn, q:Tensor, filt:dict, n_ent:int, # scorer [B, 3] -> [B, E], queries, filter index, entities
-                 bs:int=256, progress:bool=False)->dict:
+def rank_queries(
+    score_fn,
+    q: Tensor,
+    filt: dict,
+    n_ent: int,  # scorer [B, 3] -> [B, E], queries, filter index, entities
+    bs: int = 256,
+    progress: bool = False,
+) -> dict:
     "Filtered ranks of `q` under the three tie policies, `{policy: [n] ranks}`."
     out = {p: [] for p in ('mean', 'pessimistic', 'optimistic')}
     for i in tqdm(range(0, len(q), bs), disable=not progress, desc='ranking', leave=False):
-        qb = q[i:i + bs]
+        qb = q[i : i + bs]
         s, mask = score_fn(qb).float().cpu(), answer_mask(qb, filt, n_ent)
-        for p in out: out[p].append(filtered_ranks(s, qb[:, 2].cpu(), mask.cpu(), p))
+        for p in out:
+            out[p].append(filtered_ranks(s, qb[:, 2].cpu(), mask.cpu(), p))
     return {p: torch.cat(v) if v else torch.zeros(0) for p, v in out.items()}
 
 # %% ../../nbs/32_glidr.model.ipynb #24b749f7
-def evaluate(score_fn, kg:KG, # scorer `[B, 3] queries -> [B, E] scores` and the KG
-             split:str='test', # split whose triples are ranked
-             bs:int=256, filt:dict|None=None, progress:bool=False)->dict:
-    "Filtered ranking metrics (mean, pessimistic, optimistic ties) and per-relation MRR (mean ties)."
+def evaluate(
+    score_fn,
+    kg: KG,  # scorer `[B, 3] queries -> [B, E] scores` and the KG
+    split: str = 'test',  # split whose triples are ranked
+    bs: int = 256,
+    filt: dict | None = None,
+    progress: bool = False,
+) -> dict:
+    """Filtered ranking metrics (mean, pessimistic, optimistic ties) and per-relation MRR (mean
+    ties)."""
     q = queries(kg, split)
     filt = filt if filt is not None else answers(kg)
     rk = rank_queries(score_fn, q, filt, kg.n_ent, bs, progress)
     res = {p: rank_metrics(r) for p, r in rk.items()} if len(q) else {}
     base = q[:, 1] % kg.n_rel
-    res['per_relation'] = {kg.relations[r]: dict(mrr=mrr(rk['mean'][base == r]), n=int((base == r).sum()))
-                           for r in range(kg.n_rel) if (base == r).any()}
+    res['per_relation'] = {
+        kg.relations[r]: dict(mrr=mrr(rk['mean'][base == r]), n=int((base == r).sum()))
+        for r in range(kg.n_rel)
+        if (base == r).any()
+    }
     res['n_queries'] = len(q)
     return res
 
@@ -352,53 +596,98 @@ from ..core.config import set_seed
 from ..core.data import DataLoaders
 from ..core.learner import Learner, Callback, CheckpointCB, MetricsCB
 
+# %% ../../nbs/32_glidr.model.ipynb #56b30626
 class AnnealCB(Callback):
-    "Anneal the model's τ_W from `tau_start` to `tau_end` and ramp the loss's λ_H from 0 to `entropy_reg`."
-    def __init__(self, cfg:GLIDRConfig): self.cfg = cfg
+    """Anneal the model's τ_W from `tau_start` to `tau_end` and ramp the loss's λ_H from 0 to
+    `entropy_reg`."""
+
+    def __init__(self, cfg: GLIDRConfig):
+        self.cfg = cfg
+
     def before_batch(self):
         pct = self.learn.step / max(1, self.learn.n_steps)
-        getattr(self.learn.raw_model, 'glidr', self.learn.raw_model).tau = self.cfg.tau_start + (self.cfg.tau_end - self.cfg.tau_start) * pct
+        getattr(self.learn.raw_model, 'glidr', self.learn.raw_model).tau = (
+            self.cfg.tau_start + (self.cfg.tau_end - self.cfg.tau_start) * pct
+        )
         self.learn.loss_func.lam = self.cfg.entropy_reg * pct
 
+# %% ../../nbs/32_glidr.model.ipynb #b132d757
 class KeepBestCB(Callback):
     "Restore, after fitting, the weights of the epoch with the best value of a valid metric."
-    def __init__(self, metric:str='mrr'): self.metric, self.best, self.state = metric, -math.inf, None
+
+    def __init__(self, metric: str = 'mrr'):
+        self.metric, self.best, self.state = metric, -math.inf, None
+
     def after_epoch(self):
         v = self.learn.valid_metrics.get(self.metric)
-        if v is not None and v > self.best: self.best, self.state = v, copy.deepcopy(self.learn.raw_model.state_dict())
+        if v is not None and v > self.best:
+            self.best, self.state = v, copy.deepcopy(self.learn.raw_model.state_dict())
+
     def after_fit(self):
-        if self.state is not None and self.learn.completed: self.learn.raw_model.load_state_dict(self.state)
+        if self.state is not None and self.learn.completed:
+            self.learn.raw_model.load_state_dict(self.state)
 
 # %% ../../nbs/32_glidr.model.ipynb #b77d5ae4
-def graphs_for(kg:KG, cfg:GLIDRConfig, device=None)->tuple[KGraph, KGraph]:
-    "Training graph (background) and test graph (background, plus valid with `test_graph_add_valid`)."
+def graphs_for(kg: KG, cfg: GLIDRConfig, device=None) -> tuple[KGraph, KGraph]:
+    """Training graph (background) and test graph (background, plus valid with
+    `test_graph_add_valid`)."""
     bg = kg.background()
     g = KGraph(bg, kg.n_ent, kg.n_rel, cfg.adjacency, device)
-    if not cfg.test_graph_add_valid: return g, g
+    if not cfg.test_graph_add_valid:
+        return g, g
     return g, KGraph(torch.cat([bg, kg.split('valid')]), kg.n_ent, kg.n_rel, cfg.adjacency, device)
 
-def mrr_metric(filt:dict, n_ent:int):
+# %% ../../nbs/32_glidr.model.ipynb #0fc6bcc3
+def mrr_metric(filt: dict, n_ent: int):
     "Valid metric: filtered MRR (mean ties) of a batch of log scores."
-    def f(ls, q): return filtered_ranks(ls, q[:, 2], answer_mask(q, filt, n_ent), 'mean').reciprocal().mean()
+
+    def f(ls, q):
+        return filtered_ranks(ls, q[:, 2], answer_mask(q, filt, n_ent), 'mean').reciprocal().mean()
+
     return f
 
 # %% ../../nbs/32_glidr.model.ipynb #ec8f1793
-def fit_glidr(kg:KG, cfg:GLIDRConfig, # data and options
-              out:str|Path|None=None,  # directory for log.jsonl and ckpt.pt (resumed when present)
-              model:GLIDR|None=None, progress:bool=True)->Learner:
+def fit_glidr(
+    kg: KG,
+    cfg: GLIDRConfig,  # data and options
+    out: str | Path | None = None,  # directory for log.jsonl and ckpt.pt (resumed when present)
+    model: GLIDR | None = None,
+    progress: bool = True,
+) -> Learner:
     "Train GLIDR on `kg` with the core `Learner`; returns the learner (model in `learn.raw_model`)."
     set_seed(cfg.seed)
     fused = cfg.message_form == 'fused' or (cfg.message_form == 'auto' and kg.n_ent > 1000)
     est = estimate_mem_gb(cfg, kg.n_ent, kg.n_rel, fused, 2 * len(kg.background()))
-    if est > cfg.max_mem_gb: raise ConfigError(f"n_free_max={cfg.n_free_max}, n_slots={cfg.n_slots}, bs={cfg.bs} on {kg.name} needs about {est:.1f} GB of activations per batch > max_mem_gb={cfg.max_mem_gb}; lower n_free_max, n_slots or bs")
+    if est > cfg.max_mem_gb:
+        raise ConfigError(
+            f"n_free_max={cfg.n_free_max}, n_slots={cfg.n_slots}, bs={cfg.bs} on {kg.name} "
+            f"needs about {est:.1f} GB of activations per batch > "
+            f"max_mem_gb={cfg.max_mem_gb}; lower n_free_max, n_slots or bs"
+        )
     model = model or GLIDR(cfg, kg.n_ent, kg.n_rel)
     model.graph, model.eval_graph = graphs_for(kg, cfg)
     qtr, qva = queries(kg, 'train'), queries(kg, 'valid')
-    dls = DataLoaders(TensorDataset(qtr, qtr), TensorDataset(qva, qva) if len(qva) else None, bs=min(cfg.bs, len(qtr)), seed=cfg.seed, drop_last=False)
+    dls = DataLoaders(
+        TensorDataset(qtr, qtr),
+        TensorDataset(qva, qva) if len(qva) else None,
+        bs=min(cfg.bs, len(qtr)),
+        seed=cfg.seed,
+        drop_last=False,
+    )
     loss = GLIDRLoss(cfg.loss, answers(kg, ('facts', 'train')), kg.n_ent, model)
     cbs = [AnnealCB(cfg), KeepBestCB()]
-    if out: cbs += [CheckpointCB(Path(out)/'ckpt.pt', every=50), MetricsCB(Path(out)/'log.jsonl')]
-    learn = Learner(model, dls, loss, lr=cfg.lr, opt_func=torch.optim.Adam, config=cfg, cbs=cbs,
-                    metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)}, progress=progress)
-    resume = bool(out) and (Path(out)/'ckpt.pt').exists()
+    if out:
+        cbs += [CheckpointCB(Path(out) / 'ckpt.pt', every=50), MetricsCB(Path(out) / 'log.jsonl')]
+    learn = Learner(
+        model,
+        dls,
+        loss,
+        lr=cfg.lr,
+        opt_func=torch.optim.Adam,
+        config=cfg,
+        cbs=cbs,
+        metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)},
+        progress=progress,
+    )
+    resume = bool(out) and (Path(out) / 'ckpt.pt').exists()
     return learn.fit(cfg.epochs, resume=resume)

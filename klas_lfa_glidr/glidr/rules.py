@@ -19,173 +19,286 @@ from .model import GLIDR, var_names
 # %% ../../nbs/33_glidr.rules.ipynb #3d524cf6
 def _norm_atom(r, u, v, n_rel):
     inv = lambda r: r + n_rel if r < n_rel else r - n_rel
-    if u > v or (u == v and r >= n_rel): return (inv(r), v, u)
+    if u > v or (u == v and r >= n_rel):
+        return (inv(r), v, u)
     return (r, u, v)
 
-def canonical(atoms, n_rel:int)->tuple:
+# %% ../../nbs/33_glidr.rules.ipynb #02f5ee1e
+def canonical(atoms, n_rel: int) -> tuple:
     "Canonical atom tuple: free variables renamed to 2, 3, … in the order that sorts smallest."
     free = sorted({x for _, u, v in atoms for x in (u, v) if x > 1})
     best = None
     for perm in itertools.permutations(range(2, 2 + len(free))):
-        ren = dict(zip(free, perm)); ren.update({0: 0, 1: 1})
-        key = tuple(sorted({_norm_atom(r, ren[u], ren[v], n_rel) for r, u, v in atoms}))   # a repeated atom counts once
-        if best is None or key < best: best = key
+        ren = dict(zip(free, perm))
+        ren.update({0: 0, 1: 1})
+        key = tuple(
+            sorted({_norm_atom(r, ren[u], ren[v], n_rel) for r, u, v in atoms})
+        )  # a repeated atom counts once
+        if best is None or key < best:
+            best = key
     return best or ()
 
 # %% ../../nbs/33_glidr.rules.ipynb #fc75663a
-def shape_of(atoms)->str:
+def shape_of(atoms) -> str:
     "chain | branch | cycle | disconnected, for a body over X=0 and Y=1."
     nodes = {x for _, u, v in atoms for x in (u, v)} | {0, 1}
     edges = {(u, v) for _, u, v in atoms if u != v}
     multi = len([1 for _, u, v in atoms if u != v]) > len(edges)
     loops = any(u == v for _, u, v in atoms)
     parent = {n: n for n in nodes}
+
     def find(x):
-        while parent[x] != x: x = parent[x]
+        while parent[x] != x:
+            x = parent[x]
         return x
+
     cyc = multi
     for u, v in edges:
         a, b = find(u), find(v)
-        if a == b: cyc = True
-        else: parent[a] = b
-    if find(0) != find(1): return 'disconnected'
-    if cyc: return 'cycle'
+        if a == b:
+            cyc = True
+        else:
+            parent[a] = b
+    if find(0) != find(1):
+        return 'disconnected'
+    if cyc:
+        return 'cycle'
     deg = {n: sum(n in e for e in edges) for n in nodes}
-    path = deg[0] == 1 and deg[1] == 1 and all(d == 2 for n, d in deg.items() if n > 1) and len(edges) == len(nodes) - 1
+    path = (
+        deg[0] == 1
+        and deg[1] == 1
+        and all(d == 2 for n, d in deg.items() if n > 1)
+        and len(edges) == len(nodes) - 1
+    )
     return 'chain' if path and not loops else 'branch'
 
 # %% ../../nbs/33_glidr.rules.ipynb #482f7e8d
 @dataclass
 class Rule:
     "An extracted rule `head(X,Y) ← atoms` with its confidence."
-    head:int        # base relation id
-    atoms:tuple     # canonical ((relation in R⁺, u, v), ...)
-    conf:float      # α · Π W of the chosen options (noisy-OR over merged duplicates)
-    n_rel:int       # base relation count (for inverse names)
+
+    head: int  # base relation id
+    atoms: tuple  # canonical ((relation in R⁺, u, v), ...)
+    conf: float  # α · Π W of the chosen options (noisy-OR over merged duplicates)
+    n_rel: int  # base relation count (for inverse names)
+
     @property
-    def shape(self)->str: return shape_of(self.atoms)
+    def shape(self) -> str:
+        return shape_of(self.atoms)
+
     @property
-    def n_vars(self)->int: return len({x for _, u, v in self.atoms for x in (u, v)} | {0, 1})
-    def datalog(self, kg:KG|None=None)->str:
+    def n_vars(self) -> int:
+        return len({x for _, u, v in self.atoms for x in (u, v)} | {0, 1})
+
+    def datalog(self, kg: KG | None = None) -> str:
         "The rule as a Datalog clause with its confidence and shape."
         rn = (lambda r: kg.relations[r]) if kg else (lambda r: f'r{r}')
         vn = var_names(max([2] + [max(u, v) + 1 for _, u, v in self.atoms]))
-        body = [f"{rn(r)}({vn[u]},{vn[v]})" if r < self.n_rel else f"{rn(r - self.n_rel)}({vn[v]},{vn[u]})" for r, u, v in self.atoms]
-        return f"{rn(self.head)}(X,Y) :- {', '.join(body) or 'true'}.  % c={self.conf:.3f} {self.shape}"
+        body = [
+            f"{rn(r)}({vn[u]},{vn[v]})"
+            if r < self.n_rel
+            else f"{rn(r - self.n_rel)}({vn[v]},{vn[u]})"
+            for r, u, v in self.atoms
+        ]
+        return (
+            f"{rn(self.head)}(X,Y) :- {', '.join(body) or 'true'}.  % c={self.conf:.3f} "
+            f"{self.shape}"
+        )
 
 # %% ../../nbs/33_glidr.rules.ipynb #6b253d70
 def _contract(atoms, eqs):
     rep = {}
+
     def find(x):
-        while rep.get(x, x) != x: x = rep[x]
+        while rep.get(x, x) != x:
+            x = rep[x]
         return x
+
     for u, v in eqs:
         a, b = sorted((find(u), find(v)))
-        if a != b: rep[b] = a
-    if find(0) == find(1): return None
+        if a != b:
+            rep[b] = a
+    if find(0) == find(1):
+        return None
     return [(r, find(u), find(v)) for r, u, v in atoms]
 
+# %% ../../nbs/33_glidr.rules.ipynb #5c50672d
 def _drop_disconnected(atoms):
     keep, changed = {0, 1}, True
     while changed:
         changed = False
         for _, u, v in atoms:
-            if (u in keep) != (v in keep): keep |= {u, v}; changed = True
+            if (u in keep) != (v in keep):
+                keep |= {u, v}
+                changed = True
     return [a for a in atoms if a[1] in keep]
 
 # %% ../../nbs/33_glidr.rules.ipynb #f31c20f0
-def _slot_bodies(Wk:Tensor, pairs:list, TOP:int, EQ:int, n_r2:int, beam:int, w_min:float)->list:
-    "Discrete bodies of one slot: [(atoms, equalities, probability)]; beam 1 is the argmax rule of spec §5."
+def _slot_bodies(
+    Wk: Tensor, pairs: list, TOP: int, EQ: int, n_r2: int, beam: int, w_min: float
+) -> list:
+    """Discrete bodies of one slot: [(atoms, equalities, probability)]; beam 1 is the argmax rule
+    of spec §5."""
     if beam == 1:
         atoms, eqs, pr = [], [], 1.0
         for i, (u, v) in enumerate(pairs):
-            w, o = Wk[i].max(0); o = int(o)
-            if o == TOP or w < w_min: continue
+            w, o = Wk[i].max(0)
+            o = int(o)
+            if o == TOP or w < w_min:
+                continue
             pr *= float(w)
-            if o == EQ: eqs.append((u, v))
-            elif o < n_r2: atoms.append((o, u, v))
+            if o == EQ:
+                eqs.append((u, v))
+            elif o < n_r2:
+                atoms.append((o, u, v))
         return [(atoms, eqs, pr)]
     combos = [([], 1.0)]
     for i in range(len(pairs)):
         ws, os_ = Wk[i].sort(descending=True)
-        cands = [(int(o), float(w)) for w, o in zip(ws[:3], os_[:3]) if w >= 0.1] or [(int(os_[0]), float(ws[0]))]
-        combos = sorted(((c + [(i, o)], pr * w) for c, pr in combos for o, w in cands), key=lambda x: -x[1])[:beam]
-    return [([(o, *pairs[i]) for i, o in c if o < n_r2], [pairs[i] for i, o in c if o == EQ], pr) for c, pr in combos]
+        cands = [(int(o), float(w)) for w, o in zip(ws[:3], os_[:3]) if w >= 0.1] or [
+            (int(os_[0]), float(ws[0]))
+        ]
+        combos = sorted(
+            ((c + [(i, o)], pr * w) for c, pr in combos for o, w in cands), key=lambda x: -x[1]
+        )[:beam]
+    return [
+        ([(o, *pairs[i]) for i, o in c if o < n_r2], [pairs[i] for i, o in c if o == EQ], pr)
+        for c, pr in combos
+    ]
 
+# %% ../../nbs/33_glidr.rules.ipynb #cc05e31f
 @torch.no_grad()
-def extract_rules(model:GLIDR, # trained model
-                  alpha_min:float|None=None, w_min:float|None=None, # thresholds (default: the model's config)
-                  beam:int|None=None, # discrete bodies per slot (default `cfg.rule_beam`); 1 = argmax per pair
-                 )->list[Rule]:
+def extract_rules(
+    model: GLIDR,  # trained model
+    alpha_min: float | None = None,
+    w_min: float | None = None,  # thresholds (default: the model's config)
+    beam: int
+    | None = None,  # discrete bodies per slot (default `cfg.rule_beam`); 1 = argmax per pair
+) -> list[Rule]:
     "Explicit rules per head, deduplicated, sorted by head then confidence."
     cfg, R = model.cfg, model.n_rel
     alpha_min = cfg.alpha_min if alpha_min is None else alpha_min
     w_min = cfg.w_min if w_min is None else w_min
     beam = getattr(cfg, 'rule_beam', 1) if beam is None else beam
     H = model.theta.shape[0]
-    W, A = model.weights(torch.arange(H, device=model.theta.device)).cpu(), torch.sigmoid(model.beta).cpu()
+    W, A = (
+        model.weights(torch.arange(H, device=model.theta.device)).cpu(),
+        torch.sigmoid(model.beta).cpu(),
+    )
     found = {}
     for h, k in itertools.product(range(H), range(cfg.n_slots)):
-        if A[h, k] < alpha_min: continue
-        for atoms, eqs, pr in _slot_bodies(W[h, k], model.pairs, model.TOP, model.EQ, 2 * R, beam, w_min):
+        if A[h, k] < alpha_min:
+            continue
+        for atoms, eqs, pr in _slot_bodies(
+            W[h, k], model.pairs, model.TOP, model.EQ, 2 * R, beam, w_min
+        ):
             conf = float(A[h, k]) * pr
-            if h >= R: atoms = [(r, 1 - u if u < 2 else u, 1 - v if v < 2 else v) for r, u, v in atoms]; eqs = [(1 - u if u < 2 else u, 1 - v if v < 2 else v) for u, v in eqs]
+            if h >= R:
+                atoms = [(r, 1 - u if u < 2 else u, 1 - v if v < 2 else v) for r, u, v in atoms]
+                eqs = [(1 - u if u < 2 else u, 1 - v if v < 2 else v) for u, v in eqs]
             atoms = _contract(atoms, eqs)
-            if atoms is None: continue
+            if atoms is None:
+                continue
             body = canonical(_drop_disconnected(atoms), R)
-            if not body or (h % R, 0, 1) in body: continue            # empty body, or the head atom itself: derives nothing new
+            if not body or (h % R, 0, 1) in body:
+                continue  # empty body, or the head atom itself: derives nothing new
             key = (h % R, body)
             found[key] = 1 - (1 - found.get(key, 0.0)) * (1 - conf)
-    return sorted((Rule(h, a, c, R) for (h, a), c in found.items()), key=lambda r: (r.head, -r.conf))
+    return sorted(
+        (Rule(h, a, c, R) for (h, a), c in found.items()), key=lambda r: (r.head, -r.conf)
+    )
 
 # %% ../../nbs/33_glidr.rules.ipynb #8180f637
 class RuleExecutor:
     "Exact symbolic execution of extracted rules over a KG's background graph."
-    def __init__(self, rules:list[Rule], triples:Tensor, # rules and background triples over base relations
-                 n_ent:int, n_rel:int, agg:str='noisy_or', max_groundings:int=100_000):
-        if agg not in ('noisy_or', 'max'): raise ValueError(f"agg={agg!r}; allowed values: noisy_or, max")
-        self.rules, self.n_ent, self.n_rel, self.agg, self.max_g = rules, n_ent, n_rel, agg, max_groundings
+
+    def __init__(
+        self,
+        rules: list[Rule],
+        triples: Tensor,  # rules and background triples over base relations
+        n_ent: int,
+        n_rel: int,
+        agg: str = 'noisy_or',
+        max_groundings: int = 100_000,
+    ):
+        if agg not in ('noisy_or', 'max'):
+            raise ValueError(f"agg={agg!r}; allowed values: noisy_or, max")
+        self.rules, self.n_ent, self.n_rel, self.agg, self.max_g = (
+            rules,
+            n_ent,
+            n_rel,
+            agg,
+            max_groundings,
+        )
         self.adj = {}
-        for a, r, b in with_inverse(triples, n_rel).tolist(): self.adj.setdefault((r, a), set()).add(b)
+        for a, r, b in with_inverse(triples, n_rel).tolist():
+            self.adj.setdefault((r, a), set()).add(b)
         self.by_head = {}
-        for r in rules: self.by_head.setdefault(r.head, []).append(r)
+        for r in rules:
+            self.by_head.setdefault(r.head, []).append(r)
         self.truncated = self.n_groundings = 0
+
     def _nbrs(self, r, u, v, val, w):
         "Candidates for variable w from atom (r, u, v) with the other end bound."
         inv = lambda r: r + self.n_rel if r < self.n_rel else r - self.n_rel
-        if u == w and v != w: return self.adj.get((inv(r), val[v]), set())
+        if u == w and v != w:
+            return self.adj.get((inv(r), val[v]), set())
         return self.adj.get((r, val[u]), set())
 
 # %% ../../nbs/33_glidr.rules.ipynb #df14c60a
-def _derive(self:RuleExecutor, rule:Rule, a:int, a_var:int=0)->set:
-    "Entities `e` of the other end (Y, or X for `a_var=1`) for which the body has a grounding with `a_var = a`."
+def _derive(self: RuleExecutor, rule: Rule, a: int, a_var: int = 0) -> set:
+    """Entities `e` of the other end (Y, or X for `a_var=1`) for which the body has a grounding
+    with `a_var = a`."""
     out_var, vars_ = 1 - a_var, sorted({x for _, u, v in rule.atoms for x in (u, v)} | {0, 1})
     found, count = set(), [0]
-    def ok(r, u, v, val): return val[v] in self.adj.get((r, val[u]), ())
+
+    def ok(r, u, v, val):
+        return val[v] in self.adj.get((r, val[u]), ())
+
     def rec(val):
-        if count[0] >= self.max_g: return
+        if count[0] >= self.max_g:
+            return
         free = [x for x in vars_ if x not in val]
         if not free:
-            count[0] += 1; found.add(val[out_var]); return
-        scored = [(sum(1 for _, u, v in rule.atoms if (u == x and v in val) or (v == x and u in val)), x) for x in free]
+            count[0] += 1
+            found.add(val[out_var])
+            return
+        scored = [
+            (sum(1 for _, u, v in rule.atoms if (u == x and v in val) or (v == x and u in val)), x)
+            for x in free
+        ]
         n, w = max(scored)
         cand = None
         for r, u, v in rule.atoms:
             if (u == w and v in val) or (v == w and u in val):
-                c = self._nbrs(r, u, v, val, w); cand = set(c) if cand is None else cand & c
+                c = self._nbrs(r, u, v, val, w)
+                cand = set(c) if cand is None else cand & c
         for e in sorted(cand) if cand is not None else range(self.n_ent):
-            if w == out_var and e in found: continue
+            if w == out_var and e in found:
+                continue
             val2 = {**val, w: e}
-            if all(ok(r, u, v, val2) for r, u, v in rule.atoms if u in val2 and v in val2 and (u == w or v == w)): rec(val2)
-            if count[0] >= self.max_g: break
+            if all(
+                ok(r, u, v, val2)
+                for r, u, v in rule.atoms
+                if u in val2 and v in val2 and (u == w or v == w)
+            ):
+                rec(val2)
+            if count[0] >= self.max_g:
+                break
+
     rec({a_var: a})
-    self.n_groundings += count[0]; self.truncated += count[0] >= self.max_g
+    self.n_groundings += count[0]
+    self.truncated += count[0] >= self.max_g
     return found
+
+
 RuleExecutor.derive = _derive
 
 # %% ../../nbs/33_glidr.rules.ipynb #99076c89
-def _scores(self:RuleExecutor, q:Tensor, # [B, 2+] queries (anchor, relation in R⁺, ...)
-           )->Tensor:                    # [B, E] aggregated confidences
+def _scores(
+    self: RuleExecutor,
+    q: Tensor,  # [B, 2+] queries (anchor, relation in R⁺, ...)
+) -> Tensor:  # [B, E] aggregated confidences
     "Scores of every entity from the firing rules."
     out = torch.zeros(len(q), self.n_ent)
     for i, (a, r) in enumerate(q[:, :2].tolist()):
@@ -193,26 +306,54 @@ def _scores(self:RuleExecutor, q:Tensor, # [B, 2+] queries (anchor, relation in 
         keep = torch.ones(self.n_ent)
         for rule in self.by_head.get(h, []):
             for e in self.derive(rule, a, a_var):
-                if self.agg == 'max': out[i, e] = max(out[i, e], rule.conf)
-                else: keep[e] *= 1 - rule.conf
-        if self.agg == 'noisy_or': out[i] = 1 - keep
+                if self.agg == 'max':
+                    out[i, e] = max(out[i, e], rule.conf)
+                else:
+                    keep[e] *= 1 - rule.conf
+        if self.agg == 'noisy_or':
+            out[i] = 1 - keep
     return out
+
+
 RuleExecutor.__call__ = _scores
 
 # %% ../../nbs/33_glidr.rules.ipynb #d53253d7
-def _groundings(self:RuleExecutor, rule:Rule, a:int, b:int, # rule, anchor (X) and answer (Y)
-                limit:int=10)->list[dict]:
+def _groundings(
+    self: RuleExecutor,
+    rule: Rule,
+    a: int,
+    b: int,  # rule, anchor (X) and answer (Y)
+    limit: int = 10,
+) -> list[dict]:
     "Up to `limit` assignments `{variable name: entity}` satisfying the body with X = a, Y = b."
-    vars_ = sorted({x for _, u, v in rule.atoms for x in (u, v)} | {0, 1}); names = var_names(max(vars_) + 1)
+    vars_ = sorted({x for _, u, v in rule.atoms for x in (u, v)} | {0, 1})
+    names = var_names(max(vars_) + 1)
     out = []
+
     def rec(val):
-        if len(out) >= limit: return
-        if not all(val[v] in self.adj.get((r, val[u]), ()) for r, u, v in rule.atoms if u in val and v in val): return
+        if len(out) >= limit:
+            return
+        if not all(
+            val[v] in self.adj.get((r, val[u]), ())
+            for r, u, v in rule.atoms
+            if u in val and v in val
+        ):
+            return
         free = [x for x in vars_ if x not in val]
-        if not free: out.append({names[k]: e for k, e in sorted(val.items())}); return
+        if not free:
+            out.append({names[k]: e for k, e in sorted(val.items())})
+            return
         w = free[0]
-        cands = [self._nbrs(r, u, v, val, w) for r, u, v in rule.atoms if (u == w and v in val and v != w) or (v == w and u in val and u != w)]
-        for e in sorted(set.intersection(*map(set, cands))) if cands else range(self.n_ent): rec({**val, w: e})
+        cands = [
+            self._nbrs(r, u, v, val, w)
+            for r, u, v in rule.atoms
+            if (u == w and v in val and v != w) or (v == w and u in val and u != w)
+        ]
+        for e in sorted(set.intersection(*map(set, cands))) if cands else range(self.n_ent):
+            rec({**val, w: e})
+
     rec({0: a, 1: b})
     return out
+
+
 RuleExecutor.groundings = _groundings

@@ -25,95 +25,162 @@ from .rules import extract_rules, RuleExecutor, canonical
 from .baselines import chain_only, fit_embedding
 
 # %% ../../nbs/35_glidr.run.ipynb #03dcb241
-def get_kg(name:str, cfg:GLIDRConfig, seed:int=0)->KG:
+def get_kg(name: str, cfg: GLIDRConfig, seed: int = 0) -> KG:
     "A named/directory KG, or the generated `planted` graph (all three templates)."
     return planted_kg(n_ent=cfg.planted_ent, seed=seed) if name == 'planted' else load_kg(name)
 
 # %% ../../nbs/35_glidr.run.ipynb #e4c95a6b
-def _rules_report(m:GLIDR, kg:KG, cfg:GLIDRConfig, model_mrr:float, beam:int=1)->dict:
+def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: int = 1) -> dict:
     rules = extract_rules(m, beam=beam)
     ex = RuleExecutor(rules, kg.background(), kg.n_ent, kg.n_rel, cfg.rule_agg, cfg.max_groundings)
     r = evaluate(ex, kg)
     top = {}
-    for ru in rules: top.setdefault(ru.head, ru)
-    return dict(mrr=r['mean']['mrr'], h10=r['mean']['h10'], share=r['mean']['mrr'] / max(model_mrr, 1e-12), n_rules=len(rules),
-                non_chain=sum(ru.shape != 'chain' for ru in rules) / max(1, len(rules)),
-                top_non_chain=sum(ru.shape != 'chain' for ru in top.values()) / max(1, len(top)),
-                truncated=ex.truncated, top_rules=[ru.datalog(kg) for ru in top.values()],
-                top_bodies={kg.relations[h]: [list(a) for a in ru.atoms] for h, ru in top.items()})
+    for ru in rules:
+        top.setdefault(ru.head, ru)
+    return dict(
+        mrr=r['mean']['mrr'],
+        h10=r['mean']['h10'],
+        share=r['mean']['mrr'] / max(model_mrr, 1e-12),
+        n_rules=len(rules),
+        non_chain=sum(ru.shape != 'chain' for ru in rules) / max(1, len(rules)),
+        top_non_chain=sum(ru.shape != 'chain' for ru in top.values()) / max(1, len(top)),
+        truncated=ex.truncated,
+        top_rules=[ru.datalog(kg) for ru in top.values()],
+        top_bodies={kg.relations[h]: [list(a) for a in ru.atoms] for h, ru in top.items()},
+    )
 
-def run_arm(kg:KG, cfg:GLIDRConfig, arm:str='glidr', # glidr | chain | emb
-            rules:bool=True, progress:bool=False,
-            save:str|Path|None=None)->dict: # file for the trained weights (state dict)
+# %% ../../nbs/35_glidr.run.ipynb #ec803e3e
+def run_arm(
+    kg: KG,
+    cfg: GLIDRConfig,
+    arm: str = 'glidr',  # glidr | chain | emb
+    rules: bool = True,
+    progress: bool = False,
+    save: str | Path | None = None,
+) -> dict:  # file for the trained weights (state dict)
     "Train one arm on `kg` and return its test metrics (and rule metrics for the rule learners)."
     t0 = time.perf_counter()
-    if arm == 'emb': learn = fit_embedding(kg, cfg, progress)
-    else: learn = fit_glidr(kg, chain_only(cfg) if arm == 'chain' else cfg, progress=progress)
+    if arm == 'emb':
+        learn = fit_embedding(kg, cfg, progress)
+    else:
+        learn = fit_glidr(kg, chain_only(cfg) if arm == 'chain' else cfg, progress=progress)
     m, fit_s = learn.raw_model.eval(), time.perf_counter() - t0
-    if save: torch.save(m.state_dict(), save)
+    if save:
+        torch.save(m.state_dict(), save)
     res = evaluate(m, kg)
-    out = dict(arm=arm, dataset=kg.name, seed=cfg.seed, mean=res['mean'], pessimistic=res['pessimistic'], optimistic=res['optimistic'],
-               per_relation=res['per_relation'], fit_s=fit_s, epoch_s=fit_s / max(1, cfg.emb_epochs if arm == 'emb' else cfg.epochs))
+    out = dict(
+        arm=arm,
+        dataset=kg.name,
+        seed=cfg.seed,
+        mean=res['mean'],
+        pessimistic=res['pessimistic'],
+        optimistic=res['optimistic'],
+        per_relation=res['per_relation'],
+        fit_s=fit_s,
+        epoch_s=fit_s / max(1, cfg.emb_epochs if arm == 'emb' else cfg.epochs),
+    )
     if rules and arm != 'emb':
-        out['rules'] = _rules_report(m, kg, cfg, res['mean']['mrr'])                 # spec §5: argmax per pair
-        if cfg.rule_beam > 1: out['rules_beam'] = _rules_report(m, kg, cfg, res['mean']['mrr'], cfg.rule_beam)
+        out['rules'] = _rules_report(m, kg, cfg, res['mean']['mrr'])  # spec §5: argmax per pair
+        if cfg.rule_beam > 1:
+            out['rules_beam'] = _rules_report(m, kg, cfg, res['mean']['mrr'], cfg.rule_beam)
     return out
 
 # %% ../../nbs/35_glidr.run.ipynb #9c81a9bf
-def planted_body(template:str, kg:KG)->tuple:
+def planted_body(template: str, kg: KG) -> tuple:
     "Canonical body of a planted template over `kg`'s relation ids."
     ids = {'X': 0, 'Y': 1, 'Z1': 2}
-    return canonical([(kg.relations.index(r), ids[u], ids[v]) for r, u, v in PLANTED[template]], kg.n_rel)
+    return canonical(
+        [(kg.relations.index(r), ids[u], ids[v]) for r, u, v in PLANTED[template]], kg.n_rel
+    )
 
-def run_planted(cfg:GLIDRConfig, seed:int=0)->dict:
-    "E0: per template, test MRR of GLIDR and chain-only and whether GLIDR's top rule is the planted one."
+# %% ../../nbs/35_glidr.run.ipynb #8e4f9639
+def run_planted(cfg: GLIDRConfig, seed: int = 0) -> dict:
+    """E0: per template, test MRR of GLIDR and chain-only and whether GLIDR's top rule is the
+    planted one."""
     out = {}
     for t in PLANTED:
         kg = planted_kg((t,), n_ent=cfg.planted_ent, seed=seed)
         c = cfg.replace(n_free_max=1, seed=seed, epochs=cfg.planted_epochs, lr=cfg.planted_lr)
         g, ch = run_arm(kg, c, 'glidr'), run_arm(kg, c, 'chain', rules=False)
         top = g['rules']['top_bodies'].get(f't_{t}')
-        out[t] = dict(glidr=g['mean']['mrr'], chain=ch['mean']['mrr'], top_rule=next((r for r in g['rules']['top_rules'] if r.startswith(f't_{t}')), ''),
-                      recovered=top is not None and tuple(map(tuple, top)) == planted_body(t, kg))
+        out[t] = dict(
+            glidr=g['mean']['mrr'],
+            chain=ch['mean']['mrr'],
+            top_rule=next((r for r in g['rules']['top_rules'] if r.startswith(f't_{t}')), ''),
+            recovered=top is not None and tuple(map(tuple, top)) == planted_body(t, kg),
+        )
     return out
 
 # %% ../../nbs/35_glidr.run.ipynb #0a53f9c2
 ARMS = ('glidr', 'chain', 'emb')
 
-def summarise(runs:list[dict])->dict:
+# %% ../../nbs/35_glidr.run.ipynb #8139e78a
+def summarise(runs: list[dict]) -> dict:
     "Mean and std over seeds of the headline metrics of one arm on one dataset."
     f = lambda xs: dict(mean=float(np.mean(xs)), std=float(np.std(xs)), n=len(xs))
     out = {k: f([r['mean'][k] for r in runs]) for k in ('mrr', 'h1', 'h3', 'h10', 'mr')}
-    out['mrr_pessimistic'] = f([r['pessimistic']['mrr'] for r in runs]); out['h10_pessimistic'] = f([r['pessimistic']['h10'] for r in runs])
+    out['mrr_pessimistic'] = f([r['pessimistic']['mrr'] for r in runs])
+    out['h10_pessimistic'] = f([r['pessimistic']['h10'] for r in runs])
     out['epoch_s'] = f([r['epoch_s'] for r in runs])
     if all('rules' in r for r in runs):
-        out['rules_mrr'] = f([r['rules']['mrr'] for r in runs]); out['rules_share'] = f([r['rules']['share'] for r in runs])
+        out['rules_mrr'] = f([r['rules']['mrr'] for r in runs])
+        out['rules_share'] = f([r['rules']['share'] for r in runs])
         out['top_non_chain'] = f([r['rules']['top_non_chain'] for r in runs])
     if all('rules_beam' in r for r in runs):
-        out['rules_beam_mrr'] = f([r['rules_beam']['mrr'] for r in runs]); out['rules_beam_share'] = f([r['rules_beam']['share'] for r in runs])
+        out['rules_beam_mrr'] = f([r['rules_beam']['mrr'] for r in runs])
+        out['rules_beam_share'] = f([r['rules_beam']['share'] for r in runs])
     return out
 
 # %% ../../nbs/35_glidr.run.ipynb #3283b719
-def run_sweep(kg:KG, cfg:GLIDRConfig, # KG and config (its seed trains every point)
-              done:dict|None=None, # {arm: `run_arm` result at `cfg` on `kg`}: the point n_free_max = cfg.n_free_max is reused, not retrained
-              out:Path|None=None)->dict: # job directory: each point is a stage `E3_<kg>_n<N>` (resumable; the sweep can grow)
+def run_sweep(
+    kg: KG,
+    cfg: GLIDRConfig,  # KG and config (its seed trains every point)
+    done: dict
+    # {arm: `run_arm` result at `cfg` on `kg`}: the point n_free_max = cfg.n_free_max is
+    # reused, not retrained
+    | None = None,
+    out: Path | None = None,
+) -> dict:  # job directory: each point is a stage `E3_<kg>_n<N>` (resumable; the sweep can grow)
     "E3: test MRR and seconds per epoch for each `n_free_max` of `cfg.n_free_sweep`."
     done, keep = done or {}, ('mean', 'epoch_s')
-    def point(n):
-        r = done['glidr'] if n == cfg.n_free_max and 'glidr' in done else run_arm(kg, cfg.replace(n_free_max=n), rules=False)
-        return {k: v for k, v in r.items() if k in keep}
-    return {str(n): stage(out, f'E3_{kg.name}_n{n}', lambda: point(n)) for n in tqdm(cfg.n_free_sweep, desc='n_free_max sweep', leave=False)}
 
-def run_noise(kg:KG, cfg:GLIDRConfig, # KG and config (its seed draws the noise and trains every arm)
-              done:dict|None=None, # {arm: `run_arm` result at `cfg` on `kg`}: reused at p = 0 (no triple changes), not retrained
-              out:Path|None=None)->dict: # job directory: each level is a stage `E5_<kg>_p<p>` (resumable; levels can be added)
+    def point(n):
+        r = (
+            done['glidr']
+            if n == cfg.n_free_max and 'glidr' in done
+            else run_arm(kg, cfg.replace(n_free_max=n), rules=False)
+        )
+        return {k: v for k, v in r.items() if k in keep}
+
+    return {
+        str(n): stage(out, f'E3_{kg.name}_n{n}', lambda: point(n))
+        for n in tqdm(cfg.n_free_sweep, desc='n_free_max sweep', leave=False)
+    }
+
+# %% ../../nbs/35_glidr.run.ipynb #36ea3184
+def run_noise(
+    kg: KG,
+    cfg: GLIDRConfig,  # KG and config (its seed draws the noise and trains every arm)
+    done: dict
+    # {arm: `run_arm` result at `cfg` on `kg`}: reused at p = 0 (no triple changes), not retrained
+    | None = None,
+    out: Path | None = None,
+) -> dict:  # job directory: each level is a stage `E5_<kg>_p<p>` (resumable; levels can be added)
     "E5: test MRR (clean test and filter) of each arm at each noise level; relative drop vs p = 0."
     res, done = {arm: {} for arm in ARMS}, done or {}
+
     def level(p):
         nk = corrupt(kg, p, cfg.noise_mode, seed=cfg.seed)
-        return {arm: (done[arm] if p == 0 and arm in done else run_arm(nk, cfg, arm, rules=False))['mean']['mrr'] for arm in ARMS}
+        return {
+            arm: (done[arm] if p == 0 and arm in done else run_arm(nk, cfg, arm, rules=False))[
+                'mean'
+            ]['mrr']
+            for arm in ARMS
+        }
+
     for p in tqdm(cfg.noise, desc='noise', leave=False):
-        for arm, v in stage(out, f'E5_{kg.name}_p{p}', lambda: level(p)).items(): res[arm][str(p)] = v
+        for arm, v in stage(out, f'E5_{kg.name}_p{p}', lambda: level(p)).items():
+            res[arm][str(p)] = v
     drops = {}
     for arm in ARMS:
         base = res[arm].get('0.0')
@@ -121,199 +188,429 @@ def run_noise(kg:KG, cfg:GLIDRConfig, # KG and config (its seed draws the noise 
     return dict(mrr=res, drop=drops)
 
 # %% ../../nbs/35_glidr.run.ipynb #bbf15dd9
-def digits_kg(n_per_digit:int=30, n_next:int=2, seed:int=0)->tuple[KG, torch.Tensor, torch.Tensor]:
+def digits_kg(
+    n_per_digit: int = 30, n_next: int = 2, seed: int = 0
+) -> tuple[KG, torch.Tensor, torch.Tensor]:
     "The E7 graph: (KG with facts `next` and target `t`, images [E, 64], digit labels [E])."
     from sklearn.datasets import load_digits
-    d = load_digits(); g = torch.Generator().manual_seed(seed)
+
+    d = load_digits()
+    g = torch.Generator().manual_seed(seed)
     X, y = torch.tensor(d.data, dtype=torch.float32) / 16, torch.tensor(d.target)
-    idx = torch.cat([torch.nonzero(y == c).squeeze(1)[torch.randperm(int((y == c).sum()), generator=g)[:n_per_digit]] for c in range(10)])
-    X, y = X[idx], y[idx]; E = len(idx)
-    nxt = sorted({(i, int(j)) for i in range(E) for j in torch.randint(0, E, (n_next,), generator=g) if int(j) != i})
+    idx = torch.cat(
+        [
+            torch.nonzero(y == c).squeeze(1)[
+                torch.randperm(int((y == c).sum()), generator=g)[:n_per_digit]
+            ]
+            for c in range(10)
+        ]
+    )
+    X, y = X[idx], y[idx]
+    E = len(idx)
+    nxt = sorted(
+        {
+            (i, int(j))
+            for i in range(E)
+            for j in torch.randint(0, E, (n_next,), generator=g)
+            if int(j) != i
+        }
+    )
     succ = {}
-    for a, b in nxt: succ.setdefault(a, set()).add(b)
-    tgt = sorted({(a, c) for a in range(E) if y[a] == 0 for b in succ.get(a, ()) for c in succ.get(b, ())})
-    perm = torch.randperm(len(tgt), generator=g).tolist(); tgt = [tgt[i] for i in perm]
+    for a, b in nxt:
+        succ.setdefault(a, set()).add(b)
+    tgt = sorted(
+        {(a, c) for a in range(E) if y[a] == 0 for b in succ.get(a, ()) for c in succ.get(b, ())}
+    )
+    perm = torch.randperm(len(tgt), generator=g).tolist()
+    tgt = [tgt[i] for i in perm]
     T = lambda l, r: torch.tensor([(a, r, b) for a, b in l], dtype=torch.long).reshape(-1, 3)
-    n1, n2 = int(.8 * len(tgt)), int(.9 * len(tgt))
-    kg = KG('digits-e2e', [str(i) for i in range(E)], ['next', 't'], dict(facts=T(nxt, 0), train=T(tgt[:n1], 1), valid=T(tgt[n1:n2], 1), test=T(tgt[n2:], 1)), 'generated')
+    n1, n2 = int(0.8 * len(tgt)), int(0.9 * len(tgt))
+    kg = KG(
+        'digits-e2e',
+        [str(i) for i in range(E)],
+        ['next', 't'],
+        dict(facts=T(nxt, 0), train=T(tgt[:n1], 1), valid=T(tgt[n1:n2], 1), test=T(tgt[n2:], 1)),
+        'generated',
+    )
     return kg, X, y
 
 # %% ../../nbs/35_glidr.run.ipynb #8af773ca
 class PerceptionGLIDR(nn.Module):
     "An MLP giving J soft unary predicates per node, feeding GLIDR's diagonal relations."
-    def __init__(self, cfg:GLIDRConfig, images:torch.Tensor, n_rel:int, J:int=10, frozen:bool=False):
+
+    def __init__(
+        self, cfg: GLIDRConfig, images: torch.Tensor, n_rel: int, J: int = 10, frozen: bool = False
+    ):
         super().__init__()
         self.register_buffer('images', images)
         self.mlp = nn.Sequential(nn.Linear(images.shape[1], 64), nn.ReLU(), nn.Linear(64, J))
-        if frozen: self.mlp.requires_grad_(False)
+        if frozen:
+            self.mlp.requires_grad_(False)
         self.glidr = GLIDR(cfg.replace(self_loops=True), len(images), n_rel, n_unary=J)
-    def predicates(self)->torch.Tensor: return torch.sigmoid(self.mlp(self.images)).T   # [J, E]
-    def forward(self, q): return self.glidr(q, unary=self.predicates())
-    @property
-    def entropy(self): return self.glidr.entropy
 
-def auroc(score, label)->float:
+    def predicates(self) -> torch.Tensor:
+        return torch.sigmoid(self.mlp(self.images)).T  # [J, E]
+
+    def forward(self, q):
+        return self.glidr(q, unary=self.predicates())
+
+    @property
+    def entropy(self):
+        return self.glidr.entropy
+
+# %% ../../nbs/35_glidr.run.ipynb #e9dda032
+def auroc(score, label) -> float:
     "Area under the ROC curve (scikit-learn's), NaN when only one class is present."
     from sklearn.metrics import roc_auc_score
+
     l = np.asarray(label, bool)
-    return float(roc_auc_score(l, np.asarray(score, float))) if 0 < l.sum() < len(l) else float('nan')
+    return (
+        float(roc_auc_score(l, np.asarray(score, float))) if 0 < l.sum() < len(l) else float('nan')
+    )
 
 # %% ../../nbs/35_glidr.run.ipynb #cc141d14
-def run_e2e(cfg:GLIDRConfig, frozen:bool=False)->dict:
-    "E7: joint MLP + GLIDR training from link labels; target MRR and AUROC of the used predicate for digit 0."
-    from klas_lfa_glidr.glidr.model import GLIDRLoss, AnnealCB, mrr_metric, answers, queries, graphs_for
+def run_e2e(cfg: GLIDRConfig, frozen: bool = False) -> dict:
+    """E7: joint MLP + GLIDR training from link labels; target MRR and AUROC of the used predicate
+    for digit 0."""
+    from klas_lfa_glidr.glidr.model import (
+        GLIDRLoss,
+        AnnealCB,
+        mrr_metric,
+        answers,
+        queries,
+        graphs_for,
+    )
     from klas_lfa_glidr.core.learner import Learner
     from klas_lfa_glidr.core.data import DataLoaders
     from klas_lfa_glidr.core.config import set_seed
     from torch.utils.data import TensorDataset
+
     kg, X, y = digits_kg(seed=cfg.seed)
     c = cfg.replace(n_free_max=2, epochs=cfg.e2e_epochs, self_loops=True, lr=3e-2)
     set_seed(c.seed)
     model = PerceptionGLIDR(c, X, kg.n_rel, frozen=frozen)
     model.glidr.graph, model.glidr.eval_graph = graphs_for(kg, c)
-    q = queries(kg, 'train'); qv = queries(kg, 'valid')
-    dls = DataLoaders(TensorDataset(q, q), TensorDataset(qv, qv), bs=min(c.bs, len(q)), seed=c.seed, drop_last=False)
-    learn = Learner(model, dls, GLIDRLoss(c.loss, answers(kg, ('facts', 'train')), kg.n_ent, model), lr=c.lr, opt_func=torch.optim.Adam,
-                    config=c, cbs=[AnnealCB(c)], metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)}, progress=False)
-    learn.fit(c.epochs); model.eval()
+    q = queries(kg, 'train')
+    qv = queries(kg, 'valid')
+    dls = DataLoaders(
+        TensorDataset(q, q),
+        TensorDataset(qv, qv),
+        bs=min(c.bs, len(q)),
+        seed=c.seed,
+        drop_last=False,
+    )
+    learn = Learner(
+        model,
+        dls,
+        GLIDRLoss(c.loss, answers(kg, ('facts', 'train')), kg.n_ent, model),
+        lr=c.lr,
+        opt_func=torch.optim.Adam,
+        config=c,
+        cbs=[AnnealCB(c)],
+        metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)},
+        progress=False,
+    )
+    learn.fit(c.epochs)
+    model.eval()
     res = evaluate(model, kg)
-    g = model.glidr; h = 1; k = int(g.beta[h].argmax())
-    W = g.weights(torch.tensor([h]))[0, k]                       # [P, O]
-    R2 = 2 * kg.n_rel; j = int(W[:, R2:R2 + g.n_unary].max(0).values.argmax())
-    with torch.no_grad(): p = model.predicates()
-    return dict(mrr=res['mean']['mrr'], h10=res['mean']['h10'], predicate=j, auroc_used=auroc(p[j], y == 0),
-                auroc_best=max(auroc(p[i], y == 0) for i in range(len(p))), n_nodes=kg.n_ent, n_train=len(kg.split('train')))
+    g = model.glidr
+    h = 1
+    k = int(g.beta[h].argmax())
+    W = g.weights(torch.tensor([h]))[0, k]  # [P, O]
+    R2 = 2 * kg.n_rel
+    j = int(W[:, R2 : R2 + g.n_unary].max(0).values.argmax())
+    with torch.no_grad():
+        p = model.predicates()
+    return dict(
+        mrr=res['mean']['mrr'],
+        h10=res['mean']['h10'],
+        predicate=j,
+        auroc_used=auroc(p[j], y == 0),
+        auroc_best=max(auroc(p[i], y == 0) for i in range(len(p))),
+        n_nodes=kg.n_ent,
+        n_train=len(kg.split('train')),
+    )
 
 # %% ../../nbs/35_glidr.run.ipynb #dc1a4f0b
-def plot_arms(summary:dict, ax=None, key:str='mrr'):
+def plot_arms(summary: dict, ax=None, key: str = 'mrr'):
     "Bars of test MRR (mean ± std over seeds) per dataset and arm."
-    if ax is None: _, (ax,) = subplots(figsize=(1.6 + 2.2 * len(summary), 3.2))
+    if ax is None:
+        _, (ax,) = subplots(figsize=(1.6 + 2.2 * len(summary), 3.2))
     w = 0.8 / len(ARMS)
     for i, (arm, col) in enumerate(zip(ARMS, PALETTE)):
-        m = [summary[d][arm][key]['mean'] for d in summary]; s = [summary[d][arm][key]['std'] for d in summary]
-        ax.bar(np.arange(len(summary)) + i * w, m, w, yerr=s, capsize=3, color=col, label={'glidr': 'GLIDR', 'chain': 'chain-only', 'emb': 'embedding'}[arm])
-    ax.set_xticks(np.arange(len(summary)) + w, list(summary)); ax.set_ylabel(f'test {key.upper()} (mean ties)'); ax.legend()
+        m = [summary[d][arm][key]['mean'] for d in summary]
+        s = [summary[d][arm][key]['std'] for d in summary]
+        ax.bar(
+            np.arange(len(summary)) + i * w,
+            m,
+            w,
+            yerr=s,
+            capsize=3,
+            color=col,
+            label={'glidr': 'GLIDR', 'chain': 'chain-only', 'emb': 'embedding'}[arm],
+        )
+    ax.set_xticks(np.arange(len(summary)) + w, list(summary))
+    ax.set_ylabel(f'test {key.upper()} (mean ties)')
+    ax.legend()
     return ax
 
-def plot_noise(noise:dict, ax=None):
+# %% ../../nbs/35_glidr.run.ipynb #c4e650b6
+def plot_noise(noise: dict, ax=None):
     "Test MRR against the corrupted share p of the training graph, per arm."
-    if ax is None: _, (ax,) = subplots()
+    if ax is None:
+        _, (ax,) = subplots()
     for arm, col in zip(ARMS, PALETTE):
         ps = sorted(noise['mrr'][arm], key=float)
-        ax.plot([float(p) for p in ps], [noise['mrr'][arm][p] for p in ps], marker='o', color=col, label=arm)
-    ax.set(xlabel='noise p (replaced tails)', ylabel='test MRR (clean test)'); ax.legend()
+        ax.plot(
+            [float(p) for p in ps],
+            [noise['mrr'][arm][p] for p in ps],
+            marker='o',
+            color=col,
+            label=arm,
+        )
+    ax.set(xlabel='noise p (replaced tails)', ylabel='test MRR (clean test)')
+    ax.legend()
     return ax
 
-def plot_sweep(sweep:dict, ax=None):
+# %% ../../nbs/35_glidr.run.ipynb #96fa5488
+def plot_sweep(sweep: dict, ax=None):
     "Test MRR and seconds per epoch against n_free_max."
-    if ax is None: _, (ax,) = subplots()
+    if ax is None:
+        _, (ax,) = subplots()
     n = sorted(sweep, key=int)
-    ax.plot([int(i) for i in n], [sweep[i]['mean']['mrr'] for i in n], marker='o', color=PALETTE[0]); ax.set(xlabel='n_free_max', ylabel='test MRR')
-    ax2 = ax.twinx(); ax2.plot([int(i) for i in n], [sweep[i]['epoch_s'] for i in n], marker='s', ls='--', color=PALETTE[1]); ax2.set_ylabel('s / epoch', color=PALETTE[1])
+    ax.plot([int(i) for i in n], [sweep[i]['mean']['mrr'] for i in n], marker='o', color=PALETTE[0])
+    ax.set(xlabel='n_free_max', ylabel='test MRR')
+    ax2 = ax.twinx()
+    ax2.plot(
+        [int(i) for i in n], [sweep[i]['epoch_s'] for i in n], marker='s', ls='--', color=PALETTE[1]
+    )
+    ax2.set_ylabel('s / epoch', color=PALETTE[1])
     return ax
 
 # %% ../../nbs/35_glidr.run.ipynb #5dc458e2
-def run(cfg:GLIDRConfig, out:str|Path|None=None)->dict:
+def run(cfg: GLIDRConfig, out: str | Path | None = None) -> dict:
     "E0-E7 as configured; stage results cached under `out/stages`, figures under `out/`."
     out = Path(out) if out else None
-    check_stages(out, cfg, ignore=('datasets', 'seeds', 'n_free_sweep', 'noise', 'e2e'))   # these only add or drop stages; other changes refuse
-    res = dict(E0=stage(out, 'E0_planted', lambda: run_planted(cfg, cfg.seeds[0])), runs={}, summary={})
+    check_stages(
+        out, cfg, ignore=('datasets', 'seeds', 'n_free_sweep', 'noise', 'e2e')
+    )  # these only add or drop stages; other changes refuse
+    res = dict(
+        E0=stage(out, 'E0_planted', lambda: run_planted(cfg, cfg.seeds[0])), runs={}, summary={}
+    )
     for ds in cfg.datasets:
         kg = get_kg(ds, cfg)
         res.setdefault('stats', {})[ds] = kg_stats(kg)
         for arm in ARMS:
-            runs = [stage(out, f'{ds}_{arm}_s{s}', lambda: run_arm(get_kg(ds, cfg, s) if ds == 'planted' else kg, cfg.replace(seed=s), arm, save=out/'stages'/f'{ds}_{arm}_s{s}.pt' if out else None))
-                    for s in tqdm(cfg.seeds, desc=f'{ds} {arm}', leave=False)]
+            runs = [
+                stage(
+                    out,
+                    f'{ds}_{arm}_s{s}',
+                    lambda: run_arm(
+                        get_kg(ds, cfg, s) if ds == 'planted' else kg,
+                        cfg.replace(seed=s),
+                        arm,
+                        save=out / 'stages' / f'{ds}_{arm}_s{s}.pt' if out else None,
+                    ),
+                )
+                for s in tqdm(cfg.seeds, desc=f'{ds} {arm}', leave=False)
+            ]
             res['runs'].setdefault(ds, {})[arm] = runs
             res['summary'].setdefault(ds, {})[arm] = summarise(runs)
     nd = cfg.noise_dataset or cfg.datasets[0]
-    same = nd in res['runs'] and cfg.seed in cfg.seeds and (nd != 'planted' or cfg.seed == 0)   # the main run of this seed trained on the same graph
+    same = (
+        nd in res['runs'] and cfg.seed in cfg.seeds and (nd != 'planted' or cfg.seed == 0)
+    )  # the main run of this seed trained on the same graph
     done = {arm: res['runs'][nd][arm][cfg.seeds.index(cfg.seed)] for arm in ARMS} if same else {}
-    if cfg.n_free_sweep: res['E3_sweep'] = run_sweep(get_kg(nd, cfg), cfg, done, out)
-    if cfg.noise: res['E5_noise'] = run_noise(get_kg(nd, cfg), cfg, done, out)
-    if cfg.e2e: res['E7_e2e'] = stage(out, 'E7_e2e', lambda: {'joint': run_e2e(cfg), 'frozen random': run_e2e(cfg, frozen=True)})
-    if out: _figures(res, out)
+    if cfg.n_free_sweep:
+        res['E3_sweep'] = run_sweep(get_kg(nd, cfg), cfg, done, out)
+    if cfg.noise:
+        res['E5_noise'] = run_noise(get_kg(nd, cfg), cfg, done, out)
+    if cfg.e2e:
+        res['E7_e2e'] = stage(
+            out,
+            'E7_e2e',
+            lambda: {'joint': run_e2e(cfg), 'frozen random': run_e2e(cfg, frozen=True)},
+        )
+    if out:
+        _figures(res, out)
     return res
 
+# %% ../../nbs/35_glidr.run.ipynb #69299782
 def _figures(res, out):
-    fig, _ = subplots(); plot_arms(res['summary'], fig.axes[0]); save_fig(fig, out/'glidr_mrr', close=True)
-    if 'E5_noise' in res: fig, (ax,) = subplots(); plot_noise(res['E5_noise'], ax); save_fig(fig, out/'glidr_noise', close=True)
-    if 'E3_sweep' in res: fig, (ax,) = subplots(); plot_sweep(res['E3_sweep'], ax); save_fig(fig, out/'glidr_sweep', close=True)
+    fig, _ = subplots()
+    plot_arms(res['summary'], fig.axes[0])
+    save_fig(fig, out / 'glidr_mrr', close=True)
+    if 'E5_noise' in res:
+        fig, (ax,) = subplots()
+        plot_noise(res['E5_noise'], ax)
+        save_fig(fig, out / 'glidr_noise', close=True)
+    if 'E3_sweep' in res:
+        fig, (ax,) = subplots()
+        plot_sweep(res['E3_sweep'], ax)
+        save_fig(fig, out / 'glidr_sweep', close=True)
+
 
 main = make_cli(run, GLIDRConfig, 'glidr')
 
 # %% ../../nbs/35_glidr.run.ipynb #0b9a63b6
-def _pair(runs:dict, a:str, b:str)->dict:
+def _pair(runs: dict, a: str, b: str) -> dict:
     return seed_ci([x['mean']['mrr'] - y['mean']['mrr'] for x, y in zip(runs[a], runs[b])])
 
-def claims(res:dict, # `run` metrics
-          )->list[dict]:
-    "Rows `claim, paper, ours, verdict` for the GLIDR paper from E0–E7 (whatever the run contains)."
-    rows = []; add = lambda c, p, o, v: rows.append(dict(claim=c, paper=p, ours=o, verdict=v))
+# %% ../../nbs/35_glidr.run.ipynb #37363c98
+def claims(
+    res: dict,  # `run` metrics
+) -> list[dict]:
+    "Rows `claim, paper, ours, verdict` for the GLIDR paper from E0–E7 (what the run contains)."
+    rows = []
+    add = lambda c, p, o, v: rows.append(dict(claim=c, paper=p, ours=o, verdict=v))
     ok = lambda b: 'reproduced' if b else 'not reproduced'
     E0 = res.get('E0', {})
-    if E0: add('graph-like rules with branches and cycles are learned where chains fall short (E0, planted graphs: top rule = planted body)', 'rule syntax allows branches and cycles',
-               ', '.join(f"{t}: {'recovered' if v['recovered'] else 'not recovered'} (MRR GLIDR {v['glidr']:.3f}, chain {v['chain']:.3f})" for t, v in E0.items()), ok(all(v['recovered'] for v in E0.values())))
+    if E0:
+        add(
+            'graph-like rules with branches and cycles are learned where chains fall short '
+            '(E0, planted graphs: top rule = planted body)',
+            'rule syntax allows branches and cycles',
+            ', '.join(
+                f"{t}: {'recovered' if v['recovered'] else 'not recovered'} (MRR GLIDR "
+                f"{v['glidr']:.3f}, chain {v['chain']:.3f})"
+                for t, v in E0.items()
+            ),
+            ok(all(v['recovered'] for v in E0.values())),
+        )
     for ds, runs in res.get('runs', {}).items():
-        if ds == 'planted' or not {'glidr', 'chain'} <= set(runs): continue
-        d = _pair(runs, 'glidr', 'chain'); ci = f" [{d['ci'][0]:+.4f}, {d['ci'][1]:+.4f}]" if d['ci'] else ' (one seed)'
-        add(f'GLIDR outperforms chain-like rule learning on {ds} (E1 > E2, ΔMRR)', 'significantly outperforms existing rule learners', f"{d['mean']:+.4f}{ci}", ok(d['ci'][0] > 0) if d['ci'] else 'not testable here')
+        if ds == 'planted' or not {'glidr', 'chain'} <= set(runs):
+            continue
+        d = _pair(runs, 'glidr', 'chain')
+        ci = f" [{d['ci'][0]:+.4f}, {d['ci'][1]:+.4f}]" if d['ci'] else ' (one seed)'
+        add(
+            f'GLIDR outperforms chain-like rule learning on {ds} (E1 > E2, ΔMRR)',
+            'significantly outperforms existing rule learners',
+            f"{d['mean']:+.4f}{ci}",
+            ok(d['ci'][0] > 0) if d['ci'] else 'not testable here',
+        )
         S = res['summary'][ds]
         if 'rules_share' in S['glidr']:
-            sh = S['glidr']['rules_share']['mean']; add(f'extracted rules keep the performance on {ds} (E4: MRR_rules ≥ 0.7 × MRR_model)', 'explicit rules retain significant predictive performance', f"{sh:.2f} × (rules MRR {S['glidr']['rules_mrr']['mean']:.3f})", ok(sh >= 0.7))
+            sh = S['glidr']['rules_share']['mean']
+            add(
+                f'extracted rules keep the performance on {ds} '
+                '(E4: MRR_rules ≥ 0.7 × MRR_model)',
+                'explicit rules retain significant predictive performance',
+                f"{sh:.2f} × (rules MRR {S['glidr']['rules_mrr']['mean']:.3f})",
+                ok(sh >= 0.7),
+            )
         if 'emb' in S:
-            g, e = S['glidr']['mrr']['mean'], S['emb']['mrr']['mean']; add(f'structure-only GLIDR competes with an embedding model on {ds} (E6: MRR ≥ 0.9 × DistMult)', 'competes with embedding methods', f"GLIDR {g:.3f}, DistMult {e:.3f}", ok(g >= 0.9 * e))
+            g, e = S['glidr']['mrr']['mean'], S['emb']['mrr']['mean']
+            add(
+                f'structure-only GLIDR competes with an embedding model on {ds} (E6: MRR ≥ 0.9 '
+                f'× DistMult)',
+                'competes with embedding methods',
+                f"GLIDR {g:.3f}, DistMult {e:.3f}",
+                ok(g >= 0.9 * e),
+            )
     if 'E5_noise' in res:
-        dr = res['E5_noise']['drop']; p = max(dr['glidr'], key=float); others = {a: v[p] for a, v in dr.items() if a != 'glidr'}
-        add(f'robust to training-data noise (E5: relative MRR drop at p = {p} no larger than the baselines\')', 'highly robust to training-data noise',
-            f"drop GLIDR {dr['glidr'][p]:.2f}, " + ', '.join(f'{a} {v:.2f}' for a, v in others.items()), ok(all(dr['glidr'][p] <= v for v in others.values())))
+        dr = res['E5_noise']['drop']
+        p = max(dr['glidr'], key=float)
+        others = {a: v[p] for a, v in dr.items() if a != 'glidr'}
+        add(
+            f'robust to training-data noise (E5: relative MRR drop at p = {p} no larger than '
+            f'the baselines\')',
+            'highly robust to training-data noise',
+            f"drop GLIDR {dr['glidr'][p]:.2f}, "
+            + ', '.join(f'{a} {v:.2f}' for a, v in others.items()),
+            ok(all(dr['glidr'][p] <= v for v in others.values())),
+        )
     if 'E7_e2e' in res:
         j, f = res['E7_e2e']['joint'], res['E7_e2e']['frozen random']
-        add('trained end-to-end with a neural perception module (E7: MRR above frozen random predicates, predicate AUROC > 0.5)', 'can be chained with deep neural networks and trained end-to-end',
-            f"MRR joint {j['mrr']:.3f} vs frozen {f['mrr']:.3f}; AUROC {j['auroc_used']:.2f}", ok(j['mrr'] > f['mrr'] and j['auroc_used'] > 0.5))
+        add(
+            'trained end-to-end with a neural perception module (E7: MRR above frozen random '
+            'predicates, predicate AUROC > 0.5)',
+            'can be chained with deep neural networks and trained end-to-end',
+            f"MRR joint {j['mrr']:.3f} vs frozen {f['mrr']:.3f}; AUROC {j['auroc_used']:.2f}",
+            ok(j['mrr'] > f['mrr'] and j['auroc_used'] > 0.5),
+        )
     return rows
 
 # %% ../../nbs/35_glidr.run.ipynb #9374deec
-def draw_rule(rule, kg:KG|None=None, ax=None):
+def draw_rule(rule, kg: KG | None = None, ax=None):
     "Draw a rule body: variables on a circle, one labelled arrow per atom."
     from klas_lfa_glidr.glidr.model import var_names
-    if ax is None: _, (ax,) = subplots(figsize=(3.2, 2.6))
-    vs = sorted({x for _, u, v in rule.atoms for x in (u, v)} | {0, 1}); names = var_names(max(vs) + 1)
-    pos = {v: (math.cos(2 * math.pi * i / len(vs) + math.pi), math.sin(2 * math.pi * i / len(vs) + math.pi)) for i, v in enumerate(vs)}
+
+    if ax is None:
+        _, (ax,) = subplots(figsize=(3.2, 2.6))
+    vs = sorted({x for _, u, v in rule.atoms for x in (u, v)} | {0, 1})
+    names = var_names(max(vs) + 1)
+    pos = {
+        v: (
+            math.cos(2 * math.pi * i / len(vs) + math.pi),
+            math.sin(2 * math.pi * i / len(vs) + math.pi),
+        )
+        for i, v in enumerate(vs)
+    }
     rn = (lambda r: kg.relations[r]) if kg else (lambda r: f'r{r}')
     for r, u, v in rule.atoms:
-        a, b = (u, v) if r < rule.n_rel else (v, u); name = rn(r % rule.n_rel)
-        ax.annotate('', xy=pos[b], xytext=pos[a], arrowprops=dict(arrowstyle='->', color='0.4', shrinkA=12, shrinkB=12))
-        ax.text((pos[a][0] + pos[b][0]) / 2, (pos[a][1] + pos[b][1]) / 2, name, fontsize=8, ha='center', color=PALETTE[3])
+        a, b = (u, v) if r < rule.n_rel else (v, u)
+        name = rn(r % rule.n_rel)
+        ax.annotate(
+            '',
+            xy=pos[b],
+            xytext=pos[a],
+            arrowprops=dict(arrowstyle='->', color='0.4', shrinkA=12, shrinkB=12),
+        )
+        ax.text(
+            (pos[a][0] + pos[b][0]) / 2,
+            (pos[a][1] + pos[b][1]) / 2,
+            name,
+            fontsize=8,
+            ha='center',
+            color=PALETTE[3],
+        )
     for v in vs:
         ax.scatter(*pos[v], s=500, color=PALETTE[0] if v < 2 else '0.8', zorder=3)
         ax.text(*pos[v], names[v], ha='center', va='center', zorder=4, color='w' if v < 2 else 'k')
-    ax.set_title(f"{rn(rule.head)}(X,Y)  c={rule.conf:.2f}  {rule.shape}", fontsize=9); ax.axis('off'); ax.set_aspect('equal')
-    ax.set_xlim(-1.5, 1.5); ax.set_ylim(-1.4, 1.4)
+    ax.set_title(f"{rn(rule.head)}(X,Y)  c={rule.conf:.2f}  {rule.shape}", fontsize=9)
+    ax.axis('off')
+    ax.set_aspect('equal')
+    ax.set_xlim(-1.5, 1.5)
+    ax.set_ylim(-1.4, 1.4)
     return ax
 
 # %% ../../nbs/35_glidr.run.ipynb #b050c019
-def rule_browser(rules:list, kg:KG, executor:RuleExecutor|None=None):
-    "Widget: head relation → its rules by confidence → drawing and exact groundings for an anchor."
+def rule_browser(rules: list, kg: KG, executor: RuleExecutor | None = None):
+    "Widget: head relation → its rules by confidence → drawing and exact groundings of an anchor."
     import ipywidgets as W
     import matplotlib.pyplot as plt
+
     ex = executor or RuleExecutor(rules, kg.background(), kg.n_ent, kg.n_rel)
     heads = sorted({r.head for r in rules})
     head = W.Dropdown(options=[(kg.relations[h], h) for h in heads], description='head')
     pick = W.Select(rows=6, layout=W.Layout(width='640px'), description='rules')
     anchor = W.Dropdown(options=kg.entities[:500], description='anchor')
     out = W.Output()
+
     def show_rules(*_):
         pick.options = [(r.datalog(kg), i) for i, r in enumerate(rules) if r.head == head.value]
+
     def show(*_):
         out.clear_output(wait=True)
-        if pick.value is None: return
+        if pick.value is None:
+            return
         r = rules[pick.value]
         with out:
-            fig, (ax,) = subplots(figsize=(3.2, 2.6)); draw_rule(r, kg, ax); plt.show()
-            a = kg.entities.index(anchor.value); ans = sorted(ex.derive(r, a))
-            print(f"{kg.relations[r.head]}({anchor.value}, ?): this rule derives {len(ans)} answers: {[kg.entities[e] for e in ans[:30]]}")
+            fig, (ax,) = subplots(figsize=(3.2, 2.6))
+            draw_rule(r, kg, ax)
+            plt.show()
+            a = kg.entities.index(anchor.value)
+            ans = sorted(ex.derive(r, a))
+            print(
+                f"{kg.relations[r.head]}({anchor.value}, ?): this rule derives {len(ans)} "
+                f"answers: {[kg.entities[e] for e in ans[:30]]}"
+            )
             for b in ans[:3]:
-                for gr in ex.groundings(r, a, b, limit=3): print('   grounding', {k: kg.entities[e] for k, e in gr.items()})
-    head.observe(show_rules, 'value'); pick.observe(show, 'value'); anchor.observe(show, 'value')
-    show_rules(); return W.VBox([head, pick, anchor, out])
+                for gr in ex.groundings(r, a, b, limit=3):
+                    print('   grounding', {k: kg.entities[e] for k, e in gr.items()})
+
+    head.observe(show_rules, 'value')
+    pick.observe(show, 'value')
+    anchor.observe(show, 'value')
+    show_rules()
+    return W.VBox([head, pick, anchor, out])

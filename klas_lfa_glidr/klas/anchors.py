@@ -13,96 +13,183 @@ import torch
 from torch import nn, Tensor
 
 # %% ../../nbs/10_klas.anchors.ipynb #625cd27c
-def create_anchor(name:str,              # timm model name, e.g. 'deit_tiny_patch16_224'
-                  pretrained:bool=False, # load timm's pretrained weights (needs internet or the HF cache)
-                  **kw)->nn.Module:      # passed to `timm.create_model` (num_classes, img_size, depth, ...)
+def create_anchor(
+    name: str,  # timm model name, e.g. 'deit_tiny_patch16_224'
+    pretrained: bool = False,  # load timm's pretrained weights (needs internet or the HF cache)
+    **kw,
+) -> nn.Module:  # passed to `timm.create_model` (num_classes, img_size, depth, ...)
     "A timm model by name, with a helpful error for unknown names."
     import timm
+
     if name not in timm.list_models() and name.split('.')[0] not in timm.list_models():
         close = difflib.get_close_matches(name, timm.list_models(), n=5)
-        raise ValueError(f"unknown timm model {name!r}" + (f"; close names: {close}" if close else "; see timm.list_models()"))
+        raise ValueError(
+            f"unknown timm model {name!r}"
+            + (f"; close names: {close}" if close else "; see timm.list_models()")
+        )
     return timm.create_model(name, pretrained=pretrained, **kw)
 
 # %% ../../nbs/10_klas.anchors.ipynb #50b5eb69
 class _Seq(nn.Module):
     "Run modules in order (a Swin stage's patch merging before its first block)."
-    def __init__(self, *mods): super().__init__(); self.mods = nn.ModuleList(mods)
+
+    def __init__(self, *mods):
+        super().__init__()
+        self.mods = nn.ModuleList(mods)
+
     def forward(self, x):
-        for m in self.mods: x = m(x)
+        for m in self.mods:
+            x = m(x)
         return x
 
+# %% ../../nbs/10_klas.anchors.ipynb #5a314a41
 class StagePlan(nn.Module):
     "A model seen as `embed → blocks → head`, sharing the model's modules."
-    def __init__(self, model:nn.Module, kind:str, embed, blocks:list, head, fmt:str):
-        super().__init__(); self.model, self.kind, self.fmt = model, kind, fmt
+
+    def __init__(self, model: nn.Module, kind: str, embed, blocks: list, head, fmt: str):
+        super().__init__()
+        self.model, self.kind, self.fmt = model, kind, fmt
         self._embed, self.blocks, self._head = embed, nn.ModuleList(blocks), head
+
     @property
-    def n_blocks(self)->int: return len(self.blocks)
-    def embed(self, x:Tensor)->Tensor: "Input to the first block."; return self._embed(x)
-    def head(self, h:Tensor)->Tensor: "Logits from the last block's output."; return self._head(h)
-    def check_block(self, b:int, what:str='block'):
+    def n_blocks(self) -> int:
+        return len(self.blocks)
+
+    def embed(self, x: Tensor) -> Tensor:
+        "Input to the first block."
+        return self._embed(x)
+
+    def head(self, h: Tensor) -> Tensor:
+        "Logits from the last block's output."
+        return self._head(h)
+
+    def check_block(self, b: int, what: str = 'block'):
         "Raise `IndexError` naming the valid range when block `b` does not exist."
-        if not 0 <= b < self.n_blocks: raise IndexError(f"{what} index {b} is out of range for {self.name}: valid blocks are 0..{self.n_blocks - 1}")
+        if not 0 <= b < self.n_blocks:
+            raise IndexError(
+                f"{what} index {b} is out of range for {self.name}: valid blocks are "
+                f"0..{self.n_blocks - 1}"
+            )
+
     @property
-    def name(self)->str: return getattr(self.model, 'default_cfg', {}).get('architecture', type(self.model).__name__)
-    def run(self, h:Tensor, start:int=0, stop:int|None=None)->Tensor:
+    def name(self) -> str:
+        return getattr(self.model, 'default_cfg', {}).get('architecture', type(self.model).__name__)
+
+    def run(self, h: Tensor, start: int = 0, stop: int | None = None) -> Tensor:
         "Apply blocks `start .. stop-1` to `h`."
-        for b in range(start, self.n_blocks if stop is None else stop): h = self.blocks[b](h)
+        for b in range(start, self.n_blocks if stop is None else stop):
+            h = self.blocks[b](h)
         return h
-    def features(self, x:Tensor)->list[Tensor]:
+
+    def features(self, x: Tensor) -> list[Tensor]:
         "Every block's output for input `x`."
         h, out = self.embed(x), []
-        for blk in self.blocks: h = blk(h); out.append(h)
+        for blk in self.blocks:
+            h = blk(h)
+            out.append(h)
         return out
-    def forward(self, x:Tensor)->Tensor: return self.head(self.run(self.embed(x)))
-    def __repr__(self): return f"StagePlan({self.name}, kind={self.kind}, blocks={self.n_blocks}, fmt={self.fmt})"
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.run(self.embed(x)))
+
+    def __repr__(self):
+        return f"StagePlan({self.name}, kind={self.kind}, blocks={self.n_blocks}, fmt={self.fmt})"
 
 # %% ../../nbs/10_klas.anchors.ipynb #c4b837da
 def _vit(m):
     embed = lambda x: m.norm_pre(m.patch_drop(m._pos_embed(m.patch_embed(x))))
     return StagePlan(m, 'vit', embed, list(m.blocks), lambda h: m.forward_head(m.norm(h)), 'tokens')
 
+# %% ../../nbs/10_klas.anchors.ipynb #a4872c48
 def _swin(m):
     blocks = []
     for st in m.layers:
-        bs = list(st.blocks); blocks += [_Seq(st.downsample, bs[0])] + bs[1:]
+        bs = list(st.blocks)
+        blocks += [_Seq(st.downsample, bs[0])] + bs[1:]
     return StagePlan(m, 'swin', m.patch_embed, blocks, lambda h: m.forward_head(m.norm(h)), 'nhwc')
 
+# %% ../../nbs/10_klas.anchors.ipynb #160aaa2c
 def _resnet(m):
     embed = lambda x: m.maxpool(m.act1(m.bn1(m.conv1(x))))
-    return StagePlan(m, 'resnet', embed, [b for l in (m.layer1, m.layer2, m.layer3, m.layer4) for b in l], m.forward_head, 'nchw')
+    return StagePlan(
+        m,
+        'resnet',
+        embed,
+        [b for l in (m.layer1, m.layer2, m.layer3, m.layer4) for b in l],
+        m.forward_head,
+        'nchw',
+    )
 
-_NEEDS = {'vit': ('patch_embed', '_pos_embed', 'norm_pre', 'blocks', 'norm', 'forward_head'),
-          'swin': ('patch_embed', 'layers', 'norm', 'forward_head'),
-          'resnet': ('conv1', 'bn1', 'act1', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4', 'forward_head')}
 
-def stage_plan(model:nn.Module)->StagePlan:
+_NEEDS = {
+    'vit': ('patch_embed', '_pos_embed', 'norm_pre', 'blocks', 'norm', 'forward_head'),
+    'swin': ('patch_embed', 'layers', 'norm', 'forward_head'),
+    'resnet': (
+        'conv1',
+        'bn1',
+        'act1',
+        'maxpool',
+        'layer1',
+        'layer2',
+        'layer3',
+        'layer4',
+        'forward_head',
+    ),
+}
+
+# %% ../../nbs/10_klas.anchors.ipynb #9c246cd5
+def stage_plan(model: nn.Module) -> StagePlan:
     "The `StagePlan` of a timm ViT/DeiT, Swin or ResNet model."
-    if isinstance(model, StagePlan): return model
+    if isinstance(model, StagePlan):
+        return model
     has = lambda names: [n for n in names if not hasattr(model, n)]
-    if not has(_NEEDS['vit']): return _vit(model)
-    if not has(_NEEDS['swin']) and all(hasattr(s, 'blocks') and hasattr(s, 'downsample') for s in model.layers): return _swin(model)
-    if not has(_NEEDS['resnet']): return _resnet(model)
+    if not has(_NEEDS['vit']):
+        return _vit(model)
+    if not has(_NEEDS['swin']) and all(
+        hasattr(s, 'blocks') and hasattr(s, 'downsample') for s in model.layers
+    ):
+        return _swin(model)
+    if not has(_NEEDS['resnet']):
+        return _resnet(model)
     miss = {k: has(v) for k, v in _NEEDS.items()}
-    raise ValueError(f"cannot split {type(model).__name__} into embed → blocks → head; missing attributes per supported family: {miss}")
+    raise ValueError(
+        f"cannot split {type(model).__name__} into embed → blocks → head; missing attributes "
+        f"per supported family: {miss}"
+    )
 
 # %% ../../nbs/10_klas.anchors.ipynb #8357e6a0
-def map_to_tokens(h:Tensor, fmt:str='nchw')->Tensor:
+def map_to_tokens(h: Tensor, fmt: str = 'nchw') -> Tensor:
     "`[B, C, H, W]` (or NHWC) feature map → `[B, H·W, C]` tokens, row-major over (H, W)."
-    if fmt == 'nchw': return h.flatten(2).transpose(1, 2)
-    if fmt == 'nhwc': return h.flatten(1, 2)
+    if fmt == 'nchw':
+        return h.flatten(2).transpose(1, 2)
+    if fmt == 'nhwc':
+        return h.flatten(1, 2)
     raise ValueError(f"fmt={fmt!r}; allowed values: nchw, nhwc")
 
-def tokens_to_map(t:Tensor, hw:tuple, n_prefix:int=0, fmt:str='nchw')->Tensor:
+# %% ../../nbs/10_klas.anchors.ipynb #5d245ec5
+def tokens_to_map(t: Tensor, hw: tuple, n_prefix: int = 0, fmt: str = 'nchw') -> Tensor:
     "`[B, n_prefix + H·W, C]` tokens → feature map (prefix tokens dropped)."
-    B, N, C = t.shape; H, W = hw
-    if N - n_prefix != H * W: raise ValueError(f"{N - n_prefix} patch tokens cannot form a {H}×{W} map")
+    B, N, C = t.shape
+    H, W = hw
+    if N - n_prefix != H * W:
+        raise ValueError(f"{N - n_prefix} patch tokens cannot form a {H}×{W} map")
     m = t[:, n_prefix:].reshape(B, H, W, C)
     return m.permute(0, 3, 1, 2) if fmt == 'nchw' else m
 
-def with_prefix(vit:nn.Module, tokens:Tensor)->Tensor:
-    "Prepend the ViT's prefix tokens (class/register tokens with their position embedding) to patch tokens."
+# %% ../../nbs/10_klas.anchors.ipynb #363a13f0
+def with_prefix(vit: nn.Module, tokens: Tensor) -> Tensor:
+    """Prepend the ViT's prefix tokens (class/register tokens with their position embedding) to
+    patch tokens."""
     n = getattr(vit, 'num_prefix_tokens', 0)
-    if n == 0: return tokens
-    ref = vit._pos_embed(torch.zeros(tokens.shape[0], tokens.shape[1], tokens.shape[2], device=tokens.device, dtype=tokens.dtype))
+    if n == 0:
+        return tokens
+    ref = vit._pos_embed(
+        torch.zeros(
+            tokens.shape[0],
+            tokens.shape[1],
+            tokens.shape[2],
+            device=tokens.device,
+            dtype=tokens.dtype,
+        )
+    )
     return torch.cat([ref[:, :n], tokens], 1)

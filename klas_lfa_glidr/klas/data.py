@@ -15,158 +15,332 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.data import TensorDataset
-from ..core.data import DatasetSpec, register_dataset, data_root, DataLoaders, batches, as_dataset
+from klas_lfa_glidr.core.data import (
+    DatasetSpec,
+    register_dataset,
+    data_root,
+    DataLoaders,
+    batches,
+    as_dataset,
+)
 from ..core.config import model_device
 from ..core.learner import Learner, LRSchedCB
 
 # %% ../../nbs/17_klas.data.ipynb #56b35e43
-def _templates(n_classes:int, size:int, family_seed:int)->Tensor:
+def _templates(n_classes: int, size: int, family_seed: int) -> Tensor:
     "Per-class clean template images `[K, 3, S, S]` (fixed by `family_seed`)."
-    g = np.random.default_rng(family_seed); yy, xx = np.mgrid[0:size, 0:size] / size; out = []
+    g = np.random.default_rng(family_seed)
+    yy, xx = np.mgrid[0:size, 0:size] / size
+    out = []
     for c in range(n_classes):
         img = np.zeros((3, size, size))
         for _ in range(2):
             fx, fy, ph = g.uniform(0.5, 2.5), g.uniform(0.5, 2.5), g.uniform(0, 2 * math.pi)
-            img += g.uniform(-0.5, 0.5, 3)[:, None, None] * np.sin(2 * math.pi * (fx * xx + fy * yy) + ph)[None]
+            img += (
+                g.uniform(-0.5, 0.5, 3)[:, None, None]
+                * np.sin(2 * math.pi * (fx * xx + fy * yy) + ph)[None]
+            )
         cx, cy, r = g.uniform(0.3, 0.7), g.uniform(0.3, 0.7), g.uniform(0.15, 0.3)
         kind = c % 4
-        if kind == 0: m = (xx - cx) ** 2 + (yy - cy) ** 2 < r ** 2
-        elif kind == 1: m = (abs(xx - cx) < r) & (abs(yy - cy) < r)
-        elif kind == 2: m = (abs(xx - cx) < r) & (abs(yy - cy) < r / 3)
-        else: m = ((abs(xx - cx) < r) & (abs(yy - cy) < r / 4)) | ((abs(yy - cy) < r) & (abs(xx - cx) < r / 4))
+        if kind == 0:
+            m = (xx - cx) ** 2 + (yy - cy) ** 2 < r**2
+        elif kind == 1:
+            m = (abs(xx - cx) < r) & (abs(yy - cy) < r)
+        elif kind == 2:
+            m = (abs(xx - cx) < r) & (abs(yy - cy) < r / 3)
+        else:
+            m = ((abs(xx - cx) < r) & (abs(yy - cy) < r / 4)) | (
+                (abs(yy - cy) < r) & (abs(xx - cx) < r / 4)
+            )
         img += g.uniform(-1, 1, 3)[:, None, None] * m[None]
         out.append(img)
     return torch.tensor(np.stack(out), dtype=torch.float32)
 
-def shapes10(n:int,                # number of images
-             seed:int=0,           # sample seed (splits use different seeds)
-             noise:float=0.6,      # pixel-noise SD
-             modes:int=1,          # templates per class (difficulty: a class is the union of `modes` unrelated templates)
-             size:int=16, n_classes:int=10, shift:int=3, family_seed:int=1234)->tuple[Tensor, Tensor]:
+# %% ../../nbs/17_klas.data.ipynb #20b25df4
+def shapes10(
+    n: int,  # number of images
+    seed: int = 0,  # sample seed (splits use different seeds)
+    noise: float = 0.6,  # pixel-noise SD
+    # templates per class (difficulty: a class is the union of `modes` unrelated templates)
+    modes: int = 1,
+    size: int = 16,
+    n_classes: int = 10,
+    shift: int = 3,
+    family_seed: int = 1234,
+) -> tuple[Tensor, Tensor]:
     "Images `[n, 3, size, size]` and labels `[n]` of the procedural Shapes10 dataset."
-    if modes < 1: raise ValueError(f"modes={modes} must be ≥ 1")
-    T = _templates(n_classes * modes, size, family_seed); g = torch.Generator().manual_seed(seed)
-    y = torch.randint(0, n_classes, (n,), generator=g); x = T[y * modes + torch.randint(0, modes, (n,), generator=g)].clone()
+    if modes < 1:
+        raise ValueError(f"modes={modes} must be ≥ 1")
+    T = _templates(n_classes * modes, size, family_seed)
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, n_classes, (n,), generator=g)
+    x = T[y * modes + torch.randint(0, modes, (n,), generator=g)].clone()
     sx, sy = (torch.randint(-shift, shift + 1, (2, n), generator=g)).tolist()
     x = torch.stack([torch.roll(im, (a, b), (1, 2)) for im, a, b in zip(x, sx, sy)])
-    x = x * (0.7 + 0.6 * torch.rand(n, 1, 1, 1, generator=g)) * (0.8 + 0.4 * torch.rand(n, 3, 1, 1, generator=g))
+    x = (
+        x
+        * (0.7 + 0.6 * torch.rand(n, 1, 1, 1, generator=g))
+        * (0.8 + 0.4 * torch.rand(n, 3, 1, 1, generator=g))
+    )
     return x + noise * torch.randn(x.shape, generator=g), y
 
-def shapes10_splits(n_train:int=8000, n_holdout:int=2000, n_test:int=2000, noise:float=0.6, modes:int=1, **kw)->dict:
+# %% ../../nbs/17_klas.data.ipynb #a6619b8d
+def shapes10_splits(
+    n_train: int = 8000,
+    n_holdout: int = 2000,
+    n_test: int = 2000,
+    noise: float = 0.6,
+    modes: int = 1,
+    **kw,
+) -> dict:
     "Train / holdout (Θ and LS batch) / test splits with disjoint seeds."
-    return {k: shapes10(n, s, noise, modes, **kw) for k, n, s in (('train', n_train, 0), ('holdout', n_holdout, 1), ('test', n_test, 2))}
+    return {
+        k: shapes10(n, s, noise, modes, **kw)
+        for k, n, s in (('train', n_train, 0), ('holdout', n_holdout, 1), ('test', n_test, 2))
+    }
 
 # %% ../../nbs/17_klas.data.ipynb #6f1fda6d
 CPU_WIDTHS = ((64, 2), (128, 4), (192, 6))
 
-def make_anchor(width:int, heads:int, depth:int=6, img:int=16, patch:int=4, n_classes:int=10, seed:int=0, **kw)->nn.Module:
-    "One CPU-scale anchor (timm VisionTransformer, random init); `kw` goes to `timm.create_model` (e.g. drop_path_rate)."
+# %% ../../nbs/17_klas.data.ipynb #e8dfba2e
+def make_anchor(
+    width: int,
+    heads: int,
+    depth: int = 6,
+    img: int = 16,
+    patch: int = 4,
+    n_classes: int = 10,
+    seed: int = 0,
+    **kw,
+) -> nn.Module:
+    """One CPU-scale anchor (timm VisionTransformer, random init); `kw` goes to `timm.create_model`
+    (e.g. drop_path_rate)."""
     import timm
-    torch.manual_seed(seed)
-    return timm.create_model('vit_tiny_patch16_224', pretrained=False, img_size=img, patch_size=patch, depth=depth, embed_dim=width,
-                             num_heads=heads, mlp_ratio=2.0, num_classes=n_classes, **kw)
 
-def train_anchor(model:nn.Module, x,  # anchor; training images `[N, C, H, W]` (labels in `y`), an (x, y) tuple or a Dataset of (image, label)
-                 y:Tensor|None=None, steps:int=600, bs:int=128, lr:float=2e-3, wd:float=0.05,
-                 seed:int=0, progress:bool=False, num_workers:int=0)->nn.Module:
-    "The anchor recipe: AdamW, warm-up + cosine, `steps` steps of batch `bs`, through the core Learner."
+    torch.manual_seed(seed)
+    return timm.create_model(
+        'vit_tiny_patch16_224',
+        pretrained=False,
+        img_size=img,
+        patch_size=patch,
+        depth=depth,
+        embed_dim=width,
+        num_heads=heads,
+        mlp_ratio=2.0,
+        num_classes=n_classes,
+        **kw,
+    )
+
+# %% ../../nbs/17_klas.data.ipynb #ac4a68c6
+def train_anchor(
+    model: nn.Module,
+    # anchor; training images `[N, C, H, W]` (labels in `y`), an (x, y) tuple or a Dataset of
+    # (image, label)
+    x,
+    y: Tensor | None = None,
+    steps: int = 600,
+    bs: int = 128,
+    lr: float = 2e-3,
+    wd: float = 0.05,
+    seed: int = 0,
+    progress: bool = False,
+    num_workers: int = 0,
+) -> nn.Module:
+    """The anchor recipe: AdamW, warm-up + cosine, `steps` steps of batch `bs`, through the core
+    Learner."""
     ds = as_dataset(x, y)
-    learn = Learner(model, DataLoaders(ds, bs=min(bs, len(ds)), seed=seed, num_workers=num_workers), lr=lr, cbs=[LRSchedCB('warmup_cos')],
-                    opt_func=lambda ps, lr: torch.optim.AdamW(ps, lr=lr, weight_decay=wd), progress=progress)
+    learn = Learner(
+        model,
+        DataLoaders(ds, bs=min(bs, len(ds)), seed=seed, num_workers=num_workers),
+        lr=lr,
+        cbs=[LRSchedCB('warmup_cos')],
+        opt_func=lambda ps, lr: torch.optim.AdamW(ps, lr=lr, weight_decay=wd),
+        progress=progress,
+    )
     learn.fit(n_steps=steps)
     return model.eval()
 
+# %% ../../nbs/17_klas.data.ipynb #a2eb1c5e
 @torch.no_grad()
-def top1(model:nn.Module, x,  # model; images (labels in `y`), an (x, y) tuple or a Dataset
-         y:Tensor|None=None, bs:int=500)->float:
+def top1(
+    model: nn.Module,
+    x,  # model; images (labels in `y`), an (x, y) tuple or a Dataset
+    y: Tensor | None = None,
+    bs: int = 500,
+) -> float:
     "Top-1 accuracy of `model` on `(x, y)` or on a dataset, read in batches on the model's device."
-    was = model.training; model.eval(); dev = model_device(model); hit = n = 0
+    was = model.training
+    model.eval()
+    dev = model_device(model)
+    hit = n = 0
     try:
-        for xb, yb in batches(x, bs, y, dev): hit += int((model(xb).argmax(-1) == yb).sum()); n += len(yb)
+        for xb, yb in batches(x, bs, y, dev):
+            hit += int((model(xb).argmax(-1) == yb).sum())
+            n += len(yb)
         return hit / max(n, 1)
-    finally: model.train(was)
+    finally:
+        model.train(was)
 
 # %% ../../nbs/17_klas.data.ipynb #b7f4eb98
-CIFAR100 = register_dataset(DatasetSpec(
-    name='klas/cifar-100', family='klas', files={'cifar-100-python/train': '', 'cifar-100-python/test': '', 'cifar-100-python/meta': ''},
-    archive='https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz'))
-CIFAR100_MD5 = 'eb9058c3a382ffc7106e4002c42a8d85'   # the publisher's checksum (only an MD5 is published)
+CIFAR100 = register_dataset(
+    DatasetSpec(
+        name='klas/cifar-100',
+        family='klas',
+        files={
+            'cifar-100-python/train': '',
+            'cifar-100-python/test': '',
+            'cifar-100-python/meta': '',
+        },
+        archive='https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz',
+    )
+)
+# the publisher's checksum (only an MD5 is published)
+CIFAR100_MD5 = 'eb9058c3a382ffc7106e4002c42a8d85'
 
-def cifar100(split:str='train', root=None)->tuple[Tensor, Tensor]:
-    "CIFAR-100 images `[N, 3, 32, 32]` in [0, 1] and fine labels (downloaded once into the cache; the archive's MD5 is verified)."
+# %% ../../nbs/17_klas.data.ipynb #7c2cc8d9
+def cifar100(split: str = 'train', root=None) -> tuple[Tensor, Tensor]:
+    """CIFAR-100 images `[N, 3, 32, 32]` in [0, 1] and fine labels (downloaded once into the cache;
+    the archive's MD5 is verified)."""
     import pickle, hashlib
     from pathlib import Path
     from klas_lfa_glidr.core.data import ChecksumError
-    if split not in ('train', 'test'): raise ValueError(f"split={split!r}; allowed values: train, test")
-    d = CIFAR100.fetch(root); arc = Path(root or data_root())/'.archives'/'cifar-100-python.tar.gz'
-    if arc.exists() and hashlib.md5(arc.read_bytes()).hexdigest() != CIFAR100_MD5:
-        raise ChecksumError(f"{arc} does not have the published MD5 {CIFAR100_MD5}; delete it and {d} to re-download")
-    with open(d/'cifar-100-python'/split, 'rb') as f: o = pickle.load(f, encoding='latin1')
-    return torch.tensor(o['data'], dtype=torch.float32).view(-1, 3, 32, 32) / 255, torch.tensor(o['fine_labels'])
 
-def image_folder(path:str, img_size:int=224, train:bool=False, **tfm):
-    "An ImageNet-style folder as a timm dataset with timm's eval (or train) transform; `tfm` goes to `timm.data.create_transform`."
+    if split not in ('train', 'test'):
+        raise ValueError(f"split={split!r}; allowed values: train, test")
+    d = CIFAR100.fetch(root)
+    arc = Path(root or data_root()) / '.archives' / 'cifar-100-python.tar.gz'
+    if arc.exists() and hashlib.md5(arc.read_bytes()).hexdigest() != CIFAR100_MD5:
+        raise ChecksumError(
+            f"{arc} does not have the published MD5 {CIFAR100_MD5}; delete it and {d} to "
+            f"re-download"
+        )
+    with open(d / 'cifar-100-python' / split, 'rb') as f:
+        o = pickle.load(f, encoding='latin1')
+    return torch.tensor(o['data'], dtype=torch.float32).view(-1, 3, 32, 32) / 255, torch.tensor(
+        o['fine_labels']
+    )
+
+# %% ../../nbs/17_klas.data.ipynb #4f99300a
+def image_folder(path: str, img_size: int = 224, train: bool = False, **tfm):
+    """An ImageNet-style folder as a timm dataset with timm's eval (or train) transform; `tfm` goes
+    to `timm.data.create_transform`."""
     from timm.data import ImageDataset, create_transform
     from pathlib import Path
-    if not Path(path).is_dir(): raise FileNotFoundError(f"image folder {path} does not exist; expected one sub-folder per class")
+
+    if not Path(path).is_dir():
+        raise FileNotFoundError(
+            f"image folder {path} does not exist; expected one sub-folder per class"
+        )
     return ImageDataset(str(path), transform=create_transform(img_size, is_training=train, **tfm))
 
-def pretrained_family(names:tuple=('deit_tiny_patch16_224', 'deit_small_patch16_224', 'deit_base_patch16_224'), **kw)->list:
+# %% ../../nbs/17_klas.data.ipynb #09fc5f7f
+def pretrained_family(
+    names: tuple = ('deit_tiny_patch16_224', 'deit_small_patch16_224', 'deit_base_patch16_224'),
+    **kw,
+) -> list:
     "Pretrained timm anchors (needs internet or a populated Hugging Face cache)."
     import timm
+
     return [timm.create_model(n, pretrained=True, **kw).eval() for n in names]
 
 # %% ../../nbs/17_klas.data.ipynb #5e5515c1
 class _Resized(torch.utils.data.Dataset):
-    "In-memory images resized (bilinear) and normalised with ImageNet statistics on access; random flips when `train`."
-    def __init__(self, x:Tensor, y:Tensor, size:int, train:bool=False):
+    """In-memory images resized (bilinear) and normalised with ImageNet statistics on access;
+    random flips when `train`."""
+
+    def __init__(self, x: Tensor, y: Tensor, size: int, train: bool = False):
         self.x, self.y, self.size, self.train = x, y, size, train
-        self.mean, self.std = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1), torch.tensor([0.229, 0.224, 0.225]).view(3, 1, 1)
-    def __len__(self): return len(self.x)
+        self.mean, self.std = (
+            torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1),
+            torch.tensor([0.229, 0.224, 0.225]).view(3, 1, 1),
+        )
+
+    def __len__(self):
+        return len(self.x)
+
     def __getitem__(self, i):
         im = self.x[i]
-        if self.train and torch.rand(()) < 0.5: im = im.flip(-1)
-        if im.shape[-1] != self.size: im = F.interpolate(im[None], size=(self.size, self.size), mode='bilinear', align_corners=False)[0]
+        if self.train and torch.rand(()) < 0.5:
+            im = im.flip(-1)
+        if im.shape[-1] != self.size:
+            im = F.interpolate(
+                im[None], size=(self.size, self.size), mode='bilinear', align_corners=False
+            )[0]
         return (im - self.mean) / self.std, self.y[i]
 
-def _fixed_subset(n:int, k:int, seed:int)->tuple[list, list]:
+# %% ../../nbs/17_klas.data.ipynb #05500e90
+def _fixed_subset(n: int, k: int, seed: int) -> tuple[list, list]:
     "Indices of a fixed random subset of size `k` of range(n), and the rest."
-    if k > n: raise ValueError(f"asked for {k} held-out items but the split holds {n}")
+    if k > n:
+        raise ValueError(f"asked for {k} held-out items but the split holds {n}")
     p = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()
     return sorted(p[:k]), sorted(p[k:])
 
-def folder_splits(root:str,            # folder with train/ and val/, one sub-folder per class (ImageNet-1K layout)
-                  img_size:int=224,    # input resolution
-                  n_holdout:int=10000, # training images held out for Θ (removed from fine-tuning)
-                  n_test:int=10000,    # val images in the test split (0: all)
-                  seed:int=0, train_tfm:dict|None=None)->dict:
-    "Train / holdout / test datasets from an image folder; holdout and test are fixed random subsets."
+# %% ../../nbs/17_klas.data.ipynb #cdc255cf
+def folder_splits(
+    root: str,  # folder with train/ and val/, one sub-folder per class (ImageNet-1K layout)
+    img_size: int = 224,  # input resolution
+    n_holdout: int = 10000,  # training images held out for Θ (removed from fine-tuning)
+    n_test: int = 10000,  # val images in the test split (0: all)
+    seed: int = 0,
+    train_tfm: dict | None = None,
+) -> dict:
+    """Train / holdout / test datasets from an image folder; holdout and test are fixed random
+    subsets."""
     from pathlib import Path
     from torch.utils.data import Subset
+
     root = Path(root)
     for d in ('train', 'val'):
-        if not (root/d).is_dir(): raise FileNotFoundError(f"{root/d} is missing: folder_splits expects {root}/train and {root}/val, one sub-folder per class")
-    tr, ev, val = image_folder(root/'train', img_size, True, **(train_tfm or {})), image_folder(root/'train', img_size), image_folder(root/'val', img_size)
+        if not (root / d).is_dir():
+            raise FileNotFoundError(
+                f"{root / d} is missing: folder_splits expects {root}/train and {root}/val, "
+                f"one sub-folder per class"
+            )
+    tr, ev, val = (
+        image_folder(root / 'train', img_size, True, **(train_tfm or {})),
+        image_folder(root / 'train', img_size),
+        image_folder(root / 'val', img_size),
+    )
     hold, rest = _fixed_subset(len(tr), n_holdout, seed)
     test = Subset(val, _fixed_subset(len(val), n_test, seed + 1)[0]) if n_test else val
     return dict(train=Subset(tr, rest), holdout=Subset(ev, hold), test=test)
 
-def cifar100_splits(img_size:int=224, n_holdout:int=5000, n_test:int=0, seed:int=0, root=None)->dict:
+# %% ../../nbs/17_klas.data.ipynb #b548499e
+def cifar100_splits(
+    img_size: int = 224, n_holdout: int = 5000, n_test: int = 0, seed: int = 0, root=None
+) -> dict:
     "CIFAR-100 train / holdout / test datasets resized to `img_size` (downloads once)."
     from torch.utils.data import Subset
+
     (x, y), (xt, yt) = cifar100('train', root), cifar100('test', root)
     hold, rest = _fixed_subset(len(x), n_holdout, seed)
     test = _Resized(xt, yt, img_size)
-    return dict(train=Subset(_Resized(x, y, img_size, True), rest), holdout=Subset(_Resized(x, y, img_size), hold),
-                test=Subset(test, _fixed_subset(len(xt), n_test, seed + 1)[0]) if n_test else test)
+    return dict(
+        train=Subset(_Resized(x, y, img_size, True), rest),
+        holdout=Subset(_Resized(x, y, img_size), hold),
+        test=Subset(test, _fixed_subset(len(xt), n_test, seed + 1)[0]) if n_test else test,
+    )
 
-def shapes10_folder(root:str, n_train:int=200, n_val:int=100, noise:float=0.3, modes:int=1, size:int=16)->str:
-    "Write Shapes10 as PNGs in the ImageNet folder layout (`root/train/c3/17.png`); the offline stand-in for `folder_splits`."
+# %% ../../nbs/17_klas.data.ipynb #27683015
+def shapes10_folder(
+    root: str,
+    n_train: int = 200,
+    n_val: int = 100,
+    noise: float = 0.3,
+    modes: int = 1,
+    size: int = 16,
+) -> str:
+    """Write Shapes10 as PNGs in the ImageNet folder layout (`root/train/c3/17.png`); the offline
+    stand-in for `folder_splits`."""
     from pathlib import Path
     from PIL import Image
+
     for split, n, sd in (('train', n_train, 0), ('val', n_val, 2)):
         x, y = shapes10(n, sd, noise, modes, size=size)
         x = ((x.clamp(-1.5, 1.5) + 1.5) / 3 * 255).round().byte().permute(0, 2, 3, 1).numpy()
         for i, (im, c) in enumerate(zip(x, y.tolist())):
-            d = Path(root)/split/f'c{c}'; d.mkdir(parents=True, exist_ok=True); Image.fromarray(im).save(d/f'{i}.png')
+            d = Path(root) / split / f'c{c}'
+            d.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(im).save(d / f'{i}.png')
     return str(root)

@@ -16,45 +16,77 @@ from ..core.plotting import plot_frontier
 
 # %% ../../nbs/16_klas.frontier.ipynb #0c2eecd4
 def step_frontier(macs, acc):
-    "Pareto frontier as a step function: `f(m)` = best accuracy among configurations with MACs ≤ m (NaN below the cheapest)."
-    macs, acc = np.asarray(macs, float), np.asarray(acc, float); idx = pareto_front(macs, acc)
+    """Pareto frontier as a step function: `f(m)` = best accuracy among configurations with MACs ≤
+    m (NaN below the cheapest)."""
+    macs, acc = np.asarray(macs, float), np.asarray(acc, float)
+    idx = pareto_front(macs, acc)
     fm, fa = macs[idx], acc[idx]
+
     def f(m):
         k = np.searchsorted(fm, np.asarray(m, float), side='right') - 1
         return np.where(k >= 0, fa[np.clip(k, 0, None)], np.nan)
+
     return f
 
-def best_under(results:list[dict], budget:float)->dict|None:
+# %% ../../nbs/16_klas.frontier.ipynb #ada65224
+def best_under(results: list[dict], budget: float) -> dict | None:
     "The most accurate configuration whose MACs do not exceed `budget` (None if none fits)."
     fit = [r for r in results if r['macs'] is not None and r['macs'] <= budget]
     return max(fit, key=lambda r: (r['acc'], -r['macs'])) if fit else None
 
 # %% ../../nbs/16_klas.frontier.ipynb #57c8593b
-def delta_at_matched_flops(a:tuple, b:tuple, lo:float, hi:float, n:int=50)->dict:
+def delta_at_matched_flops(a: tuple, b: tuple, lo: float, hi: float, n: int = 50) -> dict:
     "Δtop-1 (A − B) of two frontiers `(macs, acc)` on `n` MACs values in [lo, hi]."
-    grid = np.linspace(lo, hi, n); d = step_frontier(*a)(grid) - step_frontier(*b)(grid)
-    return dict(grid=grid.tolist(), delta=d.tolist(), mean=float(np.nanmean(d)), share_ge0=float(np.nanmean(d >= 0)))
+    grid = np.linspace(lo, hi, n)
+    d = step_frontier(*a)(grid) - step_frontier(*b)(grid)
+    return dict(
+        grid=grid.tolist(),
+        delta=d.tolist(),
+        mean=float(np.nanmean(d)),
+        share_ge0=float(np.nanmean(d >= 0)),
+    )
 
-def flops_ratio_at_matched_acc(a:tuple, b:tuple, n:int=50)->dict:
+# %% ../../nbs/16_klas.frontier.ipynb #35dd144b
+def flops_ratio_at_matched_acc(a: tuple, b: tuple, n: int = 50) -> dict:
     "MACs B needs / MACs A needs to reach each accuracy level both frontiers reach."
+
     def need(macs, acc, t):
-        macs, acc = np.asarray(macs, float), np.asarray(acc, float); ok = acc >= t
+        macs, acc = np.asarray(macs, float), np.asarray(acc, float)
+        ok = acc >= t
         return macs[ok].min() if ok.any() else np.nan
-    top = min(np.max(a[1]), np.max(b[1])); low = max(np.min(a[1]), np.min(b[1])); levels = np.linspace(low, top, n)
+
+    top = min(np.max(a[1]), np.max(b[1]))
+    low = max(np.min(a[1]), np.min(b[1]))
+    levels = np.linspace(low, top, n)
     r = np.array([need(*b, t) / need(*a, t) for t in levels])
-    return dict(levels=levels.tolist(), ratio=r.tolist(), max=float(np.nanmax(r)), mean=float(np.nanmean(r)))
+    return dict(
+        levels=levels.tolist(), ratio=r.tolist(), max=float(np.nanmax(r)), mean=float(np.nanmean(r))
+    )
 
 # %% ../../nbs/16_klas.frontier.ipynb #8723fcf9
-def score_correlation(gamma, acc)->float:
+def score_correlation(gamma, acc) -> float:
     "Spearman ρ between −Γ and accuracy over the same candidates."
     return float(stats.spearmanr(-np.asarray(gamma, float), np.asarray(acc, float)).statistic)
 
-def bucket_recovery(candidates:list, # (stitch, macs, acc) for every candidate
-                    selected:set, lo:float, hi:float, n_buckets:int=20)->dict:
+# %% ../../nbs/16_klas.frontier.ipynb #f946e2c9
+def bucket_recovery(
+    candidates: list,  # (stitch, macs, acc) for every candidate
+    selected: set,
+    lo: float,
+    hi: float,
+    n_buckets: int = 20,
+) -> dict:
     "Share of non-empty FLOPs buckets whose best candidate (by accuracy) is in `selected`."
-    edges = np.linspace(lo, hi, n_buckets + 1); hit, tot = 0, 0
+    edges = np.linspace(lo, hi, n_buckets + 1)
+    hit, tot = 0, 0
     for b in range(n_buckets):
-        inb = [c for c in candidates if edges[b] <= c[1] < edges[b + 1] or (b == n_buckets - 1 and c[1] == hi)]
-        if not inb: continue
-        tot += 1; hit += max(inb, key=lambda c: c[2])[0] in selected
+        inb = [
+            c
+            for c in candidates
+            if edges[b] <= c[1] < edges[b + 1] or (b == n_buckets - 1 and c[1] == hi)
+        ]
+        if not inb:
+            continue
+        tot += 1
+        hit += max(inb, key=lambda c: c[2])[0] in selected
     return dict(recovered=hit, buckets=tot, share=hit / tot if tot else float('nan'))

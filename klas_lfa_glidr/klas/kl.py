@@ -16,84 +16,149 @@ from torch import Tensor
 # %% ../../nbs/12_klas.kl.ipynb #d078eda0
 class ThetaAccumulator:
     "Running sum of KL(P^f_i ‖ P^g_j) over examples, for every block pair (i, j)."
-    def __init__(self, direction:str='src_tgt'): # src_tgt | tgt_src | symmetric
-        if direction not in ('src_tgt', 'tgt_src', 'symmetric'): raise ValueError(f"direction={direction!r}; allowed values: src_tgt, tgt_src, symmetric")
+
+    def __init__(self, direction: str = 'src_tgt'):  # src_tgt | tgt_src | symmetric
+        if direction not in ('src_tgt', 'tgt_src', 'symmetric'):
+            raise ValueError(
+                f"direction={direction!r}; allowed values: src_tgt, tgt_src, symmetric"
+            )
         self.direction, self.acc, self.acc_t, self.n = direction, None, None, 0
+
     @staticmethod
-    def _kl(lp:Tensor, lq:Tensor)->Tensor:
+    def _kl(lp: Tensor, lq: Tensor) -> Tensor:
         p = lp.double().exp()
         return (p * lp.double()).sum((1, 2))[:, None] - torch.einsum('ibc,jbc->ij', p, lq.double())
-    def update(self, logp_f:Tensor, # [n_f, B, C] log-probabilities of the source's blocks
-               logp_g:Tensor):      # [n_g, B, C] log-probabilities of the target's blocks
+
+    def update(
+        self,
+        logp_f: Tensor,  # [n_f, B, C] log-probabilities of the source's blocks
+        logp_g: Tensor,
+    ):  # [n_g, B, C] log-probabilities of the target's blocks
         "Add one batch."
-        if logp_f.shape[1:] != logp_g.shape[1:]: raise ValueError(f"batch/class shapes differ: {tuple(logp_f.shape)} vs {tuple(logp_g.shape)}")
-        if self.direction != 'tgt_src': k = self._kl(logp_f, logp_g); self.acc = k if self.acc is None else self.acc + k
-        if self.direction != 'src_tgt': k = self._kl(logp_g, logp_f).T; self.acc_t = k if self.acc_t is None else self.acc_t + k
+        if logp_f.shape[1:] != logp_g.shape[1:]:
+            raise ValueError(
+                f"batch/class shapes differ: {tuple(logp_f.shape)} vs {tuple(logp_g.shape)}"
+            )
+        if self.direction != 'tgt_src':
+            k = self._kl(logp_f, logp_g)
+            self.acc = k if self.acc is None else self.acc + k
+        if self.direction != 'src_tgt':
+            k = self._kl(logp_g, logp_f).T
+            self.acc_t = k if self.acc_t is None else self.acc_t + k
         self.n += logp_f.shape[1]
-    def result(self)->Tensor:
+
+    def result(self) -> Tensor:
         "Θ `[n_f, n_g]` (float64): the mean KL over all examples seen."
-        if self.n == 0: raise ValueError("no examples were added")
-        if self.direction == 'src_tgt': return self.acc / self.n
-        if self.direction == 'tgt_src': return self.acc_t / self.n
+        if self.n == 0:
+            raise ValueError("no examples were added")
+        if self.direction == 'src_tgt':
+            return self.acc / self.n
+        if self.direction == 'tgt_src':
+            return self.acc_t / self.n
         return (self.acc + self.acc_t) / (2 * self.n)
 
-def theta(logp_f:Tensor, logp_g:Tensor, direction:str='src_tgt', bs:int|None=None)->Tensor:
+# %% ../../nbs/12_klas.kl.ipynb #3fd4a678
+def theta(
+    logp_f: Tensor, logp_g: Tensor, direction: str = 'src_tgt', bs: int | None = None
+) -> Tensor:
     "Θ from full `[n, N, C]` log-probability tensors (in batches of `bs` examples)."
-    acc = ThetaAccumulator(direction); N = logp_f.shape[1]; bs = bs or N
-    for s in range(0, N, bs): acc.update(logp_f[:, s:s + bs], logp_g[:, s:s + bs])
+    acc = ThetaAccumulator(direction)
+    N = logp_f.shape[1]
+    bs = bs or N
+    for s in range(0, N, bs):
+        acc.update(logp_f[:, s : s + bs], logp_g[:, s : s + bs])
     return acc.result()
 
 # %% ../../nbs/12_klas.kl.ipynb #e7ee1329
-def kappa(theta_fg:Tensor)->float: "Last-block KL of an anchor pair."; return float(theta_fg[-1, -1])
+def kappa(theta_fg: Tensor) -> float:
+    "Last-block KL of an anchor pair."
+    return float(theta_fg[-1, -1])
 
-def gamma(theta_fg:Tensor, # [n_f, n_g] Θ between source and target
-          theta_gg:Tensor, # [n_g, n_g] Θ of the target with itself (only the super-diagonal is used)
-          eps:float=1e-8)->Tensor: # [n_f, n_g − 1]
+# %% ../../nbs/12_klas.kl.ipynb #47351afb
+def gamma(
+    theta_fg: Tensor,  # [n_f, n_g] Θ between source and target
+    theta_gg: Tensor,  # [n_g, n_g] Θ of the target with itself (only the super-diagonal is used)
+    eps: float = 1e-8,
+) -> Tensor:  # [n_f, n_g − 1]
     "Stitch score Γ[i, j] = Θ_fg[i, j] / (Θ_gg[j, j+1] + ε); lower is better."
     sig = theta_gg.diagonal(1)
     small = (sig < 1e-6).nonzero().flatten().tolist()
-    if small: warnings.warn(f"target blocks {small} barely change the class distribution (Θ_gg[j, j+1] < 1e-6): Γ is unstable there")
+    if small:
+        warnings.warn(
+            f"target blocks {small} barely change the class distribution (Θ_gg[j, j+1] < "
+            f"1e-6): Γ is unstable there"
+        )
     return theta_fg[:, :-1] / (sig[None] + eps)
 
 # %% ../../nbs/12_klas.kl.ipynb #3edf3e7d
-def anchor_pairs(kap:dict,            # {(f, g): κ} for anchor indices sorted by FLOPs, f < g
-                 k:int,               # number of anchors
-                 rule:str='bottleneck_path', # bottleneck_path | lowest_m | all | nearest
-                 m:int=1)->list[tuple]:
+def anchor_pairs(
+    kap: dict,  # {(f, g): κ} for anchor indices sorted by FLOPs, f < g
+    k: int,  # number of anchors
+    rule: str = 'bottleneck_path',  # bottleneck_path | lowest_m | all | nearest
+    m: int = 1,
+) -> list[tuple]:
     "Anchor pairs (f, g), f < g, selected by `rule`."
-    if rule == 'all': return [(f, g) for f in range(k) for g in range(f + 1, k)]
-    if rule == 'nearest': return [(f, f + 1) for f in range(k - 1)]
-    if rule == 'lowest_m': return sorted(sorted(kap, key=kap.get)[:m])
-    if rule != 'bottleneck_path': raise ValueError(f"rule={rule!r}; allowed values: bottleneck_path, lowest_m, all, nearest")
+    if rule == 'all':
+        return [(f, g) for f in range(k) for g in range(f + 1, k)]
+    if rule == 'nearest':
+        return [(f, f + 1) for f in range(k - 1)]
+    if rule == 'lowest_m':
+        return sorted(sorted(kap, key=kap.get)[:m])
+    if rule != 'bottleneck_path':
+        raise ValueError(f"rule={rule!r}; allowed values: bottleneck_path, lowest_m, all, nearest")
     best = None
     for r in range(k - 1):
         for mid in itertools.combinations(range(1, k - 1), r):
-            path = [0, *mid, k - 1]; edges = list(zip(path, path[1:]))
-            if any(e not in kap for e in edges): continue
-            w = [kap[e] for e in edges]; key = (max(w), len(edges), sum(w))
-            if best is None or key < best[0]: best = (key, edges)
-    if best is None: raise ValueError(f"no path of known κ values connects anchor 0 to anchor {k - 1}")
+            path = [0, *mid, k - 1]
+            edges = list(zip(path, path[1:]))
+            if any(e not in kap for e in edges):
+                continue
+            w = [kap[e] for e in edges]
+            key = (max(w), len(edges), sum(w))
+            if best is None or key < best[0]:
+                best = (key, edges)
+    if best is None:
+        raise ValueError(f"no path of known κ values connects anchor 0 to anchor {k - 1}")
     return best[1]
 
 # %% ../../nbs/12_klas.kl.ipynb #1ed08496
 class CKAAccumulator:
-    "Streaming linear CKA between every block of a source and every block of a target (pooled `[B, d]` features)."
-    def __init__(self): self.n, self.sf, self.sg, self.ff, self.gg, self.fg = 0, None, None, None, None, None
-    def update(self, feats_f:list[Tensor], # n_f tensors `[B, d_f]`: the source's pooled block outputs
-               feats_g:list[Tensor]):      # n_g tensors `[B, d_g]`: the target's
+    """Streaming linear CKA between every block of a source and every block of a target (pooled
+    `[B, d]` features)."""
+
+    def __init__(self):
+        self.n, self.sf, self.sg, self.ff, self.gg, self.fg = 0, None, None, None, None, None
+
+    def update(
+        self,
+        feats_f: list[Tensor],  # n_f tensors `[B, d_f]`: the source's pooled block outputs
+        feats_g: list[Tensor],
+    ):  # n_g tensors `[B, d_g]`: the target's
         "Add one batch."
         F_, G_ = [f.double() for f in feats_f], [g.double() for g in feats_g]
-        if len({f.shape[0] for f in F_ + G_}) != 1: raise ValueError("all feature tensors must have the same batch size")
+        if len({f.shape[0] for f in F_ + G_}) != 1:
+            raise ValueError("all feature tensors must have the same batch size")
         add = lambda a, b: b if a is None else [x + y for x, y in zip(a, b)]
-        self.sf, self.sg = add(self.sf, [f.sum(0) for f in F_]), add(self.sg, [g.sum(0) for g in G_])
+        self.sf, self.sg = (
+            add(self.sf, [f.sum(0) for f in F_]),
+            add(self.sg, [g.sum(0) for g in G_]),
+        )
         self.ff, self.gg = add(self.ff, [f.T @ f for f in F_]), add(self.gg, [g.T @ g for g in G_])
-        self.fg = add(self.fg, [f.T @ g for f in F_ for g in G_]); self.n += F_[0].shape[0]
-    def result(self)->Tensor:
+        self.fg = add(self.fg, [f.T @ g for f in F_ for g in G_])
+        self.n += F_[0].shape[0]
+
+    def result(self) -> Tensor:
         "CKA `[n_f, n_g]` (float64) over all examples seen."
-        if self.n == 0: raise ValueError("no examples were added")
-        n = self.n; cen = lambda S, a, b: S - torch.outer(a, b) / n
-        nf = [torch.linalg.norm(cen(S, s, s)) for S, s in zip(self.ff, self.sf)]; ng = [torch.linalg.norm(cen(S, s, s)) for S, s in zip(self.gg, self.sg)]
+        if self.n == 0:
+            raise ValueError("no examples were added")
+        n = self.n
+        cen = lambda S, a, b: S - torch.outer(a, b) / n
+        nf = [torch.linalg.norm(cen(S, s, s)) for S, s in zip(self.ff, self.sf)]
+        ng = [torch.linalg.norm(cen(S, s, s)) for S, s in zip(self.gg, self.sg)]
         out = torch.zeros(len(nf), len(ng), dtype=torch.float64)
         for k, S in enumerate(self.fg):
-            i, j = divmod(k, len(ng)); out[i, j] = torch.linalg.norm(cen(S, self.sf[i], self.sg[j])) ** 2 / (nf[i] * ng[j] + 1e-30)
+            i, j = divmod(k, len(ng))
+            out[i, j] = torch.linalg.norm(cen(S, self.sf[i], self.sg[j])) ** 2 / (
+                nf[i] * ng[j] + 1e-30
+            )
         return out

@@ -19,91 +19,169 @@ from ..core.learner import Learner
 from .anchors import StagePlan, stage_plan
 
 # %% ../../nbs/11_klas.probes.ipynb #ad1b4aba
-def pool_block(h:Tensor, plan:StagePlan, pool:str='as_head')->Tensor:
+def pool_block(h: Tensor, plan: StagePlan, pool: str = 'as_head') -> Tensor:
     "`[B, d]` vector per image from a block output (tokens, NHWC or NCHW)."
-    if pool not in ('as_head', 'cls', 'mean'): raise ValueError(f"probe_pool={pool!r}; allowed values: as_head, cls, mean")
-    if plan.fmt == 'nchw': return h.mean((2, 3))
-    if plan.fmt == 'nhwc': return h.mean((1, 2))
+    if pool not in ('as_head', 'cls', 'mean'):
+        raise ValueError(f"probe_pool={pool!r}; allowed values: as_head, cls, mean")
+    if plan.fmt == 'nchw':
+        return h.mean((2, 3))
+    if plan.fmt == 'nhwc':
+        return h.mean((1, 2))
     npre = getattr(plan.model, 'num_prefix_tokens', 0)
-    use_cls = pool == 'cls' or (pool == 'as_head' and getattr(plan.model, 'global_pool', '') == 'token')
-    if use_cls and npre == 0: raise ValueError(f"{plan.name} has no class token; use probe_pool='mean'")
+    use_cls = pool == 'cls' or (
+        pool == 'as_head' and getattr(plan.model, 'global_pool', '') == 'token'
+    )
+    if use_cls and npre == 0:
+        raise ValueError(f"{plan.name} has no class token; use probe_pool='mean'")
     return h[:, 0] if use_cls else h[:, npre:].mean(1)
 
+# %% ../../nbs/11_klas.probes.ipynb #0de0f9ce
 class Probes(nn.Module):
     "One linear probe (optional LayerNorm, then Linear to classes) per block except the last."
-    def __init__(self, plan:StagePlan, dims:list[int], n_classes:int, pool:str='as_head', norm:str='layernorm'):
-        super().__init__(); self.plan, self.pool = plan, pool
-        self.heads = nn.ModuleList(nn.Sequential(nn.LayerNorm(d) if norm == 'layernorm' else nn.Identity(), nn.Linear(d, n_classes)) for d in dims[:-1])
-    def forward(self, feats:list[Tensor], which:list[int]|None=None)->Tensor: # [P, B, C]
+
+    def __init__(
+        self,
+        plan: StagePlan,
+        dims: list[int],
+        n_classes: int,
+        pool: str = 'as_head',
+        norm: str = 'layernorm',
+    ):
+        super().__init__()
+        self.plan, self.pool = plan, pool
+        self.heads = nn.ModuleList(
+            nn.Sequential(
+                nn.LayerNorm(d) if norm == 'layernorm' else nn.Identity(), nn.Linear(d, n_classes)
+            )
+            for d in dims[:-1]
+        )
+
+    def forward(self, feats: list[Tensor], which: list[int] | None = None) -> Tensor:  # [P, B, C]
         "Logits of probes `which` (default all) from the blocks' outputs."
         which = range(len(self.heads)) if which is None else which
-        return torch.stack([self.heads[b](pool_block(feats[b], self.plan, self.pool)) for b in which])
+        return torch.stack(
+            [self.heads[b](pool_block(feats[b], self.plan, self.pool)) for b in which]
+        )
 
+# %% ../../nbs/11_klas.probes.ipynb #ce589fde
 @torch.no_grad()
-def block_dims(plan:StagePlan, x, pool:str='as_head')->list[int]:
+def block_dims(plan: StagePlan, x, pool: str = 'as_head') -> list[int]:
     "Width of every block's pooled output, from one forward of `x`."
-    was = plan.model.training; plan.model.eval()
+    was = plan.model.training
+    plan.model.eval()
     x = take(x, 2)[0].to(model_device(plan.model))
-    try: return [pool_block(h, plan, pool).shape[-1] for h in plan.features(x)]
-    finally: plan.model.train(was)
+    try:
+        return [pool_block(h, plan, pool).shape[-1] for h in plan.features(x)]
+    finally:
+        plan.model.train(was)
 
 # %% ../../nbs/11_klas.probes.ipynb #5325bc6e
 class ProbeNet(nn.Module):
-    "Frozen anchor + trainable probes; returns `[P, B, C]` logits (one probe per step in `one_per_step` training)."
-    def __init__(self, plan:StagePlan, probes:Probes, mode:str='all_detached'):
+    """Frozen anchor + trainable probes; returns `[P, B, C]` logits (one probe per step in
+    `one_per_step` training)."""
+
+    def __init__(self, plan: StagePlan, probes: Probes, mode: str = 'all_detached'):
         super().__init__()
-        if mode not in ('all_detached', 'one_per_step'): raise ValueError(f"probe_train={mode!r}; allowed values: all_detached, one_per_step")
+        if mode not in ('all_detached', 'one_per_step'):
+            raise ValueError(f"probe_train={mode!r}; allowed values: all_detached, one_per_step")
         self.plan, self.probes, self.mode = plan, probes, mode
-        for p in plan.model.parameters(): p.requires_grad_(False)
-    def forward(self, x:Tensor)->Tensor:
+        for p in plan.model.parameters():
+            p.requires_grad_(False)
+
+    def forward(self, x: Tensor) -> Tensor:
         self.plan.model.eval()
-        with torch.no_grad(): feats = self.plan.features(x)
+        with torch.no_grad():
+            feats = self.plan.features(x)
         which = None
-        if self.training and self.mode == 'one_per_step': which = [int(torch.randint(len(self.probes.heads), (1,)))]
+        if self.training and self.mode == 'one_per_step':
+            which = [int(torch.randint(len(self.probes.heads), (1,)))]
         return self.probes(feats, which)
 
-def probe_loss(logits:Tensor, y:Tensor)->Tensor:
+# %% ../../nbs/11_klas.probes.ipynb #b5cd538f
+def probe_loss(logits: Tensor, y: Tensor) -> Tensor:
     "Sum over probes of the mean cross-entropy."
     return sum(F.cross_entropy(l, y) for l in logits)
 
-def train_probes(model:nn.Module, x, y:Tensor|None, # anchor; training images and labels, or an (x, y) tuple / a Dataset of (image, label) with y=None
-                 epochs:int=4, bs:int=128, lr:float=1e-3, wd:float=0.01, mode:str='all_detached', pool:str='as_head',
-                 norm:str='layernorm', seed:int=0, progress:bool=False, num_workers:int=0)->Probes:
+# %% ../../nbs/11_klas.probes.ipynb #2e49351f
+def train_probes(
+    model: nn.Module,
+    x,
+    y: Tensor
+    # anchor; training images and labels, or an (x, y) tuple / a Dataset of (image, label)
+    # with y=None
+    | None,
+    epochs: int = 4,
+    bs: int = 128,
+    lr: float = 1e-3,
+    wd: float = 0.01,
+    mode: str = 'all_detached',
+    pool: str = 'as_head',
+    norm: str = 'layernorm',
+    seed: int = 0,
+    progress: bool = False,
+    num_workers: int = 0,
+) -> Probes:
     "Train one probe per block (except the last) of the frozen `model`; returns the probes."
-    plan = stage_plan(model); ds = as_dataset(x, y)
-    n_cls = getattr(model, 'num_classes', None) or int(ds.tensors[-1].max()) + 1   # a non-tensor Dataset needs a model with num_classes
+    plan = stage_plan(model)
+    ds = as_dataset(x, y)
+    n_cls = (
+        getattr(model, 'num_classes', None) or int(ds.tensors[-1].max()) + 1
+    )  # a non-tensor Dataset needs a model with num_classes
     probes = Probes(plan, block_dims(plan, x, pool), n_cls, pool, norm)
     net = ProbeNet(plan, probes, mode)
     torch.manual_seed(seed)
-    learn = Learner(net, DataLoaders(ds, bs=min(bs, len(ds)), seed=seed, num_workers=num_workers), probe_loss, lr=lr,
-                    opt_func=lambda ps, lr: torch.optim.AdamW(ps, lr=lr, weight_decay=wd), progress=progress)
+    learn = Learner(
+        net,
+        DataLoaders(ds, bs=min(bs, len(ds)), seed=seed, num_workers=num_workers),
+        probe_loss,
+        lr=lr,
+        opt_func=lambda ps, lr: torch.optim.AdamW(ps, lr=lr, weight_decay=wd),
+        progress=progress,
+    )
     learn.fit(n_epochs=epochs)
-    for p in model.parameters(): p.requires_grad_(True)
+    for p in model.parameters():
+        p.requires_grad_(True)
     return probes.eval()
 
 # %% ../../nbs/11_klas.probes.ipynb #b3790e10
 @torch.no_grad()
-def block_logprobs(model:nn.Module, probes:Probes, x:Tensor, T:float=1.0)->Tensor:
+def block_logprobs(model: nn.Module, probes: Probes, x: Tensor, T: float = 1.0) -> Tensor:
     "`[n_blocks, B, C]` log-probabilities of every block (probes, then the anchor's head)."
-    if T <= 0: raise ValueError(f"kl_temperature={T} must be > 0")
-    plan = stage_plan(model); was = model.training; model.eval()
+    if T <= 0:
+        raise ValueError(f"kl_temperature={T} must be > 0")
+    plan = stage_plan(model)
+    was = model.training
+    model.eval()
     try:
-        feats = plan.features(x); head = plan.head(feats[-1])
+        feats = plan.features(x)
+        head = plan.head(feats[-1])
         return torch.cat([probes(feats), head[None]]).div(T).log_softmax(-1)
-    finally: model.train(was)
+    finally:
+        model.train(was)
 
+# %% ../../nbs/11_klas.probes.ipynb #314c058c
 @torch.no_grad()
-def teacher_labels(model:nn.Module, x:Tensor, bs:int=256)->Tensor:
+def teacher_labels(model: nn.Module, x: Tensor, bs: int = 256) -> Tensor:
     "The anchor's own argmax predictions (label-free probe targets)."
-    was = model.training; model.eval()
-    try: return torch.cat([model(x[s:s + bs]).argmax(-1) for s in range(0, len(x), bs)])
-    finally: model.train(was)
+    was = model.training
+    model.eval()
+    try:
+        return torch.cat([model(x[s : s + bs]).argmax(-1) for s in range(0, len(x), bs)])
+    finally:
+        model.train(was)
 
+# %% ../../nbs/11_klas.probes.ipynb #c280bae7
 @torch.no_grad()
-def probe_accuracy(model:nn.Module, probes:Probes, x, # anchor, its probes; images (labels in `y`) or a Dataset
-                   y:Tensor|None=None, bs:int=256)->list[float]:
+def probe_accuracy(
+    model: nn.Module,
+    probes: Probes,
+    x,  # anchor, its probes; images (labels in `y`) or a Dataset
+    y: Tensor | None = None,
+    bs: int = 256,
+) -> list[float]:
     "Top-1 accuracy of every block's distribution (probes, then the head), read in batches."
     hit, n = 0, 0
     for xb, yb in batches(x, bs, y, model_device(model)):
-        hit = hit + (block_logprobs(model, probes, xb).argmax(-1) == yb).sum(1).double(); n += len(yb)
+        hit = hit + (block_logprobs(model, probes, xb).argmax(-1) == yb).sum(1).double()
+        n += len(yb)
     return (hit / max(n, 1)).tolist()

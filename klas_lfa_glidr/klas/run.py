@@ -22,462 +22,1048 @@ from ..core.data import DataLoaders, batches, take, as_dataset
 from ..core.learner import Learner, LRSchedCB, Callback, sched_warmup_cos, is_main
 from ..core.metrics import frontier_auc, seed_ci
 from ..core.plotting import subplots, save_fig, plot_frontier, plot_bars_ci
-from .data import shapes10_splits, shapes10_folder, folder_splits, cifar100_splits, make_anchor, train_anchor, top1, _fixed_subset
+from klas_lfa_glidr.klas.data import (
+    shapes10_splits,
+    shapes10_folder,
+    folder_splits,
+    cifar100_splits,
+    make_anchor,
+    train_anchor,
+    top1,
+    _fixed_subset,
+)
 from .anchors import create_anchor, stage_plan
 from .probes import train_probes, block_logprobs, probe_accuracy
 from .kl import ThetaAccumulator, CKAAccumulator, kappa, gamma, anchor_pairs
-from .select import bucket_select, snnet_select, random_select, candidate_pool, Selection
+from klas_lfa_glidr.klas.select import (
+    bucket_select,
+    snnet_select,
+    random_select,
+    candidate_pool,
+    Selection,
+)
 from .stitch import Stitch, ls_init, stage_macs, candidate_macs
 from .supernet import Supernet, SampleConfigCB, evaluate_configs, config_key
-from .frontier import delta_at_matched_flops, flops_ratio_at_matched_acc, score_correlation, bucket_recovery, best_under
+from klas_lfa_glidr.klas.frontier import (
+    delta_at_matched_flops,
+    flops_ratio_at_matched_acc,
+    score_correlation,
+    bucket_recovery,
+    best_under,
+)
 
 # %% ../../nbs/18_klas.run.ipynb #d834221a
-ARMS = dict(klas='KLAS (spec §4) with B = n_buckets buckets',
-            klas_coarse='KLAS with B = coarse_buckets (spec §8.1: 8)',
-            klas_cka='KLAS block selection with Θ replaced by 1 − linear CKA of the pooled block outputs (metric-swap ablation; same anchor pairs)',
-            klas_matched='KLAS at the SN-Net count: the largest bucket count whose selection has at most that many stitches, filled up with the next-lowest Γ (matched-|S| control)',
-            snnet='SN-Net nearest stitching: adjacent anchor pairs, sliding window',
-            random='|S_KLAS| stitches drawn uniformly from the whole small → large space (random (b))',
-            random_pairs="|S_KLAS| stitches drawn uniformly within KLAS's anchor pairs (random (a))")
+ARMS = dict(
+    klas='KLAS (spec §4) with B = n_buckets buckets',
+    klas_coarse='KLAS with B = coarse_buckets (spec §8.1: 8)',
+    klas_cka='KLAS block selection with Θ replaced by 1 − linear CKA of the pooled block '
+    'outputs (metric-swap ablation; same anchor pairs)',
+    klas_matched='KLAS at the SN-Net count: the largest bucket count whose selection has at '
+    'most that many stitches, filled up with the next-lowest Γ (matched-|S| control)',
+    snnet='SN-Net nearest stitching: adjacent anchor pairs, sliding window',
+    random='|S_KLAS| stitches drawn uniformly from the whole small → large space (random (b))',
+    random_pairs="|S_KLAS| stitches drawn uniformly within KLAS's anchor pairs (random (a))",
+)
 
 # %% ../../nbs/18_klas.run.ipynb #55c660a4
 @dataclass
 class KLASConfig(Config):
-    "Config of the KLAS pipeline (spec §5 options, §8.1 CPU protocol, §8.2 / §4 step 9 paper recipe)."
-    data:str = 'shapes10'                    # shapes10 (generated from a seed) | folder (ImageNet-style train/ and val/ at data_dir) | cifar100 (download)
-    data_dir:str = ''                        # the image folder of data='folder', e.g. an ImageNet-1K copy
-    img_size:int = 16                        # input resolution
-    n_classes:int = 10                       # classes of the anchors' heads
-    anchor_source:str = 'vit_widths'         # vit_widths: timm ViTs of `widths` / `heads` / `depth`, random init | timm: `timm_models` by name
-    timm_models:tuple[str, ...] = ()         # anchor_source='timm': model names, cheapest first (e.g. deit_tiny/small/base_patch16_224)
-    pretrained:bool = False                  # anchor_source='timm': load timm's pretrained weights (needs internet or the HF cache)
-    timm_kwargs:str = ''                     # extra timm.create_model arguments, 'k=v,k=v' (e.g. 'img_size=32,depth=2')
-    widths:tuple[int, ...] = (64, 128, 192) # anchor widths (embed_dim), cheapest first
-    heads:tuple[int, ...] = (2, 4, 6)       # attention heads per anchor
-    depth:int = 6                            # blocks per anchor
-    n_train:int = 20000                      # Shapes10 training images (spec: 8,000; see the options table)
-    n_holdout:int = 2000                     # holdout images: Θ (held out of the training images for data='folder' / 'cifar100')
-    n_test:int = 2000                        # test images: every reported accuracy (data='folder' / 'cifar100': 0 means the whole val split)
-    noise:float = 0.3                        # Shapes10 pixel-noise SD
-    modes:int = 32                           # Shapes10 templates per class (difficulty)
-    anchor_steps:int = 600                   # anchor training steps
-    anchor_bs:int = 128                      # anchor (and probe) batch size
-    anchor_lr:float = 2e-3                   # anchor learning rate (of the narrowest anchor)
-    anchor_lr_scaling:str = 'inverse_width'  # inverse_width: lr × widths[0] / width; constant
-    probe_epochs:int = 4                     # probe training epochs
-    probe_train:str = 'all_detached'         # all_detached (one pass) | one_per_step (ProbeNet, as in the paper)
-    probe_pool:str = 'as_head'               # token pooling before a probe: as_head | cls | mean
-    kl_temperature:float = 1.0               # softmax temperature of the probe distributions
-    kl_direction:str = 'src_tgt'             # KL(source ‖ target) | tgt_src | symmetric
-    anchor_pair_rule:str = 'bottleneck_path' # which anchor pairs are stitched, from the last-block κ
-    n_buckets:int = 20                       # FLOPs buckets B of KLAS
-    coarse_buckets:int = 8                   # B of the klas_coarse arm
-    tau:float = 0.05                         # keep configurations within τ of the bucket's best Γ
-    bucket_edges:str = 'linear'              # bucket edges: linear | log in FLOPs
-    threshold_form:str = 'relative'          # τ relative to the bucket minimum, or an absolute Γ bound
-    ls_init_images:int = 100                 # images of the least-squares initialisation
-    ls_ridge:float = 0.0                     # ridge of the least-squares fit
-    finetune_steps:int = 150                 # supernet fine-tuning steps per arm and seed (budget='epochs')
-    finetune_bs:int = 128                    # fine-tuning batch size
-    finetune_lr:float = 2e-4                 # anchors' fine-tuning learning rate
-    stitch_lr_scale:float = 10.0             # stitching layers' learning rate relative to the anchors'
-    config_sampling:str = 'uniform'          # one configuration per step: uniform | flops_grouped (SN-Netv2)
-    budget:str = 'epochs'                    # same steps per arm | per_config_steps (steps_per_config × |configurations|)
-    steps_per_config:int = 10                # steps per configuration under budget='per_config_steps'
-    finetune_epochs:float = 0.0              # > 0: fine-tune for this many epochs of the training split instead of finetune_steps
-    lr_batch_scaling:bool = False            # finetune_lr × finetune_bs / 512 (the DeiT / SN-Net rule)
-    warmup_pct:float = 0.0                   # share of the fine-tuning steps spent in linear warm-up (0: cosine only, spec §8.1)
-    finetune_wd:float = 0.05                 # fine-tuning weight decay (AdamW)
-    label_smoothing:float = 0.0              # label smoothing of the fine-tuning loss
-    mixup:float = 0.0                        # mixup α during fine-tuning (0: off)
-    cutmix:float = 0.0                       # cutmix α during fine-tuning (0: off)
-    drop_path:float = 0.0                    # stochastic-depth rate of the anchors (timm drop_path_rate)
-    auto_augment:str = ''                    # timm auto-augment policy of the folder training transform, e.g. 'rand-m9-mstd0.5-inc1-mmax9' (DeiT's, see the options table)
-    random_erase:float = 0.0                 # random-erasing probability of the folder training transform
-    probe_images:int = 0                     # probes train on a fixed random subset of this many training images (0: all)
-    eval_bs:int = 256                        # batch size of every evaluation pass
-    num_workers:int = 0                      # data-loader workers (image folders)
-    seeds:tuple[int, ...] = (0, 1, 2)        # fine-tuning seeds
-    arms:tuple[str, ...] = ('klas', 'klas_coarse', 'klas_cka', 'klas_matched', 'snnet', 'random', 'random_pairs') # selections to fine-tune (see ARMS)
-    _choices = dict(probe_train=('all_detached', 'one_per_step'), probe_pool=('as_head', 'cls', 'mean'), kl_direction=('src_tgt', 'tgt_src', 'symmetric'),
-                    anchor_pair_rule=('bottleneck_path', 'lowest_m', 'all', 'nearest'), bucket_edges=('linear', 'log'),
-                    threshold_form=('relative', 'absolute'), config_sampling=('uniform', 'flops_grouped'), budget=('epochs', 'per_config_steps'),
-                    anchor_lr_scaling=('inverse_width', 'constant'), data=('shapes10', 'folder', 'cifar100'), anchor_source=('vit_widths', 'timm'))
-    _bounds = dict(tau=(1e-12, None), n_buckets=(1, None), kl_temperature=(1e-12, None), ls_init_images=(1, None), depth=(2, None), coarse_buckets=(1, None), modes=(1, None),
-                   steps_per_config=(1, None), img_size=(1, None), n_classes=(2, None), finetune_epochs=(0, None), warmup_pct=(0, 0.99), label_smoothing=(0, 0.99),
-                   mixup=(0, None), cutmix=(0, None), drop_path=(0, 0.99), random_erase=(0, 1), probe_images=(0, None), eval_bs=(1, None), num_workers=(0, None))
+    """Config of the KLAS pipeline (spec §5 options, §8.1 CPU protocol, §8.2 / §4 step 9 paper
+    recipe)."""
+
+    # shapes10 (generated from a seed) | folder (ImageNet-style train/ and val/ at data_dir) |
+    # cifar100 (download)
+    data: str = 'shapes10'
+    data_dir: str = ''  # the image folder of data='folder', e.g. an ImageNet-1K copy
+    img_size: int = 16  # input resolution
+    n_classes: int = 10  # classes of the anchors' heads
+    # vit_widths: timm ViTs of `widths` / `heads` / `depth`, random init | timm: `timm_models`
+    # by name
+    anchor_source: str = 'vit_widths'
+    timm_models: tuple[
+        str, ...
+        # anchor_source='timm': model names, cheapest first (e.g. deit_tiny/small/base_patch16_224)
+    ] = ()
+    # anchor_source='timm': load timm's pretrained weights (needs internet or the HF cache)
+    pretrained: bool = False
+    # extra timm.create_model arguments, 'k=v,k=v' (e.g. 'img_size=32,depth=2')
+    timm_kwargs: str = ''
+    widths: tuple[int, ...] = (64, 128, 192)  # anchor widths (embed_dim), cheapest first
+    heads: tuple[int, ...] = (2, 4, 6)  # attention heads per anchor
+    depth: int = 6  # blocks per anchor
+    n_train: int = 20000  # Shapes10 training images (spec: 8,000; see the options table)
+    # holdout images: Θ (held out of the training images for data='folder' / 'cifar100')
+    n_holdout: int = 2000
+    # test images: every reported accuracy (data='folder' / 'cifar100': 0 means the whole val split)
+    n_test: int = 2000
+    noise: float = 0.3  # Shapes10 pixel-noise SD
+    modes: int = 32  # Shapes10 templates per class (difficulty)
+    anchor_steps: int = 600  # anchor training steps
+    anchor_bs: int = 128  # anchor (and probe) batch size
+    anchor_lr: float = 2e-3  # anchor learning rate (of the narrowest anchor)
+    anchor_lr_scaling: str = 'inverse_width'  # inverse_width: lr × widths[0] / width; constant
+    probe_epochs: int = 4  # probe training epochs
+    # all_detached (one pass) | one_per_step (ProbeNet, as in the paper)
+    probe_train: str = 'all_detached'
+    probe_pool: str = 'as_head'  # token pooling before a probe: as_head | cls | mean
+    kl_temperature: float = 1.0  # softmax temperature of the probe distributions
+    kl_direction: str = 'src_tgt'  # KL(source ‖ target) | tgt_src | symmetric
+    # which anchor pairs are stitched, from the last-block κ
+    anchor_pair_rule: str = 'bottleneck_path'
+    n_buckets: int = 20  # FLOPs buckets B of KLAS
+    coarse_buckets: int = 8  # B of the klas_coarse arm
+    tau: float = 0.05  # keep configurations within τ of the bucket's best Γ
+    bucket_edges: str = 'linear'  # bucket edges: linear | log in FLOPs
+    threshold_form: str = 'relative'  # τ relative to the bucket minimum, or an absolute Γ bound
+    ls_init_images: int = 100  # images of the least-squares initialisation
+    ls_ridge: float = 0.0  # ridge of the least-squares fit
+    finetune_steps: int = 150  # supernet fine-tuning steps per arm and seed (budget='epochs')
+    finetune_bs: int = 128  # fine-tuning batch size
+    finetune_lr: float = 2e-4  # anchors' fine-tuning learning rate
+    stitch_lr_scale: float = 10.0  # stitching layers' learning rate relative to the anchors'
+    # one configuration per step: uniform | flops_grouped (SN-Netv2)
+    config_sampling: str = 'uniform'
+    # same steps per arm | per_config_steps (steps_per_config × |configurations|)
+    budget: str = 'epochs'
+    steps_per_config: int = 10  # steps per configuration under budget='per_config_steps'
+    # > 0: fine-tune for this many epochs of the training split instead of finetune_steps
+    finetune_epochs: float = 0.0
+    lr_batch_scaling: bool = False  # finetune_lr × finetune_bs / 512 (the DeiT / SN-Net rule)
+    # share of the fine-tuning steps spent in linear warm-up (0: cosine only, spec §8.1)
+    warmup_pct: float = 0.0
+    finetune_wd: float = 0.05  # fine-tuning weight decay (AdamW)
+    label_smoothing: float = 0.0  # label smoothing of the fine-tuning loss
+    mixup: float = 0.0  # mixup α during fine-tuning (0: off)
+    cutmix: float = 0.0  # cutmix α during fine-tuning (0: off)
+    drop_path: float = 0.0  # stochastic-depth rate of the anchors (timm drop_path_rate)
+    # timm auto-augment policy of the folder training transform, e.g.
+    # 'rand-m9-mstd0.5-inc1-mmax9' (DeiT's, see the options table)
+    auto_augment: str = ''
+    random_erase: float = 0.0  # random-erasing probability of the folder training transform
+    # probes train on a fixed random subset of this many training images (0: all)
+    probe_images: int = 0
+    eval_bs: int = 256  # batch size of every evaluation pass
+    num_workers: int = 0  # data-loader workers (image folders)
+    seeds: tuple[int, ...] = (0, 1, 2)  # fine-tuning seeds
+    arms: tuple[str, ...] = (
+        'klas',
+        'klas_coarse',
+        'klas_cka',
+        'klas_matched',
+        'snnet',
+        'random',
+        'random_pairs',
+    )  # selections to fine-tune (see ARMS)
+    _choices = dict(
+        probe_train=('all_detached', 'one_per_step'),
+        probe_pool=('as_head', 'cls', 'mean'),
+        kl_direction=('src_tgt', 'tgt_src', 'symmetric'),
+        anchor_pair_rule=('bottleneck_path', 'lowest_m', 'all', 'nearest'),
+        bucket_edges=('linear', 'log'),
+        threshold_form=('relative', 'absolute'),
+        config_sampling=('uniform', 'flops_grouped'),
+        budget=('epochs', 'per_config_steps'),
+        anchor_lr_scaling=('inverse_width', 'constant'),
+        data=('shapes10', 'folder', 'cifar100'),
+        anchor_source=('vit_widths', 'timm'),
+    )
+    _bounds = dict(
+        tau=(1e-12, None),
+        n_buckets=(1, None),
+        kl_temperature=(1e-12, None),
+        ls_init_images=(1, None),
+        depth=(2, None),
+        coarse_buckets=(1, None),
+        modes=(1, None),
+        steps_per_config=(1, None),
+        img_size=(1, None),
+        n_classes=(2, None),
+        finetune_epochs=(0, None),
+        warmup_pct=(0, 0.99),
+        label_smoothing=(0, 0.99),
+        mixup=(0, None),
+        cutmix=(0, None),
+        drop_path=(0, 0.99),
+        random_erase=(0, 1),
+        probe_images=(0, None),
+        eval_bs=(1, None),
+        num_workers=(0, None),
+    )
+
     @classmethod
     def small(cls, **kw):
         "Seconds to a minute: tiny widths, few steps, one seed (CI and notebooks)."
-        return cls(**{**dict(widths=(16, 32, 48), depth=3, noise=0.6, modes=1, n_train=1500, n_holdout=300, n_test=500, anchor_steps=120, anchor_bs=64,
-                             probe_epochs=2, n_buckets=6, coarse_buckets=3, finetune_steps=40, finetune_bs=64, seeds=(0,)), **kw})
+        return cls(
+            **{
+                **dict(
+                    widths=(16, 32, 48),
+                    depth=3,
+                    noise=0.6,
+                    modes=1,
+                    n_train=1500,
+                    n_holdout=300,
+                    n_test=500,
+                    anchor_steps=120,
+                    anchor_bs=64,
+                    probe_epochs=2,
+                    n_buckets=6,
+                    coarse_buckets=3,
+                    finetune_steps=40,
+                    finetune_bs=64,
+                    seeds=(0,),
+                ),
+                **kw,
+            }
+        )
+
     @classmethod
-    def cpu(cls, **kw): "Spec §8.1: widths 64/128/192, depth 6, 600 anchor steps, 150 fine-tune steps × 3 seeds (Shapes10 with 32 templates per class)."; return cls(**kw)
+    def cpu(cls, **kw):
+        """Spec §8.1: widths 64/128/192, depth 6, 600 anchor steps, 150 fine-tune steps × 3 seeds
+        (Shapes10 with 32 templates per class)."""
+        return cls(**kw)
+
     @classmethod
     def paper(cls, **kw):
-        "Spec §8.2 / step 9: pretrained DeiT-Ti/S/B on an ImageNet-1K folder (`data_dir`), the SN-Net DeiT recipe for 50 epochs; a GPU node."
-        return cls(**{**dict(data='folder', img_size=224, n_classes=1000, anchor_source='timm', pretrained=True, anchor_steps=0,
-                             timm_models=('deit_tiny_patch16_224', 'deit_small_patch16_224', 'deit_base_patch16_224'),
-                             n_holdout=10000, n_test=10000, probe_images=100000, anchor_bs=256, ls_init_images=100, n_buckets=20, coarse_buckets=10,
-                             finetune_epochs=50.0, finetune_bs=512, finetune_lr=5e-5, lr_batch_scaling=True, warmup_pct=0.1, finetune_wd=0.05,
-                             stitch_lr_scale=1.0, drop_path=0.1, mixup=0.8, cutmix=1.0, label_smoothing=0.1, auto_augment='rand-m9-mstd0.5-inc1-mmax9',
-                             random_erase=0.25, eval_bs=500, num_workers=8, seeds=(0, 1, 2), arms=('klas', 'klas_matched', 'snnet', 'random')), **kw})
+        """Spec §8.2 / step 9: pretrained DeiT-Ti/S/B on an ImageNet-1K folder (`data_dir`), the
+        SN-Net DeiT recipe for 50 epochs; a GPU node."""
+        return cls(
+            **{
+                **dict(
+                    data='folder',
+                    img_size=224,
+                    n_classes=1000,
+                    anchor_source='timm',
+                    pretrained=True,
+                    anchor_steps=0,
+                    timm_models=(
+                        'deit_tiny_patch16_224',
+                        'deit_small_patch16_224',
+                        'deit_base_patch16_224',
+                    ),
+                    n_holdout=10000,
+                    n_test=10000,
+                    probe_images=100000,
+                    anchor_bs=256,
+                    ls_init_images=100,
+                    n_buckets=20,
+                    coarse_buckets=10,
+                    finetune_epochs=50.0,
+                    finetune_bs=512,
+                    finetune_lr=5e-5,
+                    lr_batch_scaling=True,
+                    warmup_pct=0.1,
+                    finetune_wd=0.05,
+                    stitch_lr_scale=1.0,
+                    drop_path=0.1,
+                    mixup=0.8,
+                    cutmix=1.0,
+                    label_smoothing=0.1,
+                    auto_augment='rand-m9-mstd0.5-inc1-mmax9',
+                    random_erase=0.25,
+                    eval_bs=500,
+                    num_workers=8,
+                    seeds=(0, 1, 2),
+                    arms=('klas', 'klas_matched', 'snnet', 'random'),
+                ),
+                **kw,
+            }
+        )
 
 # %% ../../nbs/18_klas.run.ipynb #0177a4cd
-def _timm_kwargs(text:str)->dict:
+def _timm_kwargs(text: str) -> dict:
     "Parse 'k=v,k=v' into create_model keyword arguments (values as Python literals)."
     import ast
+
     out = {}
     for part in filter(None, (p.strip() for p in text.split(','))):
         k, eq, v = part.partition('=')
-        if not eq or not k.strip().isidentifier(): raise ConfigError(f"timm_kwargs: {part!r} is not of the form name=value")
-        try: out[k.strip()] = ast.literal_eval(v.strip())
-        except (ValueError, SyntaxError): out[k.strip()] = v.strip()
+        if not eq or not k.strip().isidentifier():
+            raise ConfigError(f"timm_kwargs: {part!r} is not of the form name=value")
+        try:
+            out[k.strip()] = ast.literal_eval(v.strip())
+        except (ValueError, SyntaxError):
+            out[k.strip()] = v.strip()
     return out
 
-def _validate_klas(self:KLASConfig):
+# %% ../../nbs/18_klas.run.ipynb #4eadee0d
+def _validate_klas(self: KLASConfig):
     Config.validate(self)
-    if len(self.widths) != len(self.heads): raise ConfigError(f"widths {self.widths} and heads {self.heads} must have the same length")
-    if len(self.widths) < 2 and self.anchor_source == 'vit_widths': raise ConfigError("need at least two anchors")
-    if self.anchor_source == 'timm' and len(self.timm_models) < 2: raise ConfigError(f"anchor_source='timm' needs at least two timm_models, got {self.timm_models}")
-    if (self.mixup or self.cutmix) and self.finetune_bs % 2: raise ConfigError(f"mixup / cutmix need an even finetune_bs, got {self.finetune_bs}")
+    if len(self.widths) != len(self.heads):
+        raise ConfigError(f"widths {self.widths} and heads {self.heads} must have the same length")
+    if len(self.widths) < 2 and self.anchor_source == 'vit_widths':
+        raise ConfigError("need at least two anchors")
+    if self.anchor_source == 'timm' and len(self.timm_models) < 2:
+        raise ConfigError(
+            f"anchor_source='timm' needs at least two timm_models, got {self.timm_models}"
+        )
+    if (self.mixup or self.cutmix) and self.finetune_bs % 2:
+        raise ConfigError(f"mixup / cutmix need an even finetune_bs, got {self.finetune_bs}")
     _timm_kwargs(self.timm_kwargs)
     bad = [a for a in self.arms if a not in ARMS]
-    if bad: raise ConfigError(f"arms {bad} are unknown; allowed values: {', '.join(ARMS)}")
+    if bad:
+        raise ConfigError(f"arms {bad} are unknown; allowed values: {', '.join(ARMS)}")
     return self
+
+
 KLASConfig.validate = _validate_klas
 
 # %% ../../nbs/18_klas.run.ipynb #99420fe8
-def _subset(split, n:int, seed:int):
+def _subset(split, n: int, seed: int):
     "A fixed random subset of `n` items (the whole split when n is 0 or not smaller)."
     ln = len(split[0]) if isinstance(split, tuple) else len(split)
-    if not n or n >= ln: return split
+    if not n or n >= ln:
+        return split
     idx = _fixed_subset(ln, n, seed)[0]
-    return (split[0][idx], split[1][idx]) if isinstance(split, tuple) else torch.utils.data.Subset(split, idx)
+    return (
+        (split[0][idx], split[1][idx])
+        if isinstance(split, tuple)
+        else torch.utils.data.Subset(split, idx)
+    )
 
-def _probe_split(cfg, train): return _subset(train, cfg.probe_images, cfg.seed + 7)
+# %% ../../nbs/18_klas.run.ipynb #4a7c1a9a
+def _probe_split(cfg, train):
+    return _subset(train, cfg.probe_images, cfg.seed + 7)
 
-def _ls_images(cfg, S, dev)->torch.Tensor:
-    "The least-squares batch: the first `ls_init_images` training images (a fixed random draw for datasets, which are often sorted by class)."
-    tr = S['train']; src = tr if isinstance(tr, tuple) else _subset(tr, cfg.ls_init_images, cfg.seed + 11)
-    try: return take(src, cfg.ls_init_images)[0].to(dev)
-    except ValueError as e: raise ValueError(f"least-squares init needs {cfg.ls_init_images} images: {e}; lower ls_init_images") from None
+# %% ../../nbs/18_klas.run.ipynb #eb3abade
+def _ls_images(cfg, S, dev) -> torch.Tensor:
+    """The least-squares batch: the first `ls_init_images` training images (a fixed random draw for
+    datasets, which are often sorted by class)."""
+    tr = S['train']
+    src = tr if isinstance(tr, tuple) else _subset(tr, cfg.ls_init_images, cfg.seed + 11)
+    try:
+        return take(src, cfg.ls_init_images)[0].to(dev)
+    except ValueError as e:
+        raise ValueError(
+            f"least-squares init needs {cfg.ls_init_images} images: {e}; lower ls_init_images"
+        ) from None
 
-def make_splits(cfg:KLASConfig)->dict:
+# %% ../../nbs/18_klas.run.ipynb #6775424e
+def make_splits(cfg: KLASConfig) -> dict:
     "Train / holdout / test splits of the config's `data`."
-    if cfg.data == 'shapes10': return shapes10_splits(cfg.n_train, cfg.n_holdout, cfg.n_test, cfg.noise, cfg.modes, size=cfg.img_size)
-    if cfg.data == 'cifar100': return cifar100_splits(cfg.img_size, cfg.n_holdout, cfg.n_test, cfg.seed)
-    tfm = {k: v for k, v in (('auto_augment', cfg.auto_augment or None), ('re_prob', cfg.random_erase)) if v}
-    if not cfg.data_dir: raise ConfigError("data='folder' needs data_dir: a folder with train/ and val/, one sub-folder per class (set it with --set data_dir=PATH)")
+    if cfg.data == 'shapes10':
+        return shapes10_splits(
+            cfg.n_train, cfg.n_holdout, cfg.n_test, cfg.noise, cfg.modes, size=cfg.img_size
+        )
+    if cfg.data == 'cifar100':
+        return cifar100_splits(cfg.img_size, cfg.n_holdout, cfg.n_test, cfg.seed)
+    tfm = {
+        k: v
+        for k, v in (('auto_augment', cfg.auto_augment or None), ('re_prob', cfg.random_erase))
+        if v
+    }
+    if not cfg.data_dir:
+        raise ConfigError(
+            "data='folder' needs data_dir: a folder with train/ and val/, one sub-folder per "
+            "class (set it with --set data_dir=PATH)"
+        )
     return folder_splits(cfg.data_dir, cfg.img_size, cfg.n_holdout, cfg.n_test, cfg.seed, tfm)
 
-def _new_anchor(cfg:KLASConfig, k:int):
+# %% ../../nbs/18_klas.run.ipynb #2e583c69
+def _new_anchor(cfg: KLASConfig, k: int):
     if cfg.anchor_source == 'vit_widths':
-        return make_anchor(cfg.widths[k], cfg.heads[k], cfg.depth, img=cfg.img_size, n_classes=cfg.n_classes, seed=100 + k, drop_path_rate=cfg.drop_path)
+        return make_anchor(
+            cfg.widths[k],
+            cfg.heads[k],
+            cfg.depth,
+            img=cfg.img_size,
+            n_classes=cfg.n_classes,
+            seed=100 + k,
+            drop_path_rate=cfg.drop_path,
+        )
     torch.manual_seed(100 + k)
-    return create_anchor(cfg.timm_models[k], cfg.pretrained, **{**dict(num_classes=cfg.n_classes, drop_path_rate=cfg.drop_path), **_timm_kwargs(cfg.timm_kwargs)})
+    return create_anchor(
+        cfg.timm_models[k],
+        cfg.pretrained,
+        **{
+            **dict(num_classes=cfg.n_classes, drop_path_rate=cfg.drop_path),
+            **_timm_kwargs(cfg.timm_kwargs),
+        },
+    )
 
-def make_anchors(cfg:KLASConfig, # anchor options
-                 S:dict,         # splits (the anchors train on S['train'] when anchor_steps > 0)
-                 out:Path|None=None, # cache the trained weights under out/anchors
-                 progress:bool=False)->list:
-    "The anchors of the config, trained (or loaded from `out/anchors`) and on the config's device, cheapest first."
-    n = len(cfg.timm_models) if cfg.anchor_source == 'timm' else len(cfg.widths); dev = default_device(cfg.device); anchors = []
+# %% ../../nbs/18_klas.run.ipynb #315bb08a
+def make_anchors(
+    cfg: KLASConfig,  # anchor options
+    S: dict,  # splits (the anchors train on S['train'] when anchor_steps > 0)
+    out: Path | None = None,  # cache the trained weights under out/anchors
+    progress: bool = False,
+) -> list:
+    """The anchors of the config, trained (or loaded from `out/anchors`) and on the config's
+    device, cheapest first."""
+    n = len(cfg.timm_models) if cfg.anchor_source == 'timm' else len(cfg.widths)
+    dev = default_device(cfg.device)
+    anchors = []
     for k in tqdm(range(n), desc='anchors', disable=not progress):
-        if not cfg.anchor_steps and cfg.anchor_source == 'timm' and cfg.pretrained:     # checked before any download
+        if (
+            not cfg.anchor_steps and cfg.anchor_source == 'timm' and cfg.pretrained
+        ):  # checked before any download
             from timm.models import get_pretrained_cfg
+
             nc = getattr(get_pretrained_cfg(cfg.timm_models[k]), 'num_classes', None)
             if nc not in (None, 0, cfg.n_classes):
-                raise ConfigError(f"{cfg.timm_models[k]} was pretrained with {nc} classes but n_classes={cfg.n_classes}, so its head would be new and random; "
-                                  "set anchor_steps > 0 to fine-tune the anchors on this data first (spec G2)")
-        m = _new_anchor(cfg, k); p = out/'anchors'/f'anchor{k}.pt' if out else None
-        if getattr(m, 'num_classes', cfg.n_classes) != cfg.n_classes: raise ConfigError(f"anchor {k} has {m.num_classes} classes but n_classes={cfg.n_classes}")
-        if not cfg.anchor_steps and not (cfg.anchor_source == 'timm' and cfg.pretrained): warnings.warn(f"anchor {k} is untrained: anchor_steps=0 without pretrained weights")
-        if p and p.exists(): m.load_state_dict(torch.load(p, map_location='cpu'))
+                raise ConfigError(
+                    f"{cfg.timm_models[k]} was pretrained with {nc} classes but "
+                    f"n_classes={cfg.n_classes}, so its head would be new and random; "
+                    "set anchor_steps > 0 to fine-tune the anchors on this data first (spec G2)"
+                )
+        m = _new_anchor(cfg, k)
+        p = out / 'anchors' / f'anchor{k}.pt' if out else None
+        if getattr(m, 'num_classes', cfg.n_classes) != cfg.n_classes:
+            raise ConfigError(
+                f"anchor {k} has {m.num_classes} classes but n_classes={cfg.n_classes}"
+            )
+        if not cfg.anchor_steps and not (cfg.anchor_source == 'timm' and cfg.pretrained):
+            warnings.warn(f"anchor {k} is untrained: anchor_steps=0 without pretrained weights")
+        if p and p.exists():
+            m.load_state_dict(torch.load(p, map_location='cpu'))
         elif cfg.anchor_steps:
             w0, w = (anchors[0] if anchors else m).num_features, m.num_features
             lr = cfg.anchor_lr * (w0 / w if cfg.anchor_lr_scaling == 'inverse_width' else 1.0)
-            train_anchor(m, S['train'], steps=cfg.anchor_steps, bs=cfg.anchor_bs, lr=lr, seed=100 + k, num_workers=cfg.num_workers)
-            if p and is_main(): p.parent.mkdir(parents=True, exist_ok=True); torch.save(m.state_dict(), p)   # one writer under torchrun
+            train_anchor(
+                m,
+                S['train'],
+                steps=cfg.anchor_steps,
+                bs=cfg.anchor_bs,
+                lr=lr,
+                seed=100 + k,
+                num_workers=cfg.num_workers,
+            )
+            if p and is_main():
+                p.parent.mkdir(parents=True, exist_ok=True)
+                torch.save(m.state_dict(), p)  # one writer under torchrun
         anchors.append(m.to(dev).eval())
     return anchors
 
 # %% ../../nbs/18_klas.run.ipynb #bf47e4d5
 def _theta(anchors, probes, x, cfg):
-    "Θ (KL between probe distributions) for every ordered anchor pair, streamed over the split `x`."
-    k = len(anchors); th = {(f, g): ThetaAccumulator(cfg.kl_direction) for f in range(k) for g in range(k)}
-    for xb, _ in batches(x, cfg.eval_bs, device=model_device(anchors[0]), num_workers=cfg.num_workers):
+    "Θ (KL between probe distributions) of every ordered anchor pair, streamed over the split `x`."
+    k = len(anchors)
+    th = {(f, g): ThetaAccumulator(cfg.kl_direction) for f in range(k) for g in range(k)}
+    for xb, _ in batches(
+        x, cfg.eval_bs, device=model_device(anchors[0]), num_workers=cfg.num_workers
+    ):
         lp = [block_logprobs(a, p, xb, cfg.kl_temperature) for a, p in zip(anchors, probes)]
-        for (f, g), A in th.items(): A.update(lp[f], lp[g])
+        for (f, g), A in th.items():
+            A.update(lp[f], lp[g])
     return {fg: A.result() for fg, A in th.items()}
 
+# %% ../../nbs/18_klas.run.ipynb #fcb55d01
 @torch.no_grad()
 def _one_minus_cka(anchors, x, cfg):
-    "1 − linear CKA of the pooled block outputs for every anchor pair f ≤ g, streamed over `x` (the metric-swap ablation)."
+    """1 − linear CKA of the pooled block outputs for every anchor pair f ≤ g, streamed over `x`
+    (the metric-swap ablation)."""
     from klas_lfa_glidr.klas.anchors import stage_plan
     from klas_lfa_glidr.klas.probes import pool_block
-    plans = [stage_plan(a) for a in anchors]; ck = {(f, g): CKAAccumulator() for f in range(len(anchors)) for g in range(f, len(anchors))}
-    for xb, _ in batches(x, cfg.eval_bs, device=model_device(anchors[0]), num_workers=cfg.num_workers):
+
+    plans = [stage_plan(a) for a in anchors]
+    ck = {(f, g): CKAAccumulator() for f in range(len(anchors)) for g in range(f, len(anchors))}
+    for xb, _ in batches(
+        x, cfg.eval_bs, device=model_device(anchors[0]), num_workers=cfg.num_workers
+    ):
         feats = [[pool_block(h, pl, cfg.probe_pool) for h in pl.features(xb)] for pl in plans]
-        for (f, g), A in ck.items(): A.update(feats[f], feats[g])
+        for (f, g), A in ck.items():
+            A.update(feats[f], feats[g])
     return {fg: 1 - A.result() for fg, A in ck.items()}
 
-def _fill(stitches:list, G:dict, pairs:list, n:int)->list:
+# %% ../../nbs/18_klas.run.ipynb #df92d24e
+def _fill(stitches: list, G: dict, pairs: list, n: int) -> list:
     "`stitches` filled up to `n` with the next-lowest Γ within `pairs`."
     have = {tuple(s) for s in stitches}
-    rest = sorted(((float(G[(f, g)][i, j]), (f, g, i, j)) for f, g in pairs for i in range(G[(f, g)].shape[0]) for j in range(G[(f, g)].shape[1]) if (f, g, i, j) not in have))
-    return sorted(have | {c for _, c in rest[:max(0, n - len(have))]})
+    rest = sorted(
+        (
+            (float(G[(f, g)][i, j]), (f, g, i, j))
+            for f, g in pairs
+            for i in range(G[(f, g)].shape[0])
+            for j in range(G[(f, g)].shape[1])
+            if (f, g, i, j) not in have
+        )
+    )
+    return sorted(have | {c for _, c in rest[: max(0, n - len(have))]})
 
+# %% ../../nbs/18_klas.run.ipynb #fb3f1035
 def _klas(G, M, amacs, pairs, cfg, n_buckets):
     sel = Selection([], 'klas', {})
     for f, g in pairs:
-        s = bucket_select(G[(f, g)], M[(f, g)], amacs[f], amacs[g], n_buckets, cfg.tau, cfg.bucket_edges, cfg.threshold_form, pair=(f, g))
-        sel.stitches += s.stitches; sel.report[f'{f}-{g}'] = s.report
+        s = bucket_select(
+            G[(f, g)],
+            M[(f, g)],
+            amacs[f],
+            amacs[g],
+            n_buckets,
+            cfg.tau,
+            cfg.bucket_edges,
+            cfg.threshold_form,
+            pair=(f, g),
+        )
+        sel.stitches += s.stitches
+        sel.report[f'{f}-{g}'] = s.report
     return sel
 
-def _matched(G, M, amacs, pairs, cfg, n:int)->tuple[list, int]:
-    "KLAS at |S| = n: the largest bucket count whose selection has ≤ n stitches, filled up to n with the next-lowest Γ."
+# %% ../../nbs/18_klas.run.ipynb #ce25ddaa
+def _matched(G, M, amacs, pairs, cfg, n: int) -> tuple[list, int]:
+    """KLAS at |S| = n: the largest bucket count whose selection has ≤ n stitches, filled up to n
+    with the next-lowest Γ."""
     for B in range(cfg.n_buckets, 0, -1):
         s = _klas(G, M, amacs, pairs, cfg, B)
-        if len(s) <= n: break
+        if len(s) <= n:
+            break
     return _fill(s.stitches, G, pairs, n), B
 
-def select_all(cfg:KLASConfig, # probe, KL and selection options
-               anchors:list,   # trained anchors sorted by MACs
-               S:dict,         # splits from `make_splits` (train, holdout, test): (x, y) tensors or Datasets
-               progress:bool=False)->dict:
-    "Probes, Θ (and CKA), κ, anchor pairs, Γ, candidate MACs and LS-init accuracy, and the selections of every arm in `ARMS`."
-    t0 = time.perf_counter(); k = len(anchors); dev = model_device(anchors[0]); xt = S['test']
-    probes = [train_probes(a, _probe_split(cfg, S['train']), None, cfg.probe_epochs, cfg.anchor_bs, 1e-3, 0.01, cfg.probe_train, cfg.probe_pool,
-                           seed=cfg.seed, num_workers=cfg.num_workers) for a in anchors]
+# %% ../../nbs/18_klas.run.ipynb #e11c2fd2
+def select_all(
+    cfg: KLASConfig,  # probe, KL and selection options
+    anchors: list,  # trained anchors sorted by MACs
+    S: dict,  # splits from `make_splits` (train, holdout, test): (x, y) tensors or Datasets
+    progress: bool = False,
+) -> dict:
+    """Probes, Θ (and CKA), κ, anchor pairs, Γ, candidate MACs and LS-init accuracy, and the
+    selections of every arm in `ARMS`."""
+    t0 = time.perf_counter()
+    k = len(anchors)
+    dev = model_device(anchors[0])
+    xt = S['test']
+    probes = [
+        train_probes(
+            a,
+            _probe_split(cfg, S['train']),
+            None,
+            cfg.probe_epochs,
+            cfg.anchor_bs,
+            1e-3,
+            0.01,
+            cfg.probe_train,
+            cfg.probe_pool,
+            seed=cfg.seed,
+            num_workers=cfg.num_workers,
+        )
+        for a in anchors
+    ]
     Th = _theta(anchors, probes, S['holdout'], cfg)
     kap = {(f, g): kappa(Th[(f, g)]) for f in range(k) for g in range(f + 1, k)}
     pairs = anchor_pairs(kap, k, cfg.anchor_pair_rule)
     x1 = take(S['holdout'], 1)[0].to(dev)
-    sm = [stage_macs(a, x1) for a in anchors]; amacs = [s['embed'] + sum(s['blocks']) + s['head'] for s in sm]
-    if any(b < a for a, b in zip(amacs, amacs[1:])): raise ConfigError(f"anchors must be listed cheapest first; their MACs are {[f'{m:.3g}' for m in amacs]}")
+    sm = [stage_macs(a, x1) for a in anchors]
+    amacs = [s['embed'] + sum(s['blocks']) + s['head'] for s in sm]
+    if any(b < a for a, b in zip(amacs, amacs[1:])):
+        raise ConfigError(
+            f"anchors must be listed cheapest first; their MACs are {[f'{m:.3g}' for m in amacs]}"
+        )
     G = {(f, g): gamma(Th[(f, g)], Th[(g, g)]) for f in range(k) for g in range(f + 1, k)}
     M = {(f, g): candidate_macs(sm[f], sm[g]) for f in range(k) for g in range(f + 1, k)}
     klas = _klas(G, M, amacs, pairs, cfg, cfg.n_buckets)
-    t_sel = time.perf_counter() - t0                      # probes + Θ + κ + pairs + MACs + Γ + buckets (CKA and the LS-init ground truth below are evaluation only)
+    t_sel = (
+        time.perf_counter() - t0
+        # probes + Θ + κ + pairs + MACs + Γ + buckets (CKA and the LS-init ground truth below are
+        # evaluation only)
+    )
     CK = _one_minus_cka(anchors, S['holdout'], cfg)
     with warnings.catch_warnings():
-        warnings.simplefilter('ignore'); Gc = {(f, g): gamma(CK[(f, g)], CK[(g, g)]) for f in range(k) for g in range(f + 1, k)}
-    depths = [stage_plan(a).n_blocks for a in anchors]; snnet = snnet_select(depths).stitches; n = len(klas); matched, b_matched = _matched(G, M, amacs, pairs, cfg, len(snnet))
-    sel = dict(klas=klas.stitches, klas_coarse=_klas(G, M, amacs, pairs, cfg, cfg.coarse_buckets).stitches,
-               klas_cka=_klas(Gc, M, amacs, pairs, cfg, cfg.n_buckets).stitches,
-               klas_matched=matched, snnet=snnet,
-               random=random_select(min(n, len(candidate_pool(depths))), depths, seed=cfg.seed).stitches,
-               random_pairs=random_select(min(n, len(candidate_pool(depths, pairs))), depths, pairs, seed=cfg.seed).stitches)
-    cands, xls = [], _ls_images(cfg, S, dev)   # ground truth: every small → large candidate, LS-initialised, no fine-tuning
+        warnings.simplefilter('ignore')
+        Gc = {(f, g): gamma(CK[(f, g)], CK[(g, g)]) for f in range(k) for g in range(f + 1, k)}
+    depths = [stage_plan(a).n_blocks for a in anchors]
+    snnet = snnet_select(depths).stitches
+    n = len(klas)
+    matched, b_matched = _matched(G, M, amacs, pairs, cfg, len(snnet))
+    sel = dict(
+        klas=klas.stitches,
+        klas_coarse=_klas(G, M, amacs, pairs, cfg, cfg.coarse_buckets).stitches,
+        klas_cka=_klas(Gc, M, amacs, pairs, cfg, cfg.n_buckets).stitches,
+        klas_matched=matched,
+        snnet=snnet,
+        random=random_select(min(n, len(candidate_pool(depths))), depths, seed=cfg.seed).stitches,
+        random_pairs=random_select(
+            min(n, len(candidate_pool(depths, pairs))), depths, pairs, seed=cfg.seed
+        ).stitches,
+    )
+    cands, xls = (
+        [],
+        _ls_images(cfg, S, dev),
+    )  # ground truth: every small → large candidate, LS-initialised, no fine-tuning
     for (f, g), Mfg in tqdm(M.items(), desc='LS-init candidates', disable=not progress):
         for i in range(Mfg.shape[0]):
             for j in range(Mfg.shape[1]):
-                st = ls_init(Stitch(anchors[f], i, anchors[g], j), xls, cfg.ls_init_images, cfg.ls_ridge)
-                cands.append(dict(stitch=[f, g, i, j], gamma=float(G[(f, g)][i, j]), gamma_cka=float(Gc[(f, g)][i, j]), macs=float(Mfg[i, j]), acc=top1(st, xt, bs=cfg.eval_bs)))
-    return dict(kappa={f'{f}-{g}': v for (f, g), v in kap.items()}, pairs=pairs, anchor_macs=amacs, selections=sel, klas_report=klas.report,
-                matched_buckets=b_matched, candidates=cands, selection_s=t_sel, probe_acc=[probe_accuracy(a, p, xt, bs=cfg.eval_bs) for a, p in zip(anchors, probes)])
+                st = ls_init(
+                    Stitch(anchors[f], i, anchors[g], j), xls, cfg.ls_init_images, cfg.ls_ridge
+                )
+                cands.append(
+                    dict(
+                        stitch=[f, g, i, j],
+                        gamma=float(G[(f, g)][i, j]),
+                        gamma_cka=float(Gc[(f, g)][i, j]),
+                        macs=float(Mfg[i, j]),
+                        acc=top1(st, xt, bs=cfg.eval_bs),
+                    )
+                )
+    return dict(
+        kappa={f'{f}-{g}': v for (f, g), v in kap.items()},
+        pairs=pairs,
+        anchor_macs=amacs,
+        selections=sel,
+        klas_report=klas.report,
+        matched_buckets=b_matched,
+        candidates=cands,
+        selection_s=t_sel,
+        probe_acc=[probe_accuracy(a, p, xt, bs=cfg.eval_bs) for a, p in zip(anchors, probes)],
+    )
 
 # %% ../../nbs/18_klas.run.ipynb #6bd3f558
 class MixupCB(Callback):
-    "Mixup / cutmix with label smoothing on each training batch (timm's `Mixup`; soft targets for the cross-entropy)."
-    order = -5   # after TrainCB has moved the batch to the device
-    def __init__(self, mixup:float, cutmix:float, smoothing:float, n_classes:int):
+    """Mixup / cutmix with label smoothing on each training batch (timm's `Mixup`; soft targets for
+    the cross-entropy)."""
+
+    order = -5  # after TrainCB has moved the batch to the device
+
+    def __init__(self, mixup: float, cutmix: float, smoothing: float, n_classes: int):
         from timm.data import Mixup
-        self.mix = Mixup(mixup_alpha=mixup, cutmix_alpha=cutmix, label_smoothing=smoothing, num_classes=n_classes)
+
+        self.mix = Mixup(
+            mixup_alpha=mixup, cutmix_alpha=cutmix, label_smoothing=smoothing, num_classes=n_classes
+        )
+
     def before_batch(self):
         x, y = self.learn.batch[:2]
-        if len(x) % 2 == 0: self.learn.batch = list(self.mix(x, y))   # timm's Mixup needs an even batch (the last one may be odd)
+        if len(x) % 2 == 0:
+            self.learn.batch = list(
+                self.mix(x, y)
+            )  # timm's Mixup needs an even batch (the last one may be odd)
 
-def finetune_steps(cfg:KLASConfig, n_configs:int, n_train:int)->int:
-    "Fine-tuning steps of one supernet: finetune_epochs × batches per epoch, else the `budget` rule."
-    if cfg.finetune_epochs: return max(1, int(cfg.finetune_epochs * n_train // cfg.finetune_bs))
+# %% ../../nbs/18_klas.run.ipynb #184d891d
+def finetune_steps(cfg: KLASConfig, n_configs: int, n_train: int) -> int:
+    """Fine-tuning steps of one supernet: finetune_epochs × batches per epoch, else the `budget`
+    rule."""
+    if cfg.finetune_epochs:
+        return max(1, int(cfg.finetune_epochs * n_train // cfg.finetune_bs))
     return cfg.finetune_steps if cfg.budget == 'epochs' else cfg.steps_per_config * n_configs
 
-def finetune(cfg:KLASConfig, # fine-tuning options
-             anchors:list,   # trained anchors (copied, not modified)
-             stitches:list,  # the selection: (f, g, i, j) tuples
-             S:dict,         # data splits
-             seed:int,       # fine-tuning seed
-             macs:dict,      # {config key: MACs}
-             ckpt:Path|None=None, # checkpoint file: written every 50 steps, resumed from when present, deleted when done
-             progress:bool=False, # show the Learner's progress bar
-            )->list[dict]:
-    "Fine-tune a supernet of `anchors` (copied) and `stitches`; top-1 and MACs of every configuration."
+# %% ../../nbs/18_klas.run.ipynb #f87d8acd
+def finetune(
+    cfg: KLASConfig,  # fine-tuning options
+    anchors: list,  # trained anchors (copied, not modified)
+    stitches: list,  # the selection: (f, g, i, j) tuples
+    S: dict,  # data splits
+    seed: int,  # fine-tuning seed
+    macs: dict,  # {config key: MACs}
+    ckpt: Path
+    # checkpoint file: written every 50 steps, resumed from when present, deleted when done
+    | None = None,
+    progress: bool = False,  # show the Learner's progress bar
+) -> list[dict]:
+    """Fine-tune a supernet of `anchors` (copied) and `stitches`; top-1 and MACs of every
+    configuration."""
     import copy
     import torch.nn.functional as F
     from klas_lfa_glidr.core.learner import CheckpointCB
-    set_seed(seed); dev = model_device(anchors[0]); ds = as_dataset(S['train'])
-    net = Supernet([copy.deepcopy(a) for a in anchors], [tuple(s) for s in stitches], _ls_images(cfg, S, dev), cfg.ls_init_images, cfg.ls_ridge)
+
+    set_seed(seed)
+    dev = model_device(anchors[0])
+    ds = as_dataset(S['train'])
+    net = Supernet(
+        [copy.deepcopy(a) for a in anchors],
+        [tuple(s) for s in stitches],
+        _ls_images(cfg, S, dev),
+        cfg.ls_init_images,
+        cfg.ls_ridge,
+    )
     cmacs = {c: macs[config_key(c)] for c in net.configs}
-    sched = LRSchedCB((lambda pct: sched_warmup_cos(pct, cfg.warmup_pct)) if cfg.warmup_pct else 'cos')
-    cbs = [SampleConfigCB(cfg.config_sampling, cmacs, seed=seed), sched] + ([CheckpointCB(ckpt, every=50)] if ckpt else [])
+    sched = LRSchedCB(
+        (lambda pct: sched_warmup_cos(pct, cfg.warmup_pct)) if cfg.warmup_pct else 'cos'
+    )
+    cbs = [SampleConfigCB(cfg.config_sampling, cmacs, seed=seed), sched] + (
+        [CheckpointCB(ckpt, every=50)] if ckpt else []
+    )
     mixing = cfg.mixup > 0 or cfg.cutmix > 0
-    if mixing: cbs.append(MixupCB(cfg.mixup, cfg.cutmix, cfg.label_smoothing, cfg.n_classes))
-    loss = (lambda p, y: F.cross_entropy(p, y)) if mixing else (lambda p, y: F.cross_entropy(p, y, label_smoothing=cfg.label_smoothing))
+    if mixing:
+        cbs.append(MixupCB(cfg.mixup, cfg.cutmix, cfg.label_smoothing, cfg.n_classes))
+    loss = (
+        (lambda p, y: F.cross_entropy(p, y))
+        if mixing
+        else (lambda p, y: F.cross_entropy(p, y, label_smoothing=cfg.label_smoothing))
+    )
     lr = cfg.finetune_lr * (cfg.finetune_bs / 512 if cfg.lr_batch_scaling else 1.0)
-    learn = Learner(net, DataLoaders(ds, bs=cfg.finetune_bs, seed=seed, num_workers=cfg.num_workers), loss, lr=lr, cbs=cbs, device=cfg.device,
-                    opt_func=lambda ps, lr: torch.optim.AdamW(net.param_groups(lr, 1.0, cfg.stitch_lr_scale), weight_decay=cfg.finetune_wd), progress=progress)
-    if ckpt: Path(ckpt).parent.mkdir(parents=True, exist_ok=True)
-    learn.fit(n_steps=finetune_steps(cfg, len(net.configs), len(ds)), resume=ckpt if ckpt and Path(ckpt).exists() else None)
+    learn = Learner(
+        net,
+        DataLoaders(ds, bs=cfg.finetune_bs, seed=seed, num_workers=cfg.num_workers),
+        loss,
+        lr=lr,
+        cbs=cbs,
+        device=cfg.device,
+        opt_func=lambda ps, lr: torch.optim.AdamW(
+            net.param_groups(lr, 1.0, cfg.stitch_lr_scale), weight_decay=cfg.finetune_wd
+        ),
+        progress=progress,
+    )
+    if ckpt:
+        Path(ckpt).parent.mkdir(parents=True, exist_ok=True)
+    learn.fit(
+        n_steps=finetune_steps(cfg, len(net.configs), len(ds)),
+        resume=ckpt if ckpt and Path(ckpt).exists() else None,
+    )
     res = evaluate_configs(net, S['test'], macs=cmacs, bs=cfg.eval_bs)
-    if ckpt: Path(ckpt).unlink(missing_ok=True)      # the stage's JSON holds the result; a 3-anchor checkpoint is tens of MB
+    if ckpt:
+        Path(ckpt).unlink(
+            missing_ok=True
+        )  # the stage's JSON holds the result; a 3-anchor checkpoint is tens of MB
     return res
 
-def summarise_arm(res:list[dict], # `evaluate_configs` output of one fine-tuned supernet
-                  lo:float, hi:float, # MACs of the cheapest and costliest anchor
-                 )->dict:
+# %% ../../nbs/18_klas.run.ipynb #ed474772
+def summarise_arm(
+    res: list[dict],  # `evaluate_configs` output of one fine-tuned supernet
+    lo: float,
+    hi: float,  # MACs of the cheapest and costliest anchor
+) -> dict:
     "AUC and average top-1 of one fine-tuned selection."
     c, a = [r['macs'] for r in res], [r['acc'] for r in res]
     return dict(auc=frontier_auc(c, a, lo, hi), avg_top1=float(np.mean(a)), n_configs=len(res))
 
 # %% ../../nbs/18_klas.run.ipynb #115deef2
-PAPER = dict(top1='up to +1.21 % top-1 at equal FLOPs (ImageNet-1K, abstract)', flops='same accuracy with 1.33× fewer FLOPs (abstract)',
-             auc='Swin AUC 0.8950 vs SN-Net 0.8345 (secondary source)', cka='Swin AUC: KL 0.8950, CKA 0.8124 (secondary source)',
-             recovery='Swin Ti–B optimal-configuration recovery: KL 88.9 %, SN-Net 61.1 %, CKA 5.5 % (secondary source)')
+PAPER = dict(
+    top1='up to +1.21 % top-1 at equal FLOPs (ImageNet-1K, abstract)',
+    flops='same accuracy with 1.33× fewer FLOPs (abstract)',
+    auc='Swin AUC 0.8950 vs SN-Net 0.8345 (secondary source)',
+    cka='Swin AUC: KL 0.8950, CKA 0.8124 (secondary source)',
+    recovery='Swin Ti–B optimal-configuration recovery: KL 88.9 %, SN-Net 61.1 %, CKA 5.5 % '
+    '(secondary source)',
+)
 
+# %% ../../nbs/18_klas.run.ipynb #a22d3e7a
 def _ci(s, fmt='{:+.4f}'):
-    return fmt.format(s['mean']) + (f" [{fmt.format(s['ci'][0])}, {fmt.format(s['ci'][1])}]" if s.get('ci') else ' (one seed: no interval)')
+    return fmt.format(s['mean']) + (
+        f" [{fmt.format(s['ci'][0])}, {fmt.format(s['ci'][1])}]"
+        if s.get('ci')
+        else ' (one seed: no interval)'
+    )
 
+# %% ../../nbs/18_klas.run.ipynb #d207000f
 def _side(s, above=0.0):
-    "reproduced when the whole interval lies above `above`; not testable without an interval (one seed)."
-    if not s.get('ci'): return 'not testable here'
+    """reproduced when the whole interval lies above `above`; not testable without an interval (one
+    seed)."""
+    if not s.get('ci'):
+        return 'not testable here'
     return 'reproduced' if s['ci'][0] > above else 'not reproduced'
 
-def claims(res:dict, # `run` metrics (needs `delta_vs`, so the `klas` arm)
-          )->list[dict]:
+# %% ../../nbs/18_klas.run.ipynb #d4cefa95
+def claims(
+    res: dict,  # `run` metrics (needs `delta_vs`, so the `klas` arm)
+) -> list[dict]:
     "Rows `claim, paper, ours, verdict` for the KLAS paper at this run's scale."
     dv, rows = res['delta_vs'], []
     add = lambda c, p, o, v: rows.append(dict(claim=c, paper=p, ours=o, verdict=v))
     if 'snnet' in dv:
-        add('KLAS beats SN-Net nearest stitching at matched MACs (Δtop-1, KLAS − SN-Net, mean over the MACs grid)', PAPER['top1'], _ci(dv['snnet']['delta_ci']), _side(dv['snnet']['delta_ci']))
-        add('SN-Net needs more MACs than KLAS for the same accuracy (MACs ratio SN-Net / KLAS)', PAPER['flops'], _ci(dv['snnet']['flops_ratio'], '{:.3f}×'), _side(dv['snnet']['flops_ratio'], 1.0))
-        add('KLAS has the larger frontier AUC than SN-Net (ΔAUC)', PAPER['auc'], _ci(dv['snnet']['auc_diff']), _side(dv['snnet']['auc_diff']))
-    if 'random' in dv: add('KLAS has the larger AUC than random selection of the same size (ΔAUC; spec C3)', '— (our hypothesis)', _ci(dv['random']['auc_diff']), _side(dv['random']['auc_diff']))
+        add(
+            'KLAS beats SN-Net nearest stitching at matched MACs (Δtop-1, KLAS − SN-Net, mean '
+            'over the MACs grid)',
+            PAPER['top1'],
+            _ci(dv['snnet']['delta_ci']),
+            _side(dv['snnet']['delta_ci']),
+        )
+        add(
+            'SN-Net needs more MACs than KLAS for the same accuracy (MACs ratio SN-Net / KLAS)',
+            PAPER['flops'],
+            _ci(dv['snnet']['flops_ratio'], '{:.3f}×'),
+            _side(dv['snnet']['flops_ratio'], 1.0),
+        )
+        add(
+            'KLAS has the larger frontier AUC than SN-Net (ΔAUC)',
+            PAPER['auc'],
+            _ci(dv['snnet']['auc_diff']),
+            _side(dv['snnet']['auc_diff']),
+        )
+    if 'random' in dv:
+        add(
+            'KLAS has the larger AUC than random selection of the same size (ΔAUC; spec C3)',
+            '— (our hypothesis)',
+            _ci(dv['random']['auc_diff']),
+            _side(dv['random']['auc_diff']),
+        )
     if 'klas_matched' in dv and 'snnet' in dv:
-        m = seed_ci([a - b for a, b in zip(res['summary']['klas_matched']['auc'], res['summary']['snnet']['auc'])])
-        add('the AUC gain over SN-Net survives matching |S| (ΔAUC, KLAS at |S_SN-Net| − SN-Net; spec C5)', '— (our hypothesis)', _ci(m), _side(m))
+        m = seed_ci(
+            [
+                a - b
+                for a, b in zip(
+                    res['summary']['klas_matched']['auc'], res['summary']['snnet']['auc']
+                )
+            ]
+        )
+        add(
+            'the AUC gain over SN-Net survives matching |S| (ΔAUC, KLAS at |S_SN-Net| − '
+            'SN-Net; spec C5)',
+            '— (our hypothesis)',
+            _ci(m),
+            _side(m),
+        )
     rk, rc = res['spearman_gamma_ls'], res.get('spearman_cka_ls', float('nan'))
-    add('Γ from KL ranks least-squares-initialised stitches better than Γ from 1 − CKA (Spearman ρ over all candidates; spec C1)', PAPER['cka'],
-        f"ρ_KL = {rk:.3f}, ρ_CKA = {rc:.3f}", 'reproduced' if rk > 0 and rk > rc else 'not reproduced')
-    if 'klas_cka' in dv: add('selection with KL beats selection with CKA (ΔAUC, KLAS − KLAS on 1 − CKA)', PAPER['cka'], _ci(dv['klas_cka']['auc_diff']), _side(dv['klas_cka']['auc_diff']))
+    add(
+        'Γ from KL ranks least-squares-initialised stitches better than Γ from 1 − CKA '
+        '(Spearman ρ over all candidates; spec C1)',
+        PAPER['cka'],
+        f"ρ_KL = {rk:.3f}, ρ_CKA = {rc:.3f}",
+        'reproduced' if rk > 0 and rk > rc else 'not reproduced',
+    )
+    if 'klas_cka' in dv:
+        add(
+            'selection with KL beats selection with CKA (ΔAUC, KLAS − KLAS on 1 − CKA)',
+            PAPER['cka'],
+            _ci(dv['klas_cka']['auc_diff']),
+            _side(dv['klas_cka']['auc_diff']),
+        )
     rec = res['recovery']
     if 'snnet' in rec:
         f = lambda a: f"{rec[a]['recovered']}/{rec[a]['buckets']}"
-        add('KLAS recovers the best candidate of more MACs buckets than SN-Net (spec C2)', PAPER['recovery'],
-            f"KLAS {f('klas')}, SN-Net {f('snnet')}" + (f", random {f('random')}" if 'random' in rec else ''), 'reproduced' if rec['klas']['recovered'] >= rec['snnet']['recovered'] else 'not reproduced')
+        add(
+            'KLAS recovers the best candidate of more MACs buckets than SN-Net (spec C2)',
+            PAPER['recovery'],
+            f"KLAS {f('klas')}, SN-Net {f('snnet')}"
+            + (f", random {f('random')}" if 'random' in rec else ''),
+            'reproduced'
+            if rec['klas']['recovered'] >= rec['snnet']['recovered']
+            else 'not reproduced',
+        )
     return rows
 
 # %% ../../nbs/18_klas.run.ipynb #98a60a56
 MAIN_ARMS = ('klas', 'snnet', 'random')
 
-def plot_run(res:dict,   # `run` metrics (needs `summary`)
-             fronts:dict, # {arm: (MACs list, top-1 list)} over all seeds
-             out:Path|None=None, # directory for frontier.png / auc.png (None: only return the figures)
-            )->list:
+# %% ../../nbs/18_klas.run.ipynb #1f1354f5
+def plot_run(
+    res: dict,  # `run` metrics (needs `summary`)
+    fronts: dict,  # {arm: (MACs list, top-1 list)} over all seeds
+    out: Path | None = None,  # directory for frontier.png / auc.png (None: only return the figures)
+) -> list:
     "The frontier and AUC figures of a KLAS run; saved paths (or figures when `out` is None)."
-    main = {a: v for a, v in fronts.items() if a in MAIN_ARMS}; rest = {a: v for a, v in fronts.items() if a not in MAIN_ARMS or a == 'klas'}
+    main = {a: v for a, v in fronts.items() if a in MAIN_ARMS}
+    rest = {a: v for a, v in fronts.items() if a not in MAIN_ARMS or a == 'klas'}
     fig, axs = subplots(1, 2 if len(rest) > 1 else 1, figsize=(11 if len(rest) > 1 else 6, 4))
-    plot_frontier(main, ax=axs[0], xlabel='MACs', ylabel='top-1'); axs[0].set_title('KLAS vs SN-Net nearest vs random (all seeds)')
-    if len(rest) > 1: plot_frontier(rest, ax=axs[1], xlabel='MACs', ylabel='top-1'); axs[1].set_title('KLAS vs its ablations and controls')
-    arms = list(res['summary']); m = [res['summary'][a]['auc_mean'] for a in arms]; sd = [np.nan_to_num(res['summary'][a]['auc_std']) for a in arms]
+    plot_frontier(main, ax=axs[0], xlabel='MACs', ylabel='top-1')
+    axs[0].set_title('KLAS vs SN-Net nearest vs random (all seeds)')
+    if len(rest) > 1:
+        plot_frontier(rest, ax=axs[1], xlabel='MACs', ylabel='top-1')
+        axs[1].set_title('KLAS vs its ablations and controls')
+    arms = list(res['summary'])
+    m = [res['summary'][a]['auc_mean'] for a in arms]
+    sd = [np.nan_to_num(res['summary'][a]['auc_std']) for a in arms]
     fig2, (ax,) = subplots(figsize=(1.1 * len(arms) + 2, 3.5))
-    plot_bars_ci(arms, m, [x - e for x, e in zip(m, sd)], [x + e for x, e in zip(m, sd)], ax=ax, ylabel='AUC (seed mean ± SD)', title='Frontier AUC per arm')
-    span = max(m) - min(m) + 2 * max(sd + [1e-3]); ax.set_ylim(min(m) - span, max(m) + span); ax.tick_params(axis='x', rotation=30)
-    if out is None: return [fig, fig2]
-    return [str(p) for p in save_fig(fig, Path(out)/'frontier', close=True)] + [str(p) for p in save_fig(fig2, Path(out)/'auc', close=True)]
+    plot_bars_ci(
+        arms,
+        m,
+        [x - e for x, e in zip(m, sd)],
+        [x + e for x, e in zip(m, sd)],
+        ax=ax,
+        ylabel='AUC (seed mean ± SD)',
+        title='Frontier AUC per arm',
+    )
+    span = max(m) - min(m) + 2 * max(sd + [1e-3])
+    ax.set_ylim(min(m) - span, max(m) + span)
+    ax.tick_params(axis='x', rotation=30)
+    if out is None:
+        return [fig, fig2]
+    return [str(p) for p in save_fig(fig, Path(out) / 'frontier', close=True)] + [
+        str(p) for p in save_fig(fig2, Path(out) / 'auc', close=True)
+    ]
 
 # %% ../../nbs/18_klas.run.ipynb #415be416
-def run(cfg:KLASConfig,      # the pipeline's config (presets: small, cpu, paper)
-        out:Path|None=None,   # output directory: stages, anchors, figures; None keeps nothing
-       )->dict:
+def run(
+    cfg: KLASConfig,  # the pipeline's config (presets: small, cpu, paper)
+    out: Path | None = None,  # output directory: stages, anchors, figures; None keeps nothing
+) -> dict:
     "The KLAS pipeline; returns the metrics stored in results.json."
-    if not torch.cuda.is_available(): torch.set_num_threads(min(2, torch.get_num_threads()))
+    if not torch.cuda.is_available():
+        torch.set_num_threads(min(2, torch.get_num_threads()))
     out = Path(out) if out else None
     check_stages(out, cfg, ignore=('seeds', 'arms'))
-    S = make_splits(cfg); anchors = make_anchors(cfg, S, out)
-    A = stage(out, 'anchors', lambda: dict(top1=[top1(m, S['test'], bs=cfg.eval_bs) for m in anchors], params=[sum(p.numel() for p in m.parameters()) for m in anchors]))
+    S = make_splits(cfg)
+    anchors = make_anchors(cfg, S, out)
+    A = stage(
+        out,
+        'anchors',
+        lambda: dict(
+            top1=[top1(m, S['test'], bs=cfg.eval_bs) for m in anchors],
+            params=[sum(p.numel() for p in m.parameters()) for m in anchors],
+        ),
+    )
     sel = stage(out, 'selection', lambda: select_all(cfg, anchors, S))
     lo, hi = min(sel['anchor_macs']), max(sel['anchor_macs'])
-    macs = {f'anchor{k}': v for k, v in enumerate(sel['anchor_macs'])} | {config_key(tuple(c['stitch'])): c['macs'] for c in sel['candidates']}
+    macs = {f'anchor{k}': v for k, v in enumerate(sel['anchor_macs'])} | {
+        config_key(tuple(c['stitch'])): c['macs'] for c in sel['candidates']
+    }
     ft, t_ft = {}, 0.0
-    for arm, seed in tqdm([(a, s) for a in cfg.arms for s in cfg.seeds], desc='fine-tune (arm × seed)', leave=False):
+    for arm, seed in tqdm(
+        [(a, s) for a in cfg.arms for s in cfg.seeds], desc='fine-tune (arm × seed)', leave=False
+    ):
+
         def job():
-            t0 = time.perf_counter(); r = finetune(cfg, anchors, sel['selections'][arm], S, seed, macs, out/'ckpt'/f'finetune-{arm}-s{seed}.pt' if out else None)
+            t0 = time.perf_counter()
+            r = finetune(
+                cfg,
+                anchors,
+                sel['selections'][arm],
+                S,
+                seed,
+                macs,
+                out / 'ckpt' / f'finetune-{arm}-s{seed}.pt' if out else None,
+            )
             return dict(results=r, seconds=time.perf_counter() - t0)
-        ft[f'{arm}-s{seed}'] = stage(out, f'finetune-{arm}-s{seed}', job); t_ft += ft[f'{arm}-s{seed}']['seconds']
-    summary = {}; ms = lambda v: (float(np.mean(v)), float(np.std(v, ddof=1)) if len(v) > 1 else float('nan'))
+
+        ft[f'{arm}-s{seed}'] = stage(out, f'finetune-{arm}-s{seed}', job)
+        t_ft += ft[f'{arm}-s{seed}']['seconds']
+    summary = {}
+    ms = lambda v: (float(np.mean(v)), float(np.std(v, ddof=1)) if len(v) > 1 else float('nan'))
     for arm in cfg.arms:
         per = [summarise_arm(ft[f'{arm}-s{s}']['results'], lo, hi) for s in cfg.seeds]
         auc, avg = [p['auc'] for p in per], [p['avg_top1'] for p in per]
-        summary[arm] = dict(auc_mean=ms(auc)[0], auc_std=ms(auc)[1], auc=auc, avg_top1_mean=ms(avg)[0], avg_top1_std=ms(avg)[1], avg_top1=avg,
-                            n_selected=len(sel['selections'][arm]))
-    one = lambda arm, s: ([r['macs'] for r in ft[f'{arm}-s{s}']['results']], [r['acc'] for r in ft[f'{arm}-s{s}']['results']])
+        summary[arm] = dict(
+            auc_mean=ms(auc)[0],
+            auc_std=ms(auc)[1],
+            auc=auc,
+            avg_top1_mean=ms(avg)[0],
+            avg_top1_std=ms(avg)[1],
+            avg_top1=avg,
+            n_selected=len(sel['selections'][arm]),
+        )
+    one = lambda arm, s: (
+        [r['macs'] for r in ft[f'{arm}-s{s}']['results']],
+        [r['acc'] for r in ft[f'{arm}-s{s}']['results']],
+    )
     front = lambda arm: tuple(sum((one(arm, s)[k] for s in cfg.seeds), []) for k in (0, 1))
     cand = sel['candidates']
-    res = dict(anchors=A, kappa=sel['kappa'], pairs=sel['pairs'], anchor_macs=sel['anchor_macs'], matched_buckets=sel['matched_buckets'], probe_acc=sel['probe_acc'],
-               summary=summary, spearman_gamma_ls=score_correlation([c['gamma'] for c in cand], [c['acc'] for c in cand]),
-               spearman_cka_ls=score_correlation([c['gamma_cka'] for c in cand], [c['acc'] for c in cand]),
-               recovery={arm: bucket_recovery([(tuple(c['stitch']), c['macs'], c['acc']) for c in cand], {tuple(s) for s in sel['selections'][arm]}, lo, hi, cfg.n_buckets)
-                         for arm in cfg.arms},
-               selection_s=sel['selection_s'], finetune_s=t_ft, selection_fraction=sel['selection_s'] / max(t_ft / max(len(cfg.arms) * len(cfg.seeds), 1), 1e-9))
-    if 'klas' in cfg.arms:     # Δtop-1 at matched MACs (KLAS − arm), per seed (same seed on both sides), then mean ± std over seeds
+    res = dict(
+        anchors=A,
+        kappa=sel['kappa'],
+        pairs=sel['pairs'],
+        anchor_macs=sel['anchor_macs'],
+        matched_buckets=sel['matched_buckets'],
+        probe_acc=sel['probe_acc'],
+        summary=summary,
+        spearman_gamma_ls=score_correlation([c['gamma'] for c in cand], [c['acc'] for c in cand]),
+        spearman_cka_ls=score_correlation([c['gamma_cka'] for c in cand], [c['acc'] for c in cand]),
+        recovery={
+            arm: bucket_recovery(
+                [(tuple(c['stitch']), c['macs'], c['acc']) for c in cand],
+                {tuple(s) for s in sel['selections'][arm]},
+                lo,
+                hi,
+                cfg.n_buckets,
+            )
+            for arm in cfg.arms
+        },
+        selection_s=sel['selection_s'],
+        finetune_s=t_ft,
+        selection_fraction=sel['selection_s']
+        / max(t_ft / max(len(cfg.arms) * len(cfg.seeds), 1), 1e-9),
+    )
+    if (
+        'klas' in cfg.arms
+        # Δtop-1 at matched MACs (KLAS − arm), per seed (same seed on both sides),
+        # then mean ± std
+        # over seeds
+    ):
         res['delta_vs'] = {}
         for arm in cfg.arms:
-            if arm == 'klas': continue
+            if arm == 'klas':
+                continue
             d = [delta_at_matched_flops(one('klas', s), one(arm, s), lo, hi) for s in cfg.seeds]
-            res['delta_vs'][arm] = dict(mean=ms([x['mean'] for x in d])[0], std=ms([x['mean'] for x in d])[1], per_seed=[x['mean'] for x in d],
-                                        share_ge0=float(np.mean([x['share_ge0'] for x in d])),
-                                        pooled=delta_at_matched_flops(front('klas'), front(arm), lo, hi)['mean'],
-                                        auc_diff=seed_ci([a - b for a, b in zip(summary['klas']['auc'], summary[arm]['auc'])]),
-                                        delta_ci=seed_ci([x['mean'] for x in d]),
-                                        flops_ratio=seed_ci([flops_ratio_at_matched_acc(one('klas', s), one(arm, s))['mean'] for s in cfg.seeds]))
+            res['delta_vs'][arm] = dict(
+                mean=ms([x['mean'] for x in d])[0],
+                std=ms([x['mean'] for x in d])[1],
+                per_seed=[x['mean'] for x in d],
+                share_ge0=float(np.mean([x['share_ge0'] for x in d])),
+                pooled=delta_at_matched_flops(front('klas'), front(arm), lo, hi)['mean'],
+                auc_diff=seed_ci(
+                    [a - b for a, b in zip(summary['klas']['auc'], summary[arm]['auc'])]
+                ),
+                delta_ci=seed_ci([x['mean'] for x in d]),
+                flops_ratio=seed_ci(
+                    [
+                        flops_ratio_at_matched_acc(one('klas', s), one(arm, s))['mean']
+                        for s in cfg.seeds
+                    ]
+                ),
+            )
         res['claims'] = claims(res)
-    if out: res['figures'] = plot_run(res, {arm: front(arm) for arm in cfg.arms}, out/'figures')
+    if out:
+        res['figures'] = plot_run(res, {arm: front(arm) for arm in cfg.arms}, out / 'figures')
     return res
+
 
 main = make_cli(run, KLASConfig, 'klas')
 
 # %% ../../nbs/18_klas.run.ipynb #3faec1c7
-def describe(key:str,             # configuration key, e.g. 's0_2_1_0' or 'anchor1'
-             depth:int|None=None, # anchor depth, to name the last block
-            )->str:
+def describe(
+    key: str,  # configuration key, e.g. 's0_2_1_0' or 'anchor1'
+    depth: int | None = None,  # anchor depth, to name the last block
+) -> str:
     "Human-readable form of a configuration key: which anchors and blocks it runs."
-    if key.startswith('anchor'): return f"anchor {key[6:]} alone (all blocks and its head)"
+    if key.startswith('anchor'):
+        return f"anchor {key[6:]} alone (all blocks and its head)"
     f, g, i, j = map(int, key[1:].split('_'))
     tail = f"{j + 1}..{depth - 1}" if depth else f"{j + 1}.."
     return f"anchor {f} blocks 0..{i} → stitching layer → anchor {g} blocks {tail} and its head"
 
-def plot_choice(results:list[dict], # `evaluate_configs` output
-                budget:float,        # MACs budget
-                ax=None,             # matplotlib axis (new figure if None)
-                depth:int|None=None, # anchor depth, for the description
-                key:str|None=None,   # a configuration to highlight instead of the best under the budget
-               ):
-    "Configurations (MACs, top-1), their frontier, and the chosen one (`key`, or the best under `budget`) highlighted."
+# %% ../../nbs/18_klas.run.ipynb #f6ee9090
+def plot_choice(
+    results: list[dict],  # `evaluate_configs` output
+    budget: float,  # MACs budget
+    ax=None,  # matplotlib axis (new figure if None)
+    depth: int | None = None,  # anchor depth, for the description
+    key: str | None = None,  # a configuration to highlight instead of the best under the budget
+):
+    """Configurations (MACs, top-1), their frontier, and the chosen one (`key`, or the best under
+    `budget`) highlighted."""
     from klas_lfa_glidr.klas.frontier import pareto_front
-    if ax is None: _, (ax,) = subplots(figsize=(6.5, 4))
+
+    if ax is None:
+        _, (ax,) = subplots(figsize=(6.5, 4))
     c, a = np.array([r['macs'] for r in results]), np.array([r['acc'] for r in results])
-    ax.scatter(c, a, s=16, alpha=0.6, label='configurations'); f = pareto_front(c, a); ax.step(c[f], a[f], where='post', lw=1.5, label='frontier')
+    ax.scatter(c, a, s=16, alpha=0.6, label='configurations')
+    f = pareto_front(c, a)
+    ax.step(c[f], a[f], where='post', lw=1.5, label='frontier')
     ax.axvline(budget, color='k', ls='--', lw=0.8, label='budget')
     ch = next((r for r in results if r['key'] == key), None) if key else best_under(results, budget)
     if ch:
-        ax.scatter([ch['macs']], [ch['acc']], s=120, facecolor='none', edgecolor='r', lw=2, label='chosen')
-        ax.set_title(f"{describe(ch['key'], depth)}\ntop-1 {ch['acc']:.3f}, {ch['macs'] / 1e6:.2f} M MACs", fontsize=8)
-    ax.set(xlabel='MACs', ylabel='top-1'); ax.legend(fontsize=7)
+        ax.scatter(
+            [ch['macs']], [ch['acc']], s=120, facecolor='none', edgecolor='r', lw=2, label='chosen'
+        )
+        ax.set_title(
+            f"{describe(ch['key'], depth)}\ntop-1 {ch['acc']:.3f}, {ch['macs'] / 1e6:.2f} M MACs",
+            fontsize=8,
+        )
+    ax.set(xlabel='MACs', ylabel='top-1')
+    ax.legend(fontsize=7)
     return ch
 
-def frontier_explorer(results:list[dict],  # `evaluate_configs` output
-                      depth:int|None=None, # anchor depth, for the descriptions
-                     ):
+# %% ../../nbs/18_klas.run.ipynb #77b62c99
+def frontier_explorer(
+    results: list[dict],  # `evaluate_configs` output
+    depth: int | None = None,  # anchor depth, for the descriptions
+):
     "ipywidgets explorer: a MACs budget slider and a configuration picker over fine-tuned results."
     import ipywidgets as W
     import matplotlib.pyplot as plt
+
     c = [r['macs'] for r in results]
-    budget = W.FloatSlider(value=float(np.median(c)), min=float(min(c)), max=float(max(c)), step=(max(c) - min(c)) / 200, description='MACs budget', readout_format='.3g')
-    pick = W.Dropdown(options=[('best under budget', None)] + [(f"{r['key']} ({r['acc']:.3f})", r['key']) for r in sorted(results, key=lambda r: r['macs'])], description='config')
+    budget = W.FloatSlider(
+        value=float(np.median(c)),
+        min=float(min(c)),
+        max=float(max(c)),
+        step=(max(c) - min(c)) / 200,
+        description='MACs budget',
+        readout_format='.3g',
+    )
+    pick = W.Dropdown(
+        options=[('best under budget', None)]
+        + [
+            (f"{r['key']} ({r['acc']:.3f})", r['key'])
+            for r in sorted(results, key=lambda r: r['macs'])
+        ],
+        description='config',
+    )
     out = W.Output()
+
     def draw(*_):
-        with out: out.clear_output(wait=True); plot_choice(results, budget.value, depth=depth, key=pick.value); plt.show()
-    budget.observe(draw, 'value'); pick.observe(draw, 'value'); draw()
+        with out:
+            out.clear_output(wait=True)
+            plot_choice(results, budget.value, depth=depth, key=pick.value)
+            plt.show()
+
+    budget.observe(draw, 'value')
+    pick.observe(draw, 'value')
+    draw()
     return W.VBox([W.HBox([budget, pick]), out])

@@ -18,57 +18,119 @@ from torch import Tensor
 @dataclass
 class Selection:
     "Selected stitches `(f, g, i, j)` and a report of how they were chosen."
-    stitches:list; method:str; report:dict = field(default_factory=dict)
-    def __len__(self): return len(self.stitches)
+
+    stitches: list
+    method: str
+    report: dict = field(default_factory=dict)
+
+    def __len__(self):
+        return len(self.stitches)
 
 # %% ../../nbs/13_klas.select.ipynb #3d37709e
-def bucket_select(G:Tensor,        # [n_f, n_g − 1] stitch scores Γ (lower is better)
-                  F:Tensor,        # [n_f, n_g − 1] MACs of each candidate
-                  lo:float, hi:float, # MACs of the source and target anchors
-                  n_buckets:int=20, tau:float=0.05, edges:str='linear', threshold_form:str='relative',
-                  flops_range:str='anchors', pair:tuple=(0, 1))->Selection:
+def bucket_select(
+    G: Tensor,  # [n_f, n_g − 1] stitch scores Γ (lower is better)
+    F: Tensor,  # [n_f, n_g − 1] MACs of each candidate
+    lo: float,
+    hi: float,  # MACs of the source and target anchors
+    n_buckets: int = 20,
+    tau: float = 0.05,
+    edges: str = 'linear',
+    threshold_form: str = 'relative',
+    flops_range: str = 'anchors',
+    pair: tuple = (0, 1),
+) -> Selection:
     "KLAS selection on one anchor pair."
-    if tau <= 0: raise ValueError(f"tau={tau} must be > 0")
-    if n_buckets < 1: raise ValueError(f"n_buckets={n_buckets} must be ≥ 1")
-    if edges not in ('linear', 'log'): raise ValueError(f"edges={edges!r}; allowed values: linear, log")
+    if tau <= 0:
+        raise ValueError(f"tau={tau} must be > 0")
+    if n_buckets < 1:
+        raise ValueError(f"n_buckets={n_buckets} must be ≥ 1")
+    if edges not in ('linear', 'log'):
+        raise ValueError(f"edges={edges!r}; allowed values: linear, log")
     G, F = torch.as_tensor(G, dtype=torch.float64), torch.as_tensor(F, dtype=torch.float64)
-    if G.shape != F.shape: raise ValueError(f"Γ {tuple(G.shape)} and FLOPs {tuple(F.shape)} must have the same shape")
-    e = np.geomspace(lo, hi, n_buckets + 1) if edges == 'log' else np.linspace(lo, hi, n_buckets + 1)
-    keep = ((F >= lo) & (F <= hi)) if flops_range == 'anchors' else torch.ones_like(F, dtype=torch.bool)
-    b_of = torch.as_tensor(np.clip(np.searchsorted(e, F.numpy(), side='right') - 1, 0, n_buckets - 1))
+    if G.shape != F.shape:
+        raise ValueError(f"Γ {tuple(G.shape)} and FLOPs {tuple(F.shape)} must have the same shape")
+    e = (
+        np.geomspace(lo, hi, n_buckets + 1)
+        if edges == 'log'
+        else np.linspace(lo, hi, n_buckets + 1)
+    )
+    keep = (
+        ((F >= lo) & (F <= hi))
+        if flops_range == 'anchors'
+        else torch.ones_like(F, dtype=torch.bool)
+    )
+    b_of = torch.as_tensor(
+        np.clip(np.searchsorted(e, F.numpy(), side='right') - 1, 0, n_buckets - 1)
+    )
     out, per, empty = [], {}, []
     for b in range(n_buckets):
         idx = ((b_of == b) & keep).nonzero().tolist()
-        if not idx: empty.append(b); continue
-        g = torch.stack([G[i, j] for i, j in idx]); m = int(g.argmin())
+        if not idx:
+            empty.append(b)
+            continue
+        g = torch.stack([G[i, j] for i, j in idx])
+        m = int(g.argmin())
         ok = g <= (1 + tau) * g[m] if threshold_form == 'relative' else g <= tau
         chosen = sorted({tuple(idx[m])} | {tuple(idx[k]) for k in ok.nonzero().flatten().tolist()})
-        per[b] = dict(candidates=len(idx), selected=len(chosen), flops=[float(e[b]), float(e[b + 1])]); out += [(*pair, i, j) for i, j in chosen]
-    return Selection(out, 'klas', dict(per_bucket=per, empty_buckets=empty, n_candidates=int(keep.sum()), tau=tau, n_buckets=n_buckets))
+        per[b] = dict(
+            candidates=len(idx), selected=len(chosen), flops=[float(e[b]), float(e[b + 1])]
+        )
+        out += [(*pair, i, j) for i, j in chosen]
+    return Selection(
+        out,
+        'klas',
+        dict(
+            per_bucket=per,
+            empty_buckets=empty,
+            n_candidates=int(keep.sum()),
+            tau=tau,
+            n_buckets=n_buckets,
+        ),
+    )
 
 # %% ../../nbs/13_klas.select.ipynb #c17a0980
-def snnet_pairs(n_f:int, n_g:int)->list[tuple]:
-    "SN-Net's stitches between two anchors of depth `n_f`, `n_g`, in our `(i, j)` convention (valid ones only)."
+def snnet_pairs(n_f: int, n_g: int) -> list[tuple]:
+    """SN-Net's stitches between two anchors of depth `n_f`, `n_g`, in our `(i, j)` convention
+    (valid ones only)."""
     if n_f == n_g:
-        raw = sorted({(a, b) for k in range(n_f - 1) for a in (k, k + 1) for b in (k, k + 1)})   # SN-Net (i, j')
+        raw = sorted(
+            {(a, b) for k in range(n_f - 1) for a in (k, k + 1) for b in (k, k + 1)}
+        )  # SN-Net (i, j')
         ours = [(i, jp - 1) for i, jp in raw]
     else:
         ours = [(i, round((i + 1) * n_g / n_f) - 1) for i in range(n_f)]
     return [(i, j) for i, j in ours if 0 <= i < n_f and 0 <= j <= n_g - 2]
 
-def snnet_select(depths:list[int])->Selection:
+# %% ../../nbs/13_klas.select.ipynb #584e4151
+def snnet_select(depths: list[int]) -> Selection:
     "SN-Net nearest stitching over anchors sorted by FLOPs with the given depths."
-    out = [(f, f + 1, i, j) for f in range(len(depths) - 1) for i, j in snnet_pairs(depths[f], depths[f + 1])]
+    out = [
+        (f, f + 1, i, j)
+        for f in range(len(depths) - 1)
+        for i, j in snnet_pairs(depths[f], depths[f + 1])
+    ]
     return Selection(out, 'snnet', dict(pairs=[(f, f + 1) for f in range(len(depths) - 1)]))
 
 # %% ../../nbs/13_klas.select.ipynb #969672c7
-def candidate_pool(depths:list[int], pairs:list[tuple]|None=None)->list[tuple]:
+def candidate_pool(depths: list[int], pairs: list[tuple] | None = None) -> list[tuple]:
     "Every valid stitch `(f, g, i, j)` of the given anchor pairs (default: all f < g)."
-    pairs = pairs if pairs is not None else [(f, g) for f in range(len(depths)) for g in range(f + 1, len(depths))]
+    pairs = (
+        pairs
+        if pairs is not None
+        else [(f, g) for f in range(len(depths)) for g in range(f + 1, len(depths))]
+    )
     return [(f, g, i, j) for f, g in pairs for i in range(depths[f]) for j in range(depths[g] - 1)]
 
-def random_select(n:int, depths:list[int], pairs:list[tuple]|None=None, seed:int=0)->Selection:
+# %% ../../nbs/13_klas.select.ipynb #5ec2e4d3
+def random_select(
+    n: int, depths: list[int], pairs: list[tuple] | None = None, seed: int = 0
+) -> Selection:
     "`n` stitches drawn uniformly from `candidate_pool(depths, pairs)`."
     pool = candidate_pool(depths, pairs)
-    if n > len(pool): raise ValueError(f"cannot draw {n} stitches from a pool of {len(pool)}")
-    return Selection(sorted(random.Random(seed).sample(pool, n)), 'random', dict(pool=len(pool), pairs=pairs, seed=seed))
+    if n > len(pool):
+        raise ValueError(f"cannot draw {n} stitches from a pool of {len(pool)}")
+    return Selection(
+        sorted(random.Random(seed).sample(pool, n)),
+        'random',
+        dict(pool=len(pool), pairs=pairs, seed=seed),
+    )

@@ -12,157 +12,298 @@ __all__ = ['to_snnet', 'from_snnet', 'StitchLayer', 'fit_affine', 'Stitch', 'ls_
 import copy
 import torch
 from torch import nn, Tensor
-from .anchors import StagePlan, stage_plan, map_to_tokens, tokens_to_map, with_prefix
+from klas_lfa_glidr.klas.anchors import (
+    StagePlan,
+    stage_plan,
+    map_to_tokens,
+    tokens_to_map,
+    with_prefix,
+)
 
 # %% ../../nbs/14_klas.stitch.ipynb #6409d69b
-def to_snnet(ij:tuple)->tuple: "Our `(i, j)` → SN-Net's `(i, j + 1)`."; return (ij[0], ij[1] + 1)
-def from_snnet(ij:tuple)->tuple: "SN-Net's `(i, j')` → our `(i, j' − 1)`."; return (ij[0], ij[1] - 1)
+def to_snnet(ij: tuple) -> tuple:
+    "Our `(i, j)` → SN-Net's `(i, j + 1)`."
+    return (ij[0], ij[1] + 1)
+
+# %% ../../nbs/14_klas.stitch.ipynb #fdf0cf27
+def from_snnet(ij: tuple) -> tuple:
+    "SN-Net's `(i, j')` → our `(i, j' − 1)`."
+    return (ij[0], ij[1] - 1)
 
 # %% ../../nbs/14_klas.stitch.ipynb #a3a85371
 class StitchLayer(nn.Module):
     "Affine map between two representations: per-token Linear, or 1×1 conv on NCHW maps."
-    def __init__(self, d_in:int, d_out:int, fmt:str='tokens'):
-        super().__init__(); self.fmt = fmt
+
+    def __init__(self, d_in: int, d_out: int, fmt: str = 'tokens'):
+        super().__init__()
+        self.fmt = fmt
         self.proj = nn.Conv2d(d_in, d_out, 1) if fmt == 'nchw' else nn.Linear(d_in, d_out)
-    def forward(self, h:Tensor)->Tensor: return self.proj(h)
-    def set_affine(self, W:Tensor, b:Tensor):
+
+    def forward(self, h: Tensor) -> Tensor:
+        return self.proj(h)
+
+    def set_affine(self, W: Tensor, b: Tensor):
         "Load `W [d_out, d_in]` and `b [d_out]`."
         with torch.no_grad():
-            self.proj.weight.copy_(W.view_as(self.proj.weight)); self.proj.bias.copy_(b)
+            self.proj.weight.copy_(W.view_as(self.proj.weight))
+            self.proj.bias.copy_(b)
 
-def fit_affine(X:Tensor, # [M, d_in] source features
-               Y:Tensor, # [M, d_out] target features
-               ridge:float=0.0)->tuple[Tensor, Tensor]: # W [d_out, d_in], b [d_out]
+# %% ../../nbs/14_klas.stitch.ipynb #3da35f14
+def fit_affine(
+    X: Tensor,  # [M, d_in] source features
+    Y: Tensor,  # [M, d_out] target features
+    ridge: float = 0.0,
+) -> tuple[Tensor, Tensor]:  # W [d_out, d_in], b [d_out]
     "Least-squares affine map with `Y ≈ X Wᵀ + b`, solved in float64."
-    A = torch.cat([X.double(), torch.ones(len(X), 1, dtype=torch.float64, device=X.device)], 1); Yd = Y.double()
+    A = torch.cat([X.double(), torch.ones(len(X), 1, dtype=torch.float64, device=X.device)], 1)
+    Yd = Y.double()
     if ridge > 0:
-        R = torch.eye(A.shape[1], dtype=torch.float64, device=X.device) * ridge ** 0.5; R[-1, -1] = 0   # no penalty on the bias
-        A, Yd = torch.cat([A, R]), torch.cat([Yd, torch.zeros(A.shape[1], Yd.shape[1], dtype=torch.float64, device=X.device)])
+        R = torch.eye(A.shape[1], dtype=torch.float64, device=X.device) * ridge**0.5
+        R[-1, -1] = 0  # no penalty on the bias
+        A, Yd = (
+            torch.cat([A, R]),
+            torch.cat(
+                [Yd, torch.zeros(A.shape[1], Yd.shape[1], dtype=torch.float64, device=X.device)]
+            ),
+        )
     Wt = torch.linalg.lstsq(A, Yd).solution
     return Wt[:-1].T.float(), Wt[-1].float()
 
 # %% ../../nbs/14_klas.stitch.ipynb #2b047a64
-def _convert(h:Tensor, src:str, tgt:str)->Tensor:
+def _convert(h: Tensor, src: str, tgt: str) -> Tensor:
     "Source block output in the target's layout (before T)."
-    if src == tgt: return h
-    if tgt == 'tokens': return map_to_tokens(h, src)
-    if {src, tgt} == {'nchw', 'nhwc'}: return h.permute(0, 2, 3, 1) if tgt == 'nhwc' else h.permute(0, 3, 1, 2)
-    raise ValueError(f"no conversion from {src} to {tgt}: supported are same-format stitches, CNN/Swin maps → ViT tokens, and NCHW ↔ NHWC")
+    if src == tgt:
+        return h
+    if tgt == 'tokens':
+        return map_to_tokens(h, src)
+    if {src, tgt} == {'nchw', 'nhwc'}:
+        return h.permute(0, 2, 3, 1) if tgt == 'nhwc' else h.permute(0, 3, 1, 2)
+    raise ValueError(
+        f"no conversion from {src} to {tgt}: supported are same-format stitches, CNN/Swin maps "
+        f"→ ViT tokens, and NCHW ↔ NHWC"
+    )
 
+# %% ../../nbs/14_klas.stitch.ipynb #03a97549
 class Stitch(nn.Module):
     "Source `f` through block `i`, stitching layer, target `g` from block `j + 1` to its head."
-    def __init__(self, f, i:int, g, j:int, layer:StitchLayer|None=None):
-        super().__init__(); self.f, self.g, self.i, self.j = stage_plan(f), stage_plan(g), i, j
+
+    def __init__(self, f, i: int, g, j: int, layer: StitchLayer | None = None):
+        super().__init__()
+        self.f, self.g, self.i, self.j = stage_plan(f), stage_plan(g), i, j
         self.f.check_block(i, 'source block')
         if not 0 <= j <= self.g.n_blocks - 2:
-            raise IndexError(f"target block index {j} is out of range for {self.g.name}: valid are 0..{self.g.n_blocks - 2} (j = {self.g.n_blocks - 1} would keep only the head)")
-        nf, ng = getattr(self.f.model, 'num_classes', None), getattr(self.g.model, 'num_classes', None)
-        if nf != ng: raise ValueError(f"anchors predict different numbers of classes ({self.f.name}: {nf}, {self.g.name}: {ng}); stitch anchors of one label space")
+            raise IndexError(
+                f"target block index {j} is out of range for {self.g.name}: valid are "
+                f"0..{self.g.n_blocks - 2} (j = {self.g.n_blocks - 1} would keep only the "
+                f"head)"
+            )
+        nf, ng = (
+            getattr(self.f.model, 'num_classes', None),
+            getattr(self.g.model, 'num_classes', None),
+        )
+        if nf != ng:
+            raise ValueError(
+                f"anchors predict different numbers of classes ({self.f.name}: {nf}, "
+                f"{self.g.name}: {ng}); stitch anchors of one label space"
+            )
         self.src_fmt, self.tgt_fmt = self.f.fmt, self.g.fmt
-        self.prefix = getattr(self.g.model, 'num_prefix_tokens', 0) if self.src_fmt != 'tokens' and self.tgt_fmt == 'tokens' else 0
+        self.prefix = (
+            getattr(self.g.model, 'num_prefix_tokens', 0)
+            if self.src_fmt != 'tokens' and self.tgt_fmt == 'tokens'
+            else 0
+        )
         self.layer = layer
-    def source(self, x:Tensor)->Tensor:
+
+    def source(self, x: Tensor) -> Tensor:
         "Source features after block i, in the target's layout, before T."
         return _convert(self.f.run(self.f.embed(x), 0, self.i + 1), self.src_fmt, self.tgt_fmt)
-    def target(self, x:Tensor)->Tensor:
-        "The target's own features after block j (prefix tokens dropped when T does not produce them)."
+
+    def target(self, x: Tensor) -> Tensor:
+        """The target's own features after block j (prefix tokens dropped when T does not produce
+        them)."""
         h = self.g.run(self.g.embed(x), 0, self.j + 1)
-        return h[:, self.prefix:] if self.prefix else h
-    def finish(self, h:Tensor, # the source's block-i output (as `f.run` gives it)
-              )->Tensor:
-        "Logits from the source's block-i output: layout conversion, stitching layer, target blocks j+1.. and head."
-        if self.layer is None: raise RuntimeError("the stitch has no layer yet: call ls_init(stitch, images) first")
+        return h[:, self.prefix :] if self.prefix else h
+
+    def finish(
+        self,
+        h: Tensor,  # the source's block-i output (as `f.run` gives it)
+    ) -> Tensor:
+        """Logits from the source's block-i output: layout conversion, stitching layer, target
+        blocks j+1.. and head."""
+        if self.layer is None:
+            raise RuntimeError("the stitch has no layer yet: call ls_init(stitch, images) first")
         h = self.layer(_convert(h, self.src_fmt, self.tgt_fmt))
-        if self.prefix: h = with_prefix(self.g.model, h)
+        if self.prefix:
+            h = with_prefix(self.g.model, h)
         return self.g.head(self.g.run(h, self.j + 1))
-    def forward(self, x:Tensor)->Tensor: return self.finish(self.f.run(self.f.embed(x), 0, self.i + 1))
-    def __repr__(self): return f"Stitch({self.f.name}[..{self.i}] → {self.g.name}[{self.j + 1}..])"
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.finish(self.f.run(self.f.embed(x), 0, self.i + 1))
+
+    def __repr__(self):
+        return f"Stitch({self.f.name}[..{self.i}] → {self.g.name}[{self.j + 1}..])"
 
 # %% ../../nbs/14_klas.stitch.ipynb #d577b7c8
-def _flat(h:Tensor, fmt:str)->Tensor: return h.permute(0, 2, 3, 1).flatten(0, 2) if fmt == 'nchw' else h.flatten(0, -2)
+def _flat(h: Tensor, fmt: str) -> Tensor:
+    return h.permute(0, 2, 3, 1).flatten(0, 2) if fmt == 'nchw' else h.flatten(0, -2)
 
+# %% ../../nbs/14_klas.stitch.ipynb #7be7979d
 @torch.no_grad()
-def ls_init(stitch:Stitch, images:Tensor, # [N, C, H, W] real inputs (N ≥ n)
-            n:int=100, ridge:float=0.0)->Stitch:
+def ls_init(
+    stitch: Stitch,
+    images: Tensor,  # [N, C, H, W] real inputs (N ≥ n)
+    n: int = 100,
+    ridge: float = 0.0,
+) -> Stitch:
     "Create and least-squares-initialise the stitch's layer from the first `n` images."
-    if len(images) < n: raise ValueError(f"least-squares init needs {n} images but the batch holds {len(images)}; pass a larger set or lower ls_init_images")
-    was = (stitch.f.model.training, stitch.g.model.training); stitch.f.model.eval(); stitch.g.model.eval()
-    try: X, Y = stitch.source(images[:n]), stitch.target(images[:n])
-    finally: stitch.f.model.train(was[0]); stitch.g.model.train(was[1])
+    if len(images) < n:
+        raise ValueError(
+            f"least-squares init needs {n} images but the batch holds {len(images)}; pass a "
+            f"larger set or lower ls_init_images"
+        )
+    was = (stitch.f.model.training, stitch.g.model.training)
+    stitch.f.model.eval()
+    stitch.g.model.eval()
+    try:
+        X, Y = stitch.source(images[:n]), stitch.target(images[:n])
+    finally:
+        stitch.f.model.train(was[0])
+        stitch.g.model.train(was[1])
     same = X.shape[2:] == Y.shape[2:] if stitch.tgt_fmt == 'nchw' else X.shape[:-1] == Y.shape[:-1]
     if not same:
-        raise ValueError(f"spatial mismatch for {stitch}: source gives {tuple(X.shape)}, target expects {tuple(Y.shape)}; pick another block pair")
-    d_in, d_out = (X.shape[1], Y.shape[1]) if stitch.tgt_fmt == 'nchw' else (X.shape[-1], Y.shape[-1])
+        raise ValueError(
+            f"spatial mismatch for {stitch}: source gives {tuple(X.shape)}, target expects "
+            f"{tuple(Y.shape)}; pick another block pair"
+        )
+    d_in, d_out = (
+        (X.shape[1], Y.shape[1]) if stitch.tgt_fmt == 'nchw' else (X.shape[-1], Y.shape[-1])
+    )
     W, b = fit_affine(_flat(X, stitch.tgt_fmt), _flat(Y, stitch.tgt_fmt), ridge)
-    layer = StitchLayer(d_in, d_out, stitch.tgt_fmt).to(images.device); layer.set_affine(W, b)
+    layer = StitchLayer(d_in, d_out, stitch.tgt_fmt).to(images.device)
+    layer.set_affine(W, b)
     stitch.layer = layer
     return stitch
 
 # %% ../../nbs/14_klas.stitch.ipynb #3b4125b2
-def _replace_blocks(model:nn.Module, blocks:list):
+def _replace_blocks(model: nn.Module, blocks: list):
     "Replace the given block modules inside `model` by `nn.Identity`."
     ids = {id(b) for b in blocks}
     for name, parent in list(model.named_modules()):
         for cn, c in list(parent.named_children()):
-            if id(c) in ids: setattr(parent, cn, nn.Identity()) if not cn.isdigit() else parent.__setitem__(int(cn), nn.Identity())
+            if id(c) in ids:
+                setattr(parent, cn, nn.Identity()) if not cn.isdigit() else parent.__setitem__(
+                    int(cn), nn.Identity()
+                )
 
+# %% ../../nbs/14_klas.stitch.ipynb #a9cd8f54
 class ExportedStitch(nn.Module):
     "A stitched network as a standalone module (its own copies of the parts it runs)."
-    def __init__(self, st:Stitch):
+
+    def __init__(self, st: Stitch):
         super().__init__()
-        f, g = copy.deepcopy(st.f.model), copy.deepcopy(st.g.model); self.layer = copy.deepcopy(st.layer)
+        f, g = copy.deepcopy(st.f.model), copy.deepcopy(st.g.model)
+        self.layer = copy.deepcopy(st.layer)
         pf, pg = stage_plan(f), stage_plan(g)
-        self.i, self.j, self.src_fmt, self.tgt_fmt, self.prefix = st.i, st.j, st.src_fmt, st.tgt_fmt, st.prefix
-        self.keep_f, self.keep_g = list(pf.blocks[:st.i + 1]), list(pg.blocks[st.j + 1:])
-        _replace_blocks(f, [b for b in pf.blocks[st.i + 1:] if not any(b is k for k in self.keep_f)])
-        _replace_blocks(g, [b for b in pg.blocks[:st.j + 1] if not any(b is k for k in self.keep_g)])
+        self.i, self.j, self.src_fmt, self.tgt_fmt, self.prefix = (
+            st.i,
+            st.j,
+            st.src_fmt,
+            st.tgt_fmt,
+            st.prefix,
+        )
+        self.keep_f, self.keep_g = list(pf.blocks[: st.i + 1]), list(pg.blocks[st.j + 1 :])
+        _replace_blocks(
+            f, [b for b in pf.blocks[st.i + 1 :] if not any(b is k for k in self.keep_f)]
+        )
+        _replace_blocks(
+            g, [b for b in pg.blocks[: st.j + 1] if not any(b is k for k in self.keep_g)]
+        )
         self.fm, self.gm = f, g
         self.pf, self.pg = stage_plan(f), stage_plan(g)
         self.fb, self.gb = nn.ModuleList(self.keep_f), nn.ModuleList(self.keep_g)
-    def forward(self, x:Tensor)->Tensor:
+
+    def forward(self, x: Tensor) -> Tensor:
         h = self.pf.embed(x)
-        for b in self.fb: h = b(h)
+        for b in self.fb:
+            h = b(h)
         h = self.layer(_convert(h, self.src_fmt, self.tgt_fmt))
-        if self.prefix: h = with_prefix(self.gm, h)
-        for b in self.gb: h = b(h)
+        if self.prefix:
+            h = with_prefix(self.gm, h)
+        for b in self.gb:
+            h = b(h)
         return self.pg.head(h)
 
-def export_stitch(st:Stitch)->ExportedStitch:
+# %% ../../nbs/14_klas.stitch.ipynb #2c334ac6
+def export_stitch(st: Stitch) -> ExportedStitch:
     "A standalone copy of stitch `st` (needs neither the anchors nor the supernet)."
-    if st.layer is None: raise RuntimeError("the stitch has no layer yet: call ls_init first")
+    if st.layer is None:
+        raise RuntimeError("the stitch has no layer yet: call ls_init first")
     return ExportedStitch(st).eval()
 
 # %% ../../nbs/14_klas.stitch.ipynb #d7db946b
 class _Fn(nn.Module):
     "A function as a module (so the core counter can run it)."
-    def __init__(self, fn): super().__init__(); self.fn = fn
-    def forward(self, x): return self.fn(x)
 
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+# %% ../../nbs/14_klas.stitch.ipynb #15f26acc
 @torch.no_grad()
-def stage_macs(model:nn.Module, x:Tensor)->dict:
-    "MACs of the embedding, each block and the head of `model` for one input `x` `[1, C, H, W]`, plus each block's output shape."
+def stage_macs(model: nn.Module, x: Tensor) -> dict:
+    """MACs of the embedding, each block and the head of `model` for one input `x` `[1, C, H, W]`,
+    plus each block's output shape."""
     from klas_lfa_glidr.core.metrics import count_macs
-    plan = stage_plan(model); was = model.training; model.eval()
-    try:
-        h = plan.embed(x); emb = count_macs(_Fn(plan.embed), x); blocks, shapes = [], []
-        for b in plan.blocks: blocks.append(count_macs(b, h)); h = b(h); shapes.append(tuple(h.shape[1:]))
-        return dict(embed=emb, blocks=blocks, head=count_macs(_Fn(plan.head), h), shapes=shapes, fmt=plan.fmt,
-                    prefix=getattr(model, 'num_prefix_tokens', 0) if plan.fmt == 'tokens' else 0)
-    finally: model.train(was)
 
-def _t_macs(sf:tuple, sg:tuple, src:str, tgt:str, prefix_g:int)->int:
-    "MACs of the stitching layer between a source output of shape `sf` and a target output `sg` (batch dim excluded)."
-    if tgt == 'nchw': return sg[1] * sg[2] * sf[0] * sg[0]
+    plan = stage_plan(model)
+    was = model.training
+    model.eval()
+    try:
+        h = plan.embed(x)
+        emb = count_macs(_Fn(plan.embed), x)
+        blocks, shapes = [], []
+        for b in plan.blocks:
+            blocks.append(count_macs(b, h))
+            h = b(h)
+            shapes.append(tuple(h.shape[1:]))
+        return dict(
+            embed=emb,
+            blocks=blocks,
+            head=count_macs(_Fn(plan.head), h),
+            shapes=shapes,
+            fmt=plan.fmt,
+            prefix=getattr(model, 'num_prefix_tokens', 0) if plan.fmt == 'tokens' else 0,
+        )
+    finally:
+        model.train(was)
+
+# %% ../../nbs/14_klas.stitch.ipynb #48d52a27
+def _t_macs(sf: tuple, sg: tuple, src: str, tgt: str, prefix_g: int) -> int:
+    """MACs of the stitching layer between a source output of shape `sf` and a target output `sg`
+    (batch dim excluded)."""
+    if tgt == 'nchw':
+        return sg[1] * sg[2] * sf[0] * sg[0]
     n_tok = sg[0] - (prefix_g if src != 'tokens' else 0) if tgt == 'tokens' else sg[0] * sg[1]
     d_in = sf[0] if src == 'nchw' else sf[-1]
     return n_tok * d_in * sg[-1]
 
-def candidate_macs(mf:dict, mg:dict)->Tensor: # [n_f, n_g − 1] MACs of stitch (i, j)
+# %% ../../nbs/14_klas.stitch.ipynb #a8572a67
+def candidate_macs(mf: dict, mg: dict) -> Tensor:  # [n_f, n_g − 1] MACs of stitch (i, j)
     "MACs of every stitch (i, j) between two anchors from their `stage_macs`."
-    cf = torch.tensor(mf['blocks'], dtype=torch.float64).cumsum(0)                          # Σ_{b ≤ i}
-    tail = torch.tensor(mg['blocks'], dtype=torch.float64).flip(0).cumsum(0).flip(0)        # Σ_{b ≥ j}
-    nf, ng = len(mf['blocks']), len(mg['blocks']); out = torch.zeros(nf, ng - 1, dtype=torch.float64)
+    cf = torch.tensor(mf['blocks'], dtype=torch.float64).cumsum(0)  # Σ_{b ≤ i}
+    tail = torch.tensor(mg['blocks'], dtype=torch.float64).flip(0).cumsum(0).flip(0)  # Σ_{b ≥ j}
+    nf, ng = len(mf['blocks']), len(mg['blocks'])
+    out = torch.zeros(nf, ng - 1, dtype=torch.float64)
     for i in range(nf):
         for j in range(ng - 1):
-            out[i, j] = mf['embed'] + cf[i] + _t_macs(mf['shapes'][i], mg['shapes'][j], mf['fmt'], mg['fmt'], mg['prefix']) + tail[j + 1] + mg['head']
+            out[i, j] = (
+                mf['embed']
+                + cf[i]
+                + _t_macs(mf['shapes'][i], mg['shapes'][j], mf['fmt'], mg['fmt'], mg['prefix'])
+                + tail[j + 1]
+                + mg['head']
+            )
     return out

@@ -20,80 +20,151 @@ from .anchors import stage_plan
 from .stitch import Stitch, StitchLayer, ls_init
 
 # %% ../../nbs/15_klas.supernet.ipynb #9e1e8a69
-def config_key(c)->str: return f"anchor{c[1]}" if c[0] == 'anchor' else f"s{c[0]}_{c[1]}_{c[2]}_{c[3]}"
+def config_key(c) -> str:
+    return f"anchor{c[1]}" if c[0] == 'anchor' else f"s{c[0]}_{c[1]}_{c[2]}_{c[3]}"
 
+# %% ../../nbs/15_klas.supernet.ipynb #7095adcd
 class Supernet(nn.Module):
     "Anchors plus stitching layers; runs one configuration at a time."
-    ddp_kwargs = dict(find_unused_parameters=True)   # one configuration per step leaves the other paths without gradients (core Learner reads this under torchrun)
-    def __init__(self, anchors:list, # models sorted by FLOPs, cheapest first
-                 stitches:list,     # (f, g, i, j) tuples
-                 images:Tensor,     # real inputs for the least-squares init of every layer
-                 n_ls:int=100, ridge:float=0.0):
-        super().__init__(); self.anchors = nn.ModuleList(anchors); self.layers = nn.ModuleDict()
+
+    ddp_kwargs = dict(
+        find_unused_parameters=True
+        # one configuration per step leaves the other paths without gradients (core Learner reads
+        # this under torchrun)
+    )
+
+    def __init__(
+        self,
+        anchors: list,  # models sorted by FLOPs, cheapest first
+        stitches: list,  # (f, g, i, j) tuples
+        images: Tensor,  # real inputs for the least-squares init of every layer
+        n_ls: int = 100,
+        ridge: float = 0.0,
+    ):
+        super().__init__()
+        self.anchors = nn.ModuleList(anchors)
+        self.layers = nn.ModuleDict()
         self._stitches = {}
         for s in stitches:
-            f, g, i, j = s; st = ls_init(Stitch(anchors[f], i, anchors[g], j), images, n_ls, ridge)
-            self.layers[config_key(s)] = st.layer; st.layer = self.layers[config_key(s)]
-            self._stitches[tuple(s)] = st      # a plain dict: the Stitch modules are not registered twice
+            f, g, i, j = s
+            st = ls_init(Stitch(anchors[f], i, anchors[g], j), images, n_ls, ridge)
+            self.layers[config_key(s)] = st.layer
+            st.layer = self.layers[config_key(s)]
+            # a plain dict: the Stitch modules are not registered twice
+            self._stitches[tuple(s)] = st
         self.configs = [('anchor', a) for a in range(len(anchors))] + [tuple(s) for s in stitches]
         self.active = self.configs[-1]
+
     def set_config(self, c):
         "Select configuration `c` (an entry of `configs`) for the following forwards."
-        if tuple(c) not in set(map(tuple, self.configs)): raise KeyError(f"{c} is not a configuration of this supernet; see .configs")
+        if tuple(c) not in set(map(tuple, self.configs)):
+            raise KeyError(f"{c} is not a configuration of this supernet; see .configs")
         self.active = tuple(c)
-    def forward(self, x:Tensor)->Tensor:
+
+    def forward(self, x: Tensor) -> Tensor:
         c = self.active
         return self.anchors[c[1]](x) if c[0] == 'anchor' else self._stitches[c](x)
-    def stitch(self, c)->Stitch: "The `Stitch` module of configuration `c`."; return self._stitches[tuple(c)]
-    def param_groups(self, lr:float, anchor_scale:float=1.0, stitch_scale:float=1.0)->list[dict]:
+
+    def stitch(self, c) -> Stitch:
+        "The `Stitch` module of configuration `c`."
+        return self._stitches[tuple(c)]
+
+    def param_groups(
+        self, lr: float, anchor_scale: float = 1.0, stitch_scale: float = 1.0
+    ) -> list[dict]:
         "Optimizer groups with separate learning-rate scales for anchors and stitching layers."
-        return [dict(params=list(self.anchors.parameters()), lr=lr * anchor_scale), dict(params=list(self.layers.parameters()), lr=lr * stitch_scale)]
+        return [
+            dict(params=list(self.anchors.parameters()), lr=lr * anchor_scale),
+            dict(params=list(self.layers.parameters()), lr=lr * stitch_scale),
+        ]
 
 # %% ../../nbs/15_klas.supernet.ipynb #e2997e21
 class SampleConfigCB(Callback):
     "Draw the supernet configuration for each training step (uniform or grouped by MACs)."
+
     order = -20
-    def __init__(self, mode:str='uniform', macs:dict|None=None, n_groups:int=8, seed:int=0):
-        if mode not in ('uniform', 'flops_grouped'): raise ValueError(f"config_sampling={mode!r}; allowed values: uniform, flops_grouped")
-        if mode == 'flops_grouped' and not macs: raise ValueError("config_sampling='flops_grouped' needs macs={config: MACs}")
+
+    def __init__(
+        self, mode: str = 'uniform', macs: dict | None = None, n_groups: int = 8, seed: int = 0
+    ):
+        if mode not in ('uniform', 'flops_grouped'):
+            raise ValueError(f"config_sampling={mode!r}; allowed values: uniform, flops_grouped")
+        if mode == 'flops_grouped' and not macs:
+            raise ValueError("config_sampling='flops_grouped' needs macs={config: MACs}")
         self.mode, self.macs, self.n_groups, self.rng = mode, macs, n_groups, random.Random(seed)
         self.counts = {}
-    def _groups(self, cfgs):
-        m = [self.macs[c] for c in cfgs]; lo, hi = min(m), max(m); w = (hi - lo) / self.n_groups or 1
-        g = {}
-        for c, v in zip(cfgs, m): g.setdefault(min(int((v - lo) / w), self.n_groups - 1), []).append(c)
-        return list(g.values())
-    def before_fit(self): self.groups = self._groups(self.learn.raw_model.configs) if self.mode == 'flops_grouped' else None   # configs are fixed: group once
-    def before_batch(self):
-        net = self.learn.raw_model; cfgs = net.configs
-        c = self.rng.choice(cfgs) if self.mode == 'uniform' else self.rng.choice(self.rng.choice(self.groups))
-        net.set_config(c); self.counts[config_key(c)] = self.counts.get(config_key(c), 0) + 1
-    def state_dict(self): return dict(rng=self.rng.getstate(), counts=self.counts)
-    def load_state_dict(self, d):
-        if d: self.rng.setstate(d['rng']); self.counts = d['counts']
 
+    def _groups(self, cfgs):
+        m = [self.macs[c] for c in cfgs]
+        lo, hi = min(m), max(m)
+        w = (hi - lo) / self.n_groups or 1
+        g = {}
+        for c, v in zip(cfgs, m):
+            g.setdefault(min(int((v - lo) / w), self.n_groups - 1), []).append(c)
+        return list(g.values())
+
+    def before_fit(self):
+        self.groups = (
+            self._groups(self.learn.raw_model.configs) if self.mode == 'flops_grouped' else None
+        )  # configs are fixed: group once
+
+    def before_batch(self):
+        net = self.learn.raw_model
+        cfgs = net.configs
+        c = (
+            self.rng.choice(cfgs)
+            if self.mode == 'uniform'
+            else self.rng.choice(self.rng.choice(self.groups))
+        )
+        net.set_config(c)
+        self.counts[config_key(c)] = self.counts.get(config_key(c), 0) + 1
+
+    def state_dict(self):
+        return dict(rng=self.rng.getstate(), counts=self.counts)
+
+    def load_state_dict(self, d):
+        if d:
+            self.rng.setstate(d['rng'])
+            self.counts = d['counts']
+
+# %% ../../nbs/15_klas.supernet.ipynb #a4acde7a
 @torch.no_grad()
-def evaluate_configs(net:Supernet, x, # the supernet; images (labels in `y`) or a Dataset of (image, label)
-                     y:Tensor|None=None, macs:dict|None=None, bs:int=256)->list[dict]:
-    "Top-1 accuracy (and MACs when given) of every configuration: each batch is read once, and stitches from one source anchor share its block outputs."
-    was = net.training; net.eval(); hit, n = {c: 0 for c in net.configs}, 0
+def evaluate_configs(
+    net: Supernet,
+    x,  # the supernet; images (labels in `y`) or a Dataset of (image, label)
+    y: Tensor | None = None,
+    macs: dict | None = None,
+    bs: int = 256,
+) -> list[dict]:
+    """Top-1 accuracy (and MACs when given) of every configuration: each batch is read once, and
+    stitches from one source anchor share its block outputs."""
+    was = net.training
+    net.eval()
+    hit, n = {c: 0 for c in net.configs}, 0
     need = {}
     for c in net.configs:
-        if c[0] != 'anchor': need.setdefault(c[0], set()).add(c[2])
+        if c[0] != 'anchor':
+            need.setdefault(c[0], set()).add(c[2])
     try:
         for xb, yb in batches(x, bs, y, model_device(net)):
-            feats = {}                                  # source anchor -> {block i: its output}
+            feats = {}  # source anchor -> {block i: its output}
             for c in net.configs:
-                if c[0] == 'anchor': p = net.anchors[c[1]](xb)
+                if c[0] == 'anchor':
+                    p = net.anchors[c[1]](xb)
                 else:
                     st = net.stitch(c)
                     if c[0] not in feats:
                         h, feats[c[0]] = st.f.embed(xb), {}
                         for b in range(max(need[c[0]]) + 1):
                             h = st.f.blocks[b](h)
-                            if b in need[c[0]]: feats[c[0]][b] = h
+                            if b in need[c[0]]:
+                                feats[c[0]][b] = h
                     p = st.finish(feats[c[0]][c[2]])
                 hit[c] += int((p.argmax(-1) == yb).sum())
             n += len(yb)
-    finally: net.train(was)
-    return [dict(config=list(c), key=config_key(c), acc=hit[c] / max(n, 1), macs=(macs or {}).get(c)) for c in net.configs]
+    finally:
+        net.train(was)
+    return [
+        dict(config=list(c), key=config_key(c), acc=hit[c] / max(n, 1), macs=(macs or {}).get(c))
+        for c in net.configs
+    ]

@@ -22,23 +22,37 @@ from ..core.data import DatasetSpec, register_dataset, data_root
 # %% ../../nbs/20_lfa.data.ipynb #4a7c62b6
 SPECIALS = ['<pad>', '<unk>', '<bos>']
 
+# %% ../../nbs/20_lfa.data.ipynb #1a9ea158
 class WordTokenizer:
-    "Offline word-level tokenizer: fixed vocabulary, `<unk>` for unknown words, `<bos>` to start a sequence."
-    def __init__(self, words:list[str]): # vocabulary (specials are prepended when missing)
+    """Offline word-level tokenizer: fixed vocabulary, `<unk>` for unknown words, `<bos>` to start
+    a sequence."""
+
+    def __init__(self, words: list[str]):  # vocabulary (specials are prepended when missing)
         self.itos = SPECIALS + [w for w in dict.fromkeys(words) if w not in SPECIALS]
         self.stoi = {w: i for i, w in enumerate(self.itos)}
         self.pad, self.unk, self.bos = 0, 1, 2
-    def __len__(self): return len(self.itos)
+
+    def __len__(self):
+        return len(self.itos)
+
     @staticmethod
-    def split(text:str)->list[str]: return re.findall(r"<bos>|[\w']+|[^\w\s]", text.lower())
-    def encode(self, text:str|list[str])->list[int]:
+    def split(text: str) -> list[str]:
+        return re.findall(r"<bos>|[\w']+|[^\w\s]", text.lower())
+
+    def encode(self, text: str | list[str]) -> list[int]:
         "Token ids of `text` (a string or a list of words)."
         ws = self.split(text) if isinstance(text, str) else text
         return [self.stoi.get(w, self.unk) for w in ws]
-    def decode(self, ids)->str: return ' '.join(self.itos[int(i)] for i in ids)
+
+    def decode(self, ids) -> str:
+        return ' '.join(self.itos[int(i)] for i in ids)
+
     @classmethod
-    def from_corpus(cls, texts, # iterable of strings
-                    k:int=8000): # vocabulary size, specials included
+    def from_corpus(
+        cls,
+        texts,  # iterable of strings
+        k: int = 8000,
+    ):  # vocabulary size, specials included
         "Keep the `k` most frequent words of `texts`."
         c = collections.Counter(w for t in texts for w in cls.split(t))
         return cls([w for w, _ in c.most_common(k - len(SPECIALS))])
@@ -54,158 +68,298 @@ FUNC = ['.', ',', 'and', 'then', 'the', 'one', 'who', 'was', 'is', 'last', 'he',
 COREF_WORDS = FUNC + ADJ + VERBS + FEMALE + MALE + OBJ + FILLERS
 MIX = dict(coref=0.35, recency=0.25, ngram=0.30, copy=0.10)
 
-def corefworld_tokenizer()->WordTokenizer: "The fixed CorefWorld vocabulary."; return WordTokenizer(COREF_WORDS)
-_NGRAM = np.random.default_rng(1234).dirichlet(np.full(len(OBJ), 0.3), size=len(ADJ))   # p(obj | adj)
+# %% ../../nbs/20_lfa.data.ipynb #4155ea7f
+def corefworld_tokenizer() -> WordTokenizer:
+    "The fixed CorefWorld vocabulary."
+    return WordTokenizer(COREF_WORDS)
+
+
+_NGRAM = np.random.default_rng(1234).dirichlet(
+    np.full(len(OBJ), 0.3), size=len(ADJ)
+)  # p(obj | adj)
 
 # %% ../../nbs/20_lfa.data.ipynb #963b7b31
-def _names(rng, same_gender_p:float=0.0, names:tuple=(FEMALE, MALE)):
+def _names(rng, same_gender_p: float = 0.0, names: tuple = (FEMALE, MALE)):
     if rng.random() < same_gender_p:
-        pool = names[0] if rng.random() < 0.5 else names[1]; a, b = rng.sample(pool, 2)
-    else: a, b = rng.choice(names[0]), rng.choice(names[1])
+        pool = names[0] if rng.random() < 0.5 else names[1]
+        a, b = rng.sample(pool, 2)
+    else:
+        a, b = rng.choice(names[0]), rng.choice(names[1])
     return a, b
 
+# %% ../../nbs/20_lfa.data.ipynb #ed6b9def
 def _insert_fillers(words, start, n, rng):
-    "Insert `n` fillers at random gaps in `words[start:]`, never after the last word; also return the old→new index map."
+    """Insert `n` fillers at random gaps in `words[start:]`, never after the last word; also return
+    the old→new index map."""
     gaps = sorted(rng.choice(range(start, len(words))) for _ in range(n))
     out, idx, g = [], [], 0
     for i, w in enumerate(words):
-        while g < len(gaps) and gaps[g] == i: out.append(rng.choice(FILLERS)); g += 1
-        idx.append(len(out)); out.append(w)
+        while g < len(gaps) and gaps[g] == i:
+            out.append(rng.choice(FILLERS))
+            g += 1
+        idx.append(len(out))
+        out.append(w)
     return out, idx
 
-def coref_prompt(rng:random.Random, fillers:int=0, names:tuple=(FEMALE, MALE))->tuple[list, str, str, dict]:
-    "`<bos> X met Y . she was tired . the one who was tired is` → the name whose gender the pronoun names."
+# %% ../../nbs/20_lfa.data.ipynb #d40aaedb
+def coref_prompt(
+    rng: random.Random, fillers: int = 0, names: tuple = (FEMALE, MALE)
+) -> tuple[list, str, str, dict]:
+    """`<bos> X met Y . she was tired . the one who was tired is` → the name whose gender the
+    pronoun names."""
     f, m = rng.choice(names[0]), rng.choice(names[1])
     first, second = (f, m) if rng.random() < 0.5 else (m, f)
     ans, pro = (f, 'she') if rng.random() < 0.5 else (m, 'he')
     adj = rng.choice(ADJ)
-    w = ['<bos>', first, rng.choice(VERBS), second, '.', pro, 'was', adj, '.', 'the', 'one', 'who', 'was', adj, 'is']
+    w = [
+        '<bos>',
+        first,
+        rng.choice(VERBS),
+        second,
+        '.',
+        pro,
+        'was',
+        adj,
+        '.',
+        'the',
+        'one',
+        'who',
+        'was',
+        adj,
+        'is',
+    ]
     w, idx = _insert_fillers(w, 4, fillers, rng)
     return w, ans, (m if ans == f else f), dict(recent=ans == second, index=idx)
 
-def recency_prompt(rng:random.Random, same_gender_p:float=0.3, names:tuple=(FEMALE, MALE))->tuple[list, str, str, dict]:
+# %% ../../nbs/20_lfa.data.ipynb #578d1cc1
+def recency_prompt(
+    rng: random.Random, same_gender_p: float = 0.3, names: tuple = (FEMALE, MALE)
+) -> tuple[list, str, str, dict]:
     "`<bos> X met Y . the last one is` → Y (the most recent name)."
     a, b = _names(rng, same_gender_p, names)
-    if rng.random() < 0.5: a, b = b, a
+    if rng.random() < 0.5:
+        a, b = b, a
     return ['<bos>', a, rng.choice(VERBS), b, '.', 'the', 'last', 'one', 'is'], b, a, {}
 
-def ngram_text(rng:random.Random, np_rng)->list[str]:
+# %% ../../nbs/20_lfa.data.ipynb #0f824671
+def ngram_text(rng: random.Random, np_rng) -> list[str]:
     "`<bos> the ADJ OBJ .` with p(OBJ | ADJ) fixed by the grammar."
     a = rng.randrange(len(ADJ))
     return ['<bos>', 'the', ADJ[a], OBJ[np_rng.choice(len(OBJ), p=_NGRAM[a])], '.']
 
-def copy_text(rng:random.Random)->list[str]:
+# %% ../../nbs/20_lfa.data.ipynb #66c0a595
+def copy_text(rng: random.Random) -> list[str]:
     "`<bos> A B C D . A B C D`: a random list repeated once (induction)."
     items = [rng.choice(FEMALE + MALE + OBJ + ADJ) for _ in range(rng.randint(3, 6))]
     return ['<bos>'] + items + ['.'] + items
 
 # %% ../../nbs/20_lfa.data.ipynb #3d7ae88f
-def sample_text(rng:random.Random, np_rng, mix:dict=MIX, fillers:tuple=(0, 4))->list[str]:
+def sample_text(rng: random.Random, np_rng, mix: dict = MIX, fillers: tuple = (0, 4)) -> list[str]:
     "One training instance of a template drawn with probabilities `mix` (prompt plus answer)."
     kind = rng.choices(list(mix), weights=list(mix.values()))[0]
-    if kind == 'coref': w, a, _, _ = coref_prompt(rng, rng.randint(*fillers)); return w + [a, '.']
-    if kind == 'recency': w, a, _, _ = recency_prompt(rng); return w + [a, '.']
-    if kind == 'ngram': return ngram_text(rng, np_rng)
+    if kind == 'coref':
+        w, a, _, _ = coref_prompt(rng, rng.randint(*fillers))
+        return w + [a, '.']
+    if kind == 'recency':
+        w, a, _, _ = recency_prompt(rng)
+        return w + [a, '.']
+    if kind == 'ngram':
+        return ngram_text(rng, np_rng)
     return copy_text(rng)
 
-def corefworld_windows(n:int,  # number of windows
-                       T:int=32, # context length (windows hold T + 1 tokens)
-                       seed:int=0, mix:dict=MIX, tok:WordTokenizer|None=None)->torch.Tensor: # [n, T+1] token ids
+# %% ../../nbs/20_lfa.data.ipynb #2bba379e
+def corefworld_windows(
+    n: int,  # number of windows
+    T: int = 32,  # context length (windows hold T + 1 tokens)
+    seed: int = 0,
+    mix: dict = MIX,
+    tok: WordTokenizer | None = None,
+) -> torch.Tensor:  # [n, T+1] token ids
     "Packed training windows of CorefWorld text, each starting with `<bos>`."
-    tok = tok or corefworld_tokenizer(); rng, np_rng = random.Random(seed), np.random.default_rng(seed)
+    tok = tok or corefworld_tokenizer()
+    rng, np_rng = random.Random(seed), np.random.default_rng(seed)
     out = torch.empty(n, T + 1, dtype=torch.long)
     for i in range(n):
         w = []
-        while len(w) < T + 1: w += sample_text(rng, np_rng, mix)
-        out[i] = torch.tensor(tok.encode(w[:T + 1]))
+        while len(w) < T + 1:
+            w += sample_text(rng, np_rng, mix)
+        out[i] = torch.tensor(tok.encode(w[: T + 1]))
     return out
 
 # %% ../../nbs/20_lfa.data.ipynb #cc5b0839
 class LMDataset(Dataset):
     "Next-token pairs `(w[:-1], w[1:])` from `[n, T+1]` windows."
-    def __init__(self, windows:torch.Tensor): self.w = windows
-    def __len__(self): return len(self.w)
-    def __getitem__(self, i): return self.w[i, :-1], self.w[i, 1:]
+
+    def __init__(self, windows: torch.Tensor):
+        self.w = windows
+
+    def __len__(self):
+        return len(self.w)
+
+    def __getitem__(self, i):
+        return self.w[i, :-1], self.w[i, 1:]
 
 # %% ../../nbs/20_lfa.data.ipynb #321a0e2f
 @dataclass
 class Battery:
-    "Two-choice prompts: ids `[N, Tmax]` (right-padded), `lengths`, answer `pos` and distractor `neg` token ids."
-    ids:torch.Tensor; lengths:torch.Tensor; pos:torch.Tensor; neg:torch.Tensor; meta:list = field(default_factory=list)
-    def __len__(self): return len(self.ids)
-    def subset(self, idx): return Battery(self.ids[idx], self.lengths[idx], self.pos[idx], self.neg[idx], [self.meta[i] for i in idx])
+    """Two-choice prompts: ids `[N, Tmax]` (right-padded), `lengths`, answer `pos` and distractor
+    `neg` token ids."""
 
-def make_battery(items:list, tok:WordTokenizer)->Battery:
+    ids: torch.Tensor
+    lengths: torch.Tensor
+    pos: torch.Tensor
+    neg: torch.Tensor
+    meta: list = field(default_factory=list)
+
+    def __len__(self):
+        return len(self.ids)
+
+    def subset(self, idx):
+        return Battery(
+            self.ids[idx],
+            self.lengths[idx],
+            self.pos[idx],
+            self.neg[idx],
+            [self.meta[i] for i in idx],
+        )
+
+# %% ../../nbs/20_lfa.data.ipynb #8f3782cc
+def make_battery(items: list, tok: WordTokenizer) -> Battery:
     "Battery from `(words, answer, distractor, meta)` tuples."
-    L = max(len(w) for w, *_ in items); ids = torch.full((len(items), L), tok.pad, dtype=torch.long)
-    for i, (w, *_) in enumerate(items): ids[i, :len(w)] = torch.tensor(tok.encode(w))
+    L = max(len(w) for w, *_ in items)
+    ids = torch.full((len(items), L), tok.pad, dtype=torch.long)
+    for i, (w, *_) in enumerate(items):
+        ids[i, : len(w)] = torch.tensor(tok.encode(w))
     t = lambda k: torch.tensor([tok.stoi[it[k]] for it in items])
-    return Battery(ids, torch.tensor([len(w) for w, *_ in items]), t(1), t(2), [it[3] for it in items])
+    return Battery(
+        ids, torch.tensor([len(w) for w, *_ in items]), t(1), t(2), [it[3] for it in items]
+    )
 
+# %% ../../nbs/20_lfa.data.ipynb #b3379365
 @dataclass
 class MinimalPairs:
-    "Filler-free prompts `x`, the same prompts with fillers `xt`, and each original token's index in `xt`."
-    x:Battery; xt:Battery; index:list
+    """Filler-free prompts `x`, the same prompts with fillers `xt`, and each original token's index
+    in `xt`."""
+
+    x: Battery
+    xt: Battery
+    index: list
 
 # %% ../../nbs/20_lfa.data.ipynb #0bcbd2cd
-def corefworld_batteries(seed:int=10_000, # held-out seed (training uses small seeds)
-                         n_sem:int=512, n_tgt:int=512, n_pds:int=256, n_pairs:int=200,
-                         T:int=32, fillers:tuple=(2, 6), tok:WordTokenizer|None=None,
-                         names:tuple=(FEMALE, MALE), # (female, male) name lists
-                         pds:torch.Tensor|None=None)->dict: # [N, T] PDS windows to use instead of CorefWorld text
+def corefworld_batteries(
+    seed: int = 10_000,  # held-out seed (training uses small seeds)
+    n_sem: int = 512,
+    n_tgt: int = 512,
+    n_pds: int = 256,
+    n_pairs: int = 200,
+    T: int = 32,
+    fillers: tuple = (2, 6),
+    tok: WordTokenizer | None = None,
+    names: tuple = (FEMALE, MALE),  # (female, male) name lists
+    pds: torch.Tensor | None = None,
+) -> dict:  # [N, T] PDS windows to use instead of CorefWorld text
     "The evaluation sets of spec §9.1: semantic, targeted, pds windows and minimal pairs."
-    tok = tok or corefworld_tokenizer(); rng = random.Random(seed)
+    tok = tok or corefworld_tokenizer()
+    rng = random.Random(seed)
     sem = make_battery([coref_prompt(rng, names=names) for _ in range(n_sem)], tok)
     tgt = make_battery([recency_prompt(rng, names=names) for _ in range(n_tgt)], tok)
     xs, xts, idx = [], [], []
     for i in range(n_pairs):
-        s = rng.random(); w = coref_prompt(random.Random(s), names=names)
+        s = rng.random()
+        w = coref_prompt(random.Random(s), names=names)
         wt = coref_prompt(random.Random(s), fillers=rng.randint(*fillers), names=names)
-        xs.append(w); xts.append(wt); idx.append(wt[3]['index'])
-    if pds is None: pds = corefworld_windows(n_pds, T, seed + 1, tok=tok)[:, :T]
-    return dict(semantic=sem, targeted=tgt, pds=pds[:n_pds, :T],
-                pairs=MinimalPairs(make_battery(xs, tok), make_battery(xts, tok), idx))
+        xs.append(w)
+        xts.append(wt)
+        idx.append(wt[3]['index'])
+    if pds is None:
+        pds = corefworld_windows(n_pds, T, seed + 1, tok=tok)[:, :T]
+    return dict(
+        semantic=sem,
+        targeted=tgt,
+        pds=pds[:n_pds, :T],
+        pairs=MinimalPairs(make_battery(xs, tok), make_battery(xts, tok), idx),
+    )
 
 # %% ../../nbs/20_lfa.data.ipynb #a1ae6ba4
-TINYSTORIES = register_dataset(DatasetSpec(
-    name='lfa/tinystories', family='lfa',
-    files={f'TinyStories-{s}.txt': f'https://huggingface.co/datasets/roneneldan/TinyStories/resolve/main/TinyStories-{s}.txt'
-           for s in ('train', 'valid')}))
+_TS_URL = 'https://huggingface.co/datasets/roneneldan/TinyStories/resolve/main'
+TINYSTORIES = register_dataset(
+    DatasetSpec(
+        name='lfa/tinystories',
+        family='lfa',
+        files={
+            f'TinyStories-{s}.txt': f'{_TS_URL}/TinyStories-{s}.txt'
+            for s in ('train', 'valid')
+        },
+    )
+)
 
-def load_tinystories(path:str|Path|None=None, # local directory with the two .txt files; None uses the cache (downloading if needed)
-                     split:str='train', max_stories:int|None=None)->list[str]:
+# %% ../../nbs/20_lfa.data.ipynb #b75246e7
+def load_tinystories(
+    path: str
+    | Path
+    # local directory with the two .txt files; None uses the cache (downloading if needed)
+    | None = None,
+    split: str = 'train',
+    max_stories: int | None = None,
+) -> list[str]:
     "TinyStories stories (split on `<|endoftext|>`) from a local copy or the cache."
-    if split not in ('train', 'valid'): raise ValueError(f"split={split!r}; allowed values: train, valid")
+    if split not in ('train', 'valid'):
+        raise ValueError(f"split={split!r}; allowed values: train, valid")
     d = Path(path) if path else TINYSTORIES.fetch()
-    f = d/f'TinyStories-{split}.txt'
-    if not f.exists(): raise FileNotFoundError(f"{f} not found; expected TinyStories-train.txt and TinyStories-valid.txt in {d}")
+    f = d / f'TinyStories-{split}.txt'
+    if not f.exists():
+        raise FileNotFoundError(
+            f"{f} not found; expected TinyStories-train.txt and TinyStories-valid.txt in {d}"
+        )
     out = []
     with open(f, encoding='utf-8') as fh:
         buf = []
         for line in fh:
             if '<|endoftext|>' in line:
-                s = ' '.join(buf).strip(); buf = []
-                if s: out.append(s)
-                if max_stories and len(out) >= max_stories: break
-            else: buf.append(line.strip())
+                s = ' '.join(buf).strip()
+                buf = []
+                if s:
+                    out.append(s)
+                if max_stories and len(out) >= max_stories:
+                    break
+            else:
+                buf.append(line.strip())
     return out
 
-STORY_NAMES = (['lily', 'sue', 'mia', 'amy', 'anna', 'sara', 'emma', 'lucy', 'kate', 'jane'],
-               ['tom', 'ben', 'max', 'tim', 'sam', 'jack', 'bob', 'joe', 'leo', 'jim'])
 
-def story_names(tok:WordTokenizer, k:int=8)->tuple:
-    "Up to `k` female and male TinyStories names present in `tok`'s vocabulary, for the prompt batteries."
+STORY_NAMES = (
+    ['lily', 'sue', 'mia', 'amy', 'anna', 'sara', 'emma', 'lucy', 'kate', 'jane'],
+    ['tom', 'ben', 'max', 'tim', 'sam', 'jack', 'bob', 'joe', 'leo', 'jim'],
+)
+
+# %% ../../nbs/20_lfa.data.ipynb #d2f14d5f
+def story_names(tok: WordTokenizer, k: int = 8) -> tuple:
+    """Up to `k` female and male TinyStories names present in `tok`'s vocabulary, for the prompt
+    batteries."""
     f, m = ([n for n in ns if n in tok.stoi][:k] for ns in STORY_NAMES)
-    if len(f) < 2 or len(m) < 2: raise ValueError(f"the vocabulary has too few names for the batteries (female {f}, male {m}); enlarge vocab_k")
+    if len(f) < 2 or len(m) < 2:
+        raise ValueError(
+            f"the vocabulary has too few names for the batteries (female {f}, male {m}); "
+            f"enlarge vocab_k"
+        )
     return f, m
 
-def text_windows(texts:list[str], tok:WordTokenizer, T:int, n:int|None=None)->torch.Tensor:
-    "Pack `<bos>`-prefixed stories into `[n, T+1]` windows, each starting at a story boundary (as CorefWorld windows do)."
+# %% ../../nbs/20_lfa.data.ipynb #87127821
+def text_windows(
+    texts: list[str], tok: WordTokenizer, T: int, n: int | None = None
+) -> torch.Tensor:
+    """Pack `<bos>`-prefixed stories into `[n, T+1]` windows, each starting at a story boundary (as
+    CorefWorld windows do)."""
     out, w = [], []
     for s in texts:
         w += [tok.bos] + tok.encode(s)
         if len(w) >= T + 1:
-            out.append(w[:T + 1]); w = []
-            if n and len(out) >= n: break
-    if not out: raise ValueError(f"the texts hold fewer than T + 1 = {T + 1} tokens; no window can be built")
+            out.append(w[: T + 1])
+            w = []
+            if n and len(out) >= n:
+                break
+    if not out:
+        raise ValueError(
+            f"the texts hold fewer than T + 1 = {T + 1} tokens; no window can be built"
+        )
     return torch.tensor(out, dtype=torch.long)

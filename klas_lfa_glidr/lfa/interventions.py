@@ -20,111 +20,178 @@ from ..core.metrics import cohens_d, cohens_dz, hedges_g, bootstrap_ci
 from .data import Battery
 
 # %% ../../nbs/23_lfa.interventions.ipynb #aaa16b68
-def recency_heads(res:dict,        # a `model_pds` result
-                  tau_pds:float=0.10, w:int=3, tau_R:float=0.3,
-                  fallback_k:int|None=None, # heads taken by R_3 when none qualifies (default H // 3)
-                 )->dict:           # {'heads': [(layer, head)] 0-based, 'fallback': bool}
+def recency_heads(
+    res: dict,  # a `model_pds` result
+    tau_pds: float = 0.10,
+    w: int = 3,
+    tau_R: float = 0.3,
+    fallback_k: int | None = None,  # heads taken by R_3 when none qualifies (default H // 3)
+) -> dict:  # {'heads': [(layer, head)] 0-based, 'fallback': bool}
     "Heads that are positional, peak at a recent offset and put enough mass there."
-    pds = np.nan_to_num(res['pds'], nan=-1.0); Rw = res['off'][..., 1:w + 1].sum(-1)
+    pds = np.nan_to_num(res['pds'], nan=-1.0)
+    Rw = res['off'][..., 1 : w + 1].sum(-1)
     ok = (pds >= tau_pds) & (res['delta_star'] >= 1) & (res['delta_star'] <= w) & (Rw >= tau_R)
     heads = [tuple(map(int, x)) for x in np.argwhere(ok)]
-    if heads: return dict(heads=heads, fallback=False)
+    if heads:
+        return dict(heads=heads, fallback=False)
     k = fallback_k or max(1, res['pds'].shape[1] // 3)
     order = np.argsort(-res['R3'], axis=None)[:k]
-    return dict(heads=sorted(tuple(map(int, np.unravel_index(i, res['R3'].shape))) for i in order), fallback=True)
+    return dict(
+        heads=sorted(tuple(map(int, np.unravel_index(i, res['R3'].shape))) for i in order),
+        fallback=True,
+    )
 
-def jaccard(a, b)->float: "Jaccard overlap of two head sets (1 when both are empty)."; a, b = set(a), set(b); return len(a & b) / len(a | b) if a | b else 1.0
+# %% ../../nbs/23_lfa.interventions.ipynb #f3c39384
+def jaccard(a, b) -> float:
+    "Jaccard overlap of two head sets (1 when both are empty)."
+    a, b = set(a), set(b)
+    return len(a & b) / len(a | b) if a | b else 1.0
 
-def recency_grid(res:dict, taus:tuple=(0.05, 0.10, 0.20), w:int=3, tau_R:float=0.3)->dict:
-    "Selected sets across the τ_pds grid and their Jaccard overlap with the default (the middle value)."
-    sets = {t: recency_heads(res, t, w, tau_R)['heads'] for t in taus}; ref = sets[taus[len(taus) // 2]]
+# %% ../../nbs/23_lfa.interventions.ipynb #6220bc65
+def recency_grid(
+    res: dict, taus: tuple = (0.05, 0.10, 0.20), w: int = 3, tau_R: float = 0.3
+) -> dict:
+    """Selected sets across the τ_pds grid and their Jaccard overlap with the default (the middle
+    value)."""
+    sets = {t: recency_heads(res, t, w, tau_R)['heads'] for t in taus}
+    ref = sets[taus[len(taus) // 2]]
     return {str(t): dict(heads=s, jaccard=jaccard(s, ref)) for t, s in sets.items()}
 
 # %% ../../nbs/23_lfa.interventions.ipynb #3071896e
-def check_heads(model, heads:list):
+def check_heads(model, heads: list):
     "Raise `IndexError` naming the valid range when a (layer, head) does not exist in `model`."
     L, H = len(model.blocks), model.blocks[0].attn.H
     for l, h in heads:
-        if not 0 <= l < L: raise IndexError(f"layer {l} does not exist; valid layers are 0..{L - 1} (0-based)")
-        if not 0 <= h < H: raise IndexError(f"head {h} does not exist in layer {l}; valid heads are 0..{H - 1}")
+        if not 0 <= l < L:
+            raise IndexError(f"layer {l} does not exist; valid layers are 0..{L - 1} (0-based)")
+        if not 0 <= h < H:
+            raise IndexError(f"head {h} does not exist in layer {l}; valid heads are 0..{H - 1}")
 
+# %% ../../nbs/23_lfa.interventions.ipynb #4f6adb33
 @torch.no_grad()
-def mean_z(model, ids:Tensor, bs:int=128)->dict:
+def mean_z(model, ids: Tensor, bs: int = 128) -> dict:
     "Per-layer mean of `hook_z` over a reference batch: `{layer: [H, T, d_h]}`."
     sums, n = {}, 0
     for s in range(0, len(ids), bs):
-        _, c = run_with_cache(model, ids[s:s + bs], names='*hook_z')
-        for k, v in c.items(): l = int(k.split('.')[1]); sums[l] = sums.get(l, 0) + v.sum(0)
-        n += len(ids[s:s + bs])
+        _, c = run_with_cache(model, ids[s : s + bs], names='*hook_z')
+        for k, v in c.items():
+            l = int(k.split('.')[1])
+            sums[l] = sums.get(l, 0) + v.sum(0)
+        n += len(ids[s : s + bs])
     return {l: v / n for l, v in sums.items()}
 
-def ablation_hooks(model, heads:list, # [(layer, head)] 0-based
-                   mode:str='zero',  # zero | scale | mean | resample | pattern
-                   alpha:float=0.0,  # scale factor (mode 'scale')
-                   ref:dict|None=None, # `mean_z` result (mode 'mean')
-                   seed:int=0)->list:
+# %% ../../nbs/23_lfa.interventions.ipynb #215cebc1
+def ablation_hooks(
+    model,
+    heads: list,  # [(layer, head)] 0-based
+    mode: str = 'zero',  # zero | scale | mean | resample | pattern
+    alpha: float = 0.0,  # scale factor (mode 'scale')
+    ref: dict | None = None,  # `mean_z` result (mode 'mean')
+    seed: int = 0,
+) -> list:
     "Forward hooks that suppress `heads` at `hook_z` (or `hook_pattern` in mode 'pattern')."
     check_heads(model, heads)
-    if mode not in ('zero', 'scale', 'mean', 'resample', 'pattern'): raise ValueError(f"mode={mode!r}; allowed values: zero, scale, mean, resample, pattern")
-    if mode == 'mean' and ref is None: raise ValueError("mode='mean' needs ref=mean_z(model, reference_ids)")
+    if mode not in ('zero', 'scale', 'mean', 'resample', 'pattern'):
+        raise ValueError(f"mode={mode!r}; allowed values: zero, scale, mean, resample, pattern")
+    if mode == 'mean' and ref is None:
+        raise ValueError("mode='mean' needs ref=mean_z(model, reference_ids)")
     by = {}
-    for l, h in heads: by.setdefault(l, []).append(h)
+    for l, h in heads:
+        by.setdefault(l, []).append(h)
+
     def fn(l, hs):
         def f(x, hook):
-            if mode == 'scale' and alpha == 1: return x
+            if mode == 'scale' and alpha == 1:
+                return x
             x = x.clone()
-            if mode == 'zero': x[:, hs] = 0
-            elif mode == 'scale': x[:, hs] *= alpha
-            elif mode == 'mean': x[:, hs] = ref[l][hs, :x.shape[2]].to(x)
+            if mode == 'zero':
+                x[:, hs] = 0
+            elif mode == 'scale':
+                x[:, hs] *= alpha
+            elif mode == 'mean':
+                x[:, hs] = ref[l][hs, : x.shape[2]].to(x)
             elif mode == 'resample':
-                g = torch.Generator().manual_seed(seed + l); B = len(x)
-                perm = (torch.arange(B) + torch.randint(1, max(B, 2), (1,), generator=g)) % B   # another sequence for every row
+                g = torch.Generator().manual_seed(seed + l)
+                B = len(x)
+                perm = (
+                    torch.arange(B) + torch.randint(1, max(B, 2), (1,), generator=g)
+                ) % B  # another sequence for every row
                 x[:, hs] = x[perm][:, hs]
             else:
-                T = x.shape[-1]; c = torch.ones(T, T, device=x.device).tril(); x[:, hs] = (c / c.sum(-1, keepdim=True)).to(x)
+                T = x.shape[-1]
+                c = torch.ones(T, T, device=x.device).tril()
+                x[:, hs] = (c / c.sum(-1, keepdim=True)).to(x)
             return x
+
         return f
+
     kind = 'pattern' if mode == 'pattern' else 'z'
     return [(act_name(kind, l), fn(l, hs)) for l, hs in by.items()]
 
 # %% ../../nbs/23_lfa.interventions.ipynb #a0ccffff
 @torch.no_grad()
-def margins(model, bat:Battery, fwd_hooks:list=(), bs:int=256)->np.ndarray:
+def margins(model, bat: Battery, fwd_hooks: list = (), bs: int = 256) -> np.ndarray:
     "Log-probability margin of the answer over the distractor for every prompt of `bat`."
-    dev = model_device(model); out = []
+    dev = model_device(model)
+    out = []
     for s in range(0, len(bat), bs):
-        ids = bat.ids[s:s + bs].to(dev); last = bat.lengths[s:s + bs].to(dev) - 1
-        lp = F.log_softmax(run_with_hooks(model, ids, fwd_hooks=fwd_hooks)[torch.arange(len(ids), device=dev), last].float(), -1)
+        ids = bat.ids[s : s + bs].to(dev)
+        last = bat.lengths[s : s + bs].to(dev) - 1
+        lp = F.log_softmax(
+            run_with_hooks(model, ids, fwd_hooks=fwd_hooks)[
+                torch.arange(len(ids), device=dev), last
+            ].float(),
+            -1,
+        )
         r = torch.arange(len(ids), device=dev)
-        out.append((lp[r, bat.pos[s:s + bs].to(dev)] - lp[r, bat.neg[s:s + bs].to(dev)]).cpu())
+        out.append((lp[r, bat.pos[s : s + bs].to(dev)] - lp[r, bat.neg[s : s + bs].to(dev)]).cpu())
     return torch.cat(out).numpy()
 
 # %% ../../nbs/23_lfa.interventions.ipynb #1a3b3f30
-def _dz(a, b)->float:
+def _dz(a, b) -> float:
     d = np.asarray(b, float) - np.asarray(a, float)
     return 0.0 if not d.any() else cohens_dz(a, b)
 
-def _dav(a, b)->float:
+# %% ../../nbs/23_lfa.interventions.ipynb #822bbf9f
+def _dav(a, b) -> float:
     return 0.0 if np.array_equal(a, b) else cohens_d(a, b, 'av')
 
-def effect_sizes(clean, abl, # margins over the same prompts, before and after the intervention
-                 n_boot:int=2000, min_n:int=10, seed:int=0)->dict:
+# %% ../../nbs/23_lfa.interventions.ipynb #6deff9ed
+def effect_sizes(
+    clean,
+    abl,  # margins over the same prompts, before and after the intervention
+    n_boot: int = 2000,
+    min_n: int = 10,
+    seed: int = 0,
+) -> dict:
     "d_av, d_z and Hedges' g of `abl` against `clean`, with bootstrap CIs."
     clean, abl = np.asarray(clean, float), np.asarray(abl, float)
-    out = dict(n=len(clean), mean_clean=float(clean.mean()), mean_abl=float(abl.mean()),
-               d_av=_dav(clean, abl), d_z=_dz(clean, abl), hedges_g=_dav(clean, abl) * (1 - 3 / (4 * 2 * len(clean) - 9)) if len(clean) > 2 else float('nan'))
+    out = dict(
+        n=len(clean),
+        mean_clean=float(clean.mean()),
+        mean_abl=float(abl.mean()),
+        d_av=_dav(clean, abl),
+        d_z=_dz(clean, abl),
+        hedges_g=_dav(clean, abl) * (1 - 3 / (4 * 2 * len(clean) - 9))
+        if len(clean) > 2
+        else float('nan'),
+    )
     if len(clean) < min_n or n_boot == 0:
-        if len(clean) < min_n: warnings.warn(f"only {len(clean)} prompts (< {min_n}): bootstrap CIs are unavailable")
-        out.update(ci_d_av=None, ci_d_z=None); return out
+        if len(clean) < min_n:
+            warnings.warn(f"only {len(clean)} prompts (< {min_n}): bootstrap CIs are unavailable")
+        out.update(ci_d_av=None, ci_d_z=None)
+        return out
     out['ci_d_av'] = list(bootstrap_ci(_dav, clean, abl, n_boot=n_boot, seed=seed)[1:])
     out['ci_d_z'] = list(bootstrap_ci(_dz, clean, abl, n_boot=n_boot, seed=seed)[1:])
     return out
 
 # %% ../../nbs/23_lfa.interventions.ipynb #1be58a7a
-def random_control(heads:list, n_head:int, n:int=5, seed:int=0)->list[list]:
+def random_control(heads: list, n_head: int, n: int = 5, seed: int = 0) -> list[list]:
     "`n` random sets of non-recency heads matching the per-layer counts of `heads`."
-    rng = np.random.default_rng(seed); by = {}
-    for l, h in heads: by.setdefault(l, set()).add(h)
+    rng = np.random.default_rng(seed)
+    by = {}
+    for l, h in heads:
+        by.setdefault(l, set()).add(h)
     out = []
     for _ in range(n):
         s = []
@@ -134,20 +201,58 @@ def random_control(heads:list, n_head:int, n:int=5, seed:int=0)->list[list]:
         out.append(sorted(s))
     return out
 
-def intervention_report(model, sem:Battery, tgt:Battery, heads:list,
-                        ref_ids:Tensor,         # reference sequences for mean ablation
-                        mode:str='zero', alphas:tuple=(1.0, 0.5, 0.25, 0.0), n_control:int=5, n_boot:int=2000, seed:int=0)->dict:
+# %% ../../nbs/23_lfa.interventions.ipynb #350c58f9
+def intervention_report(
+    model,
+    sem: Battery,
+    tgt: Battery,
+    heads: list,
+    ref_ids: Tensor,  # reference sequences for mean ablation
+    mode: str = 'zero',
+    alphas: tuple = (1.0, 0.5, 0.25, 0.0),
+    n_control: int = 5,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> dict:
     "Effect sizes of suppressing `heads` (and controls) on the semantic and targeted prompt sets."
-    ref = mean_z(model, ref_ids); sets = dict(semantic=sem, targeted=tgt)
+    ref = mean_z(model, ref_ids)
+    sets = dict(semantic=sem, targeted=tgt)
     clean = {k: margins(model, b) for k, b in sets.items()}
+
     def eff(hs, md, alpha=0.0, boot=n_boot):
         hk = ablation_hooks(model, hs, md, alpha, ref, seed)
-        return {k: effect_sizes(clean[k], margins(model, b, hk), boot, seed=seed) for k, b in sets.items()}
-    out = dict(heads=[list(h) for h in heads], acc_clean={k: float((v > 0).mean()) for k, v in clean.items()},
-               main=eff(heads, mode), mean=eff(heads, 'mean'))
-    ctl = [eff(hs, mode, boot=0) for hs in random_control(heads, model.blocks[0].attn.H, n_control, seed)]
-    out['control'] = {k: dict(d_av=float(np.mean([c[k]['d_av'] for c in ctl])), draws=[c[k]['d_av'] for c in ctl]) for k in sets} if ctl else {}
-    out['dose'] = {str(a): {k: v['d_av'] for k, v in eff(heads, 'scale', a, boot=0).items()} for a in alphas}
-    sp = out['main']['targeted']['d_av'] / out['main']['semantic']['d_av'] if out['main']['semantic']['d_av'] else float('nan')
+        return {
+            k: effect_sizes(clean[k], margins(model, b, hk), boot, seed=seed)
+            for k, b in sets.items()
+        }
+
+    out = dict(
+        heads=[list(h) for h in heads],
+        acc_clean={k: float((v > 0).mean()) for k, v in clean.items()},
+        main=eff(heads, mode),
+        mean=eff(heads, 'mean'),
+    )
+    ctl = [
+        eff(hs, mode, boot=0)
+        for hs in random_control(heads, model.blocks[0].attn.H, n_control, seed)
+    ]
+    out['control'] = (
+        {
+            k: dict(
+                d_av=float(np.mean([c[k]['d_av'] for c in ctl])), draws=[c[k]['d_av'] for c in ctl]
+            )
+            for k in sets
+        }
+        if ctl
+        else {}
+    )
+    out['dose'] = {
+        str(a): {k: v['d_av'] for k, v in eff(heads, 'scale', a, boot=0).items()} for a in alphas
+    }
+    sp = (
+        out['main']['targeted']['d_av'] / out['main']['semantic']['d_av']
+        if out['main']['semantic']['d_av']
+        else float('nan')
+    )
     out['specificity'] = sp
     return out

@@ -21,300 +21,545 @@ from ..core.config import Config, ConfigError, set_seed
 from ..core.hooks import HookPoint
 from ..core.metrics import count_params
 from ..core.data import DataLoaders
-from ..core.learner import Learner, LRSchedCB, GradClipCB, CheckpointCB, sched_warmup_cos
+from klas_lfa_glidr.core.learner import (
+    Learner,
+    LRSchedCB,
+    GradClipCB,
+    CheckpointCB,
+    sched_warmup_cos,
+)
 from .data import corefworld_tokenizer, corefworld_windows, LMDataset
 
 # %% ../../nbs/21_lfa.model.ipynb #05be5b57
 ARMS = {  # spec §2.4: stream mode, V source, Q/K source, mixing (V, O, FFN, Q/K)
-    'std': dict(stream_mode='single', v_source='combined', qk_source='combined', v_mixing='dense', o_mixing='dense', ffn_mixing='dense', qk_mixing='dense'),
-    'dst': dict(stream_mode='dual', v_source='token', qk_source='combined', v_mixing='dense', o_mixing='dense', ffn_mixing='dense', qk_mixing='dense'),
-    'lfa': dict(stream_mode='cascade', v_source='token', qk_source='combined', v_mixing='dense', o_mixing='dense', ffn_mixing='dense', qk_mixing='dense'),
-    'cfm': dict(stream_mode='cascade', v_source='token', qk_source='combined', v_mixing='independent', o_mixing='independent', ffn_mixing='independent', qk_mixing='dense'),
+    'std': dict(
+        stream_mode='single',
+        v_source='combined',
+        qk_source='combined',
+        v_mixing='dense',
+        o_mixing='dense',
+        ffn_mixing='dense',
+        qk_mixing='dense',
+    ),
+    'dst': dict(
+        stream_mode='dual',
+        v_source='token',
+        qk_source='combined',
+        v_mixing='dense',
+        o_mixing='dense',
+        ffn_mixing='dense',
+        qk_mixing='dense',
+    ),
+    'lfa': dict(
+        stream_mode='cascade',
+        v_source='token',
+        qk_source='combined',
+        v_mixing='dense',
+        o_mixing='dense',
+        ffn_mixing='dense',
+        qk_mixing='dense',
+    ),
+    'cfm': dict(
+        stream_mode='cascade',
+        v_source='token',
+        qk_source='combined',
+        v_mixing='independent',
+        o_mixing='independent',
+        ffn_mixing='independent',
+        qk_mixing='dense',
+    ),
 }
 ARM_LABELS = dict(std='Std-T', dst='DST', lfa='LFA', cfm='CFM')
 MIX_KINDS = ('dense', 'kronecker', 'independent', 'identity')
-ALLOWED = {'single': dict(qk_source=('combined',), v_source=('combined',)),      # one stream: V and Q/K read it
-           'dual': dict(qk_source=('combined', 'token', 'context'), v_source=('token', 'combined')),
-           'cascade': dict(qk_source=('combined', 'token', 'context'), v_source=('token', 'combined'))}
+ALLOWED = {
+    'single': dict(
+        qk_source=('combined',), v_source=('combined',)
+    ),  # one stream: V and Q/K read it
+    'dual': dict(qk_source=('combined', 'token', 'context'), v_source=('token', 'combined')),
+    'cascade': dict(qk_source=('combined', 'token', 'context'), v_source=('token', 'combined')),
+}
 
 # %% ../../nbs/21_lfa.model.ipynb #e0890439
 @dataclass
 class LFAConfig(Config):
-    "Config of the LFA family: architecture (spec §2, §7), training (§9) and analysis options (§3-§5)."
-    arm:str = 'lfa'              # std | dst | lfa | cfm | custom (the fields below as set)
-    stream_mode:str = 'cascade'  # single | dual | cascade
-    qk_source:str = 'combined'   # combined | token | context (stream read by Q and K)
-    v_source:str = 'token'       # token | combined (stream read by V)
-    v_mixing:str = 'dense'       # dense | kronecker | independent | identity
-    o_mixing:str = 'dense'       # dense | kronecker | independent | identity
-    qk_mixing:str = 'dense'      # dense | kronecker | independent | identity
-    ffn_mixing:str = 'dense'     # dense | independent
-    norm:str = 'cln'             # cln (per-head LayerNorm) | ln
-    cln_embed:bool = True        # channel-normalise the embedding once (x_t)
-    pos:str = 'rope'             # rope | alibi | learned_abs (single stream only)
-    gated_attention:bool = False # sigmoid gate per head on z
-    tie_embeddings:bool = True   # unembedding = embeddingᵀ
-    n_layer:int = 6; n_head:int = 6; d_head:int = 16
-    ffn_mult:int = 4             # FFN width = ffn_mult * d
-    n_ctx:int = 32               # context length T
-    corpus:str = 'corefworld'    # corefworld | tinystories
-    data_dir:str = ''            # local TinyStories directory ('' = cache / download)
-    vocab_k:int = 8000           # TinyStories word vocabulary size
-    n_train:int = 16384          # training windows
-    n_valid:int = 512            # validation windows
-    steps:int = 2000; bs:int = 32
-    lr:float = 3e-3; beta2:float = 0.95; weight_decay:float = 0.1
-    warmup:int = 100             # linear warm-up steps, then cosine
-    grad_clip:float = 1.0
-    arms:tuple[str, ...] = ('std', 'dst', 'lfa', 'cfm')  # arms trained by `klg-lfa`
-    seeds:tuple[int, ...] = (0, 1)         # training seeds per arm (spec §9.1: two at CPU scale)
-    alibi_arms:tuple[str, ...] = ()        # arms also trained with pos='alibi' (confound check, spec §8.1)
-    n_sem:int = 512; n_tgt:int = 512; n_pds:int = 256; n_pairs:int = 200
-    pds_kernel:str = 'absolute'  # absolute | relative (headline kernel; both are reported)
-    pds_i0:int = 4               # first analysed query position (0-based)
-    pds_deep:tuple[int, ...] = ()          # 1-based deep layers; () = last half
-    pds_sink:str = 'exclude'     # exclude | include | separate
-    diffuse_c_min:float = 0.05   # concentration below which a head is diffuse
-    sink_min:float = 0.5         # sink share at or above which a head is a sink head
-    tau_diss:float = 0.1         # dissolution threshold on PDS_layer
-    tau_pds:float = 0.10; rec_w:int = 3; tau_R:float = 0.3  # recency-head thresholds (spec §4.1)
-    ablation:str = 'zero'        # zero | scale | mean | resample | pattern
-    effect_size:str = 'd_av'     # d_av | d_z | hedges_g (headline)
-    alphas:tuple[float, ...] = (1.0, 0.5, 0.25, 0.0)  # dose-response scales
-    n_control:int = 5            # random-heads control draws
-    n_boot:int = 2000            # bootstrap resamples
-    analysis_heads:str = 'last2' # last2 | all | explicit 'l.h,l.h' (1-based layers)
-    tau_inv:float = 0.2          # TV threshold for a position-invariant head
-    stability:str = 'minimal_pairs' # minimal_pairs | seed_pairs (also computed when ≥ 2 seeds)
-    _choices = dict(arm=('std', 'dst', 'lfa', 'cfm', 'custom'), stream_mode=tuple(ALLOWED), qk_source=('combined', 'token', 'context'),
-                    v_source=('token', 'combined'), v_mixing=MIX_KINDS, o_mixing=MIX_KINDS, qk_mixing=MIX_KINDS,
-                    ffn_mixing=('dense', 'independent'), norm=('cln', 'ln'), pos=('rope', 'alibi', 'learned_abs'),
-                    corpus=('corefworld', 'tinystories'), pds_kernel=('absolute', 'relative'), pds_sink=('exclude', 'include', 'separate'),
-                    ablation=('zero', 'scale', 'mean', 'resample', 'pattern'), effect_size=('d_av', 'd_z', 'hedges_g'),
-                    stability=('minimal_pairs', 'seed_pairs'))
-    _bounds = dict(n_layer=(1, None), n_head=(1, None), d_head=(2, None), ffn_mult=(1, None), n_ctx=(2, None), steps=(1, None),
-                   bs=(1, None), lr=(0, None), warmup=(0, None), n_train=(1, None), n_valid=(0, None), pds_i0=(0, None),
-                   tau_inv=(0, 1), n_boot=(0, None), rec_w=(1, 8), n_control=(0, None))
+    """Config of the LFA family: architecture (spec §2, §7), training (§9) and analysis options
+    (§3-§5)."""
+
+    arm: str = 'lfa'  # std | dst | lfa | cfm | custom (the fields below as set)
+    stream_mode: str = 'cascade'  # single | dual | cascade
+    qk_source: str = 'combined'  # combined | token | context (stream read by Q and K)
+    v_source: str = 'token'  # token | combined (stream read by V)
+    v_mixing: str = 'dense'  # dense | kronecker | independent | identity
+    o_mixing: str = 'dense'  # dense | kronecker | independent | identity
+    qk_mixing: str = 'dense'  # dense | kronecker | independent | identity
+    ffn_mixing: str = 'dense'  # dense | independent
+    norm: str = 'cln'  # cln (per-head LayerNorm) | ln
+    cln_embed: bool = True  # channel-normalise the embedding once (x_t)
+    pos: str = 'rope'  # rope | alibi | learned_abs (single stream only)
+    gated_attention: bool = False  # sigmoid gate per head on z
+    tie_embeddings: bool = True  # unembedding = embeddingᵀ
+    n_layer: int = 6
+    n_head: int = 6
+    d_head: int = 16
+    ffn_mult: int = 4  # FFN width = ffn_mult * d
+    n_ctx: int = 32  # context length T
+    corpus: str = 'corefworld'  # corefworld | tinystories
+    data_dir: str = ''  # local TinyStories directory ('' = cache / download)
+    vocab_k: int = 8000  # TinyStories word vocabulary size
+    n_train: int = 16384  # training windows
+    n_valid: int = 512  # validation windows
+    steps: int = 2000
+    bs: int = 32
+    lr: float = 3e-3
+    beta2: float = 0.95
+    weight_decay: float = 0.1
+    warmup: int = 100  # linear warm-up steps, then cosine
+    grad_clip: float = 1.0
+    arms: tuple[str, ...] = ('std', 'dst', 'lfa', 'cfm')  # arms trained by `klg-lfa`
+    seeds: tuple[int, ...] = (0, 1)  # training seeds per arm (spec §9.1: two at CPU scale)
+    alibi_arms: tuple[
+        str, ...
+    ] = ()  # arms also trained with pos='alibi' (confound check, spec §8.1)
+    n_sem: int = 512
+    n_tgt: int = 512
+    n_pds: int = 256
+    n_pairs: int = 200
+    pds_kernel: str = 'absolute'  # absolute | relative (headline kernel; both are reported)
+    pds_i0: int = 4  # first analysed query position (0-based)
+    pds_deep: tuple[int, ...] = ()  # 1-based deep layers; () = last half
+    pds_sink: str = 'exclude'  # exclude | include | separate
+    diffuse_c_min: float = 0.05  # concentration below which a head is diffuse
+    sink_min: float = 0.5  # sink share at or above which a head is a sink head
+    tau_diss: float = 0.1  # dissolution threshold on PDS_layer
+    tau_pds: float = 0.10
+    rec_w: int = 3
+    tau_R: float = 0.3  # recency-head thresholds (spec §4.1)
+    ablation: str = 'zero'  # zero | scale | mean | resample | pattern
+    effect_size: str = 'd_av'  # d_av | d_z | hedges_g (headline)
+    alphas: tuple[float, ...] = (1.0, 0.5, 0.25, 0.0)  # dose-response scales
+    n_control: int = 5  # random-heads control draws
+    n_boot: int = 2000  # bootstrap resamples
+    analysis_heads: str = 'last2'  # last2 | all | explicit 'l.h,l.h' (1-based layers)
+    tau_inv: float = 0.2  # TV threshold for a position-invariant head
+    stability: str = 'minimal_pairs'  # minimal_pairs | seed_pairs (also computed when ≥ 2 seeds)
+    _choices = dict(
+        arm=('std', 'dst', 'lfa', 'cfm', 'custom'),
+        stream_mode=tuple(ALLOWED),
+        qk_source=('combined', 'token', 'context'),
+        v_source=('token', 'combined'),
+        v_mixing=MIX_KINDS,
+        o_mixing=MIX_KINDS,
+        qk_mixing=MIX_KINDS,
+        ffn_mixing=('dense', 'independent'),
+        norm=('cln', 'ln'),
+        pos=('rope', 'alibi', 'learned_abs'),
+        corpus=('corefworld', 'tinystories'),
+        pds_kernel=('absolute', 'relative'),
+        pds_sink=('exclude', 'include', 'separate'),
+        ablation=('zero', 'scale', 'mean', 'resample', 'pattern'),
+        effect_size=('d_av', 'd_z', 'hedges_g'),
+        stability=('minimal_pairs', 'seed_pairs'),
+    )
+    _bounds = dict(
+        n_layer=(1, None),
+        n_head=(1, None),
+        d_head=(2, None),
+        ffn_mult=(1, None),
+        n_ctx=(2, None),
+        steps=(1, None),
+        bs=(1, None),
+        lr=(0, None),
+        warmup=(0, None),
+        n_train=(1, None),
+        n_valid=(0, None),
+        pds_i0=(0, None),
+        tau_inv=(0, 1),
+        n_boot=(0, None),
+        rec_w=(1, 8),
+        n_control=(0, None),
+    )
 
     @classmethod
     def small(cls, **kw):
         "Seconds per arm on 2 CPU cores: the CI and notebook preset."
-        return cls(**{**dict(d_head=8, steps=150, bs=16, n_train=2048, n_valid=128, seeds=(0,), n_sem=128, n_tgt=128,
-                             n_pds=64, n_pairs=48, n_boot=200, n_control=2, warmup=15), **kw})
+        return cls(
+            **{
+                **dict(
+                    d_head=8,
+                    steps=150,
+                    bs=16,
+                    n_train=2048,
+                    n_valid=128,
+                    seeds=(0,),
+                    n_sem=128,
+                    n_tgt=128,
+                    n_pds=64,
+                    n_pairs=48,
+                    n_boot=200,
+                    n_control=2,
+                    warmup=15,
+                ),
+                **kw,
+            }
+        )
+
     @classmethod
     def cpu(cls, **kw):
         "The CPU reproduction of spec §9.1: 6×6, d_h 16, 2,000 steps, four arms × 2 seeds."
         return cls(**kw)
+
     @classmethod
     def paper(cls, **kw):
         "Spec §9.2: TinyStories, 6×6 with d_h 64, T 256, batch 128, three seeds, ALiBi pair."
-        return cls(**{**dict(corpus='tinystories', d_head=64, n_ctx=256, bs=128, steps=3000, lr=1e-3, warmup=200, seeds=(0, 1, 2),
-                             n_train=400_000, n_valid=2048, alibi_arms=('std', 'lfa'), pds_i0=16), **kw})
+        return cls(
+            **{
+                **dict(
+                    corpus='tinystories',
+                    d_head=64,
+                    n_ctx=256,
+                    bs=128,
+                    steps=3000,
+                    lr=1e-3,
+                    warmup=200,
+                    seeds=(0, 1, 2),
+                    n_train=400_000,
+                    n_valid=2048,
+                    alibi_arms=('std', 'lfa'),
+                    pds_i0=16,
+                ),
+                **kw,
+            }
+        )
 
-    def for_arm(self, arm:str, **kw)->'LFAConfig':
+    def for_arm(self, arm: str, **kw) -> 'LFAConfig':
         "This config with the stream mode and mixing of `arm` (spec §2.4)."
-        if arm not in ARMS: raise ConfigError(f"arm={arm!r} is unknown; allowed values: {list(ARMS)}")
+        if arm not in ARMS:
+            raise ConfigError(f"arm={arm!r} is unknown; allowed values: {list(ARMS)}")
         return self.replace(arm=arm, **{**ARMS[arm], **kw})
 
     @property
-    def d_model(self)->int: return self.n_head * self.d_head
+    def d_model(self) -> int:
+        return self.n_head * self.d_head
+
     @property
-    def deep_layers(self)->list[int]:
+    def deep_layers(self) -> list[int]:
         "1-based layers over which PDS_max is taken."
         return list(self.pds_deep) or list(range(self.n_layer // 2 + 1, self.n_layer + 1))
 
 # %% ../../nbs/21_lfa.model.ipynb #b934ae8f
-def _validate_lfa(self:LFAConfig):
+def _validate_lfa(self: LFAConfig):
     Config.validate(self)
     al = ALLOWED[self.stream_mode]
     for k in ('qk_source', 'v_source'):
         if getattr(self, k) not in al[k]:
-            combos = '; '.join(f"{m}: qk_source in {a['qk_source']}, v_source in {a['v_source']}" for m, a in ALLOWED.items())
-            raise ConfigError(f"{k}={getattr(self, k)!r} is not allowed with stream_mode={self.stream_mode!r}; allowed combinations: {combos}")
+            combos = '; '.join(
+                f"{m}: qk_source in {a['qk_source']}, v_source in {a['v_source']}"
+                for m, a in ALLOWED.items()
+            )
+            raise ConfigError(
+                f"{k}={getattr(self, k)!r} is not allowed with "
+                f"stream_mode={self.stream_mode!r}; allowed combinations: {combos}"
+            )
     if self.pos == 'learned_abs' and self.stream_mode != 'single':
-        raise ConfigError(f"pos='learned_abs' writes position into a stream and is only allowed with stream_mode='single' (the Std-T control); use rope or alibi with {self.stream_mode!r}")
+        raise ConfigError(
+            f"pos='learned_abs' writes position into a stream and is only allowed with "
+            f"stream_mode='single' (the Std-T control); use rope or alibi with "
+            f"{self.stream_mode!r}"
+        )
     bad = [a for a in tuple(self.arms) + tuple(self.alibi_arms) if a not in ARMS]
-    if bad: raise ConfigError(f"arms {bad} are unknown; allowed values: {list(ARMS)}")
+    if bad:
+        raise ConfigError(f"arms {bad} are unknown; allowed values: {list(ARMS)}")
     return self
+
+
 LFAConfig.validate = _validate_lfa
 
 # %% ../../nbs/21_lfa.model.ipynb #62d61bc1
 class CLN(nn.Module):
     "Channel LayerNorm: LayerNorm over each head's `d_head` slice, per-head affine `[H, d_head]`."
-    def __init__(self, n_head:int, d_head:int):
-        super().__init__(); self.H, self.dh = n_head, d_head
-        self.weight, self.bias = nn.Parameter(torch.ones(n_head, d_head)), nn.Parameter(torch.zeros(n_head, d_head))
-    def normalise(self, x:Tensor)->Tensor:
-        "The affine-free part, `[..., H, d_head]` (shared when one stream is normalised by several CLNs)."
-        return F.layer_norm(x.view(*x.shape[:-1], self.H, self.dh), (self.dh,))
-    def affine(self, xn:Tensor)->Tensor: return (xn * self.weight + self.bias).flatten(-2)
-    def forward(self, x:Tensor)->Tensor: return self.affine(self.normalise(x))
 
-def make_norm(cfg:LFAConfig)->nn.Module:
+    def __init__(self, n_head: int, d_head: int):
+        super().__init__()
+        self.H, self.dh = n_head, d_head
+        self.weight, self.bias = (
+            nn.Parameter(torch.ones(n_head, d_head)),
+            nn.Parameter(torch.zeros(n_head, d_head)),
+        )
+
+    def normalise(self, x: Tensor) -> Tensor:
+        """The affine-free part, `[..., H, d_head]` (shared when one stream is normalised by
+        several CLNs)."""
+        return F.layer_norm(x.view(*x.shape[:-1], self.H, self.dh), (self.dh,))
+
+    def affine(self, xn: Tensor) -> Tensor:
+        return (xn * self.weight + self.bias).flatten(-2)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.affine(self.normalise(x))
+
+# %% ../../nbs/21_lfa.model.ipynb #93c34e84
+def make_norm(cfg: LFAConfig) -> nn.Module:
     "CLN or LayerNorm over the whole stream, per `cfg.norm`."
     return CLN(cfg.n_head, cfg.d_head) if cfg.norm == 'cln' else nn.LayerNorm(cfg.d_model)
 
 # %% ../../nbs/21_lfa.model.ipynb #7539dcbf
 class Mix(nn.Module):
-    "Linear map `d → d` on a stream viewed as `[..., H, d_head]`, of kind dense | kronecker | independent | identity."
-    def __init__(self, kind:str, n_head:int, d_head:int):
-        super().__init__(); self.kind, self.H, self.dh = kind, n_head, d_head; d = n_head * d_head
-        if kind == 'dense': self.W = nn.Parameter(torch.randn(d, d) * 0.02)
-        elif kind == 'kronecker': self.M = nn.Parameter(torch.eye(n_head) + 0.02 * torch.randn(n_head, n_head))
-        elif kind == 'independent': self.W = nn.Parameter(torch.randn(n_head, d_head, d_head) * 0.02)
-        elif kind != 'identity': raise ValueError(f"mixing kind {kind!r}; allowed values: {MIX_KINDS}")
-    def forward(self, x:Tensor)->Tensor:
-        if self.kind == 'dense': return x @ self.W
-        if self.kind == 'identity': return x
-        s = x.shape; xh = x.view(*s[:-1], self.H, self.dh)
-        y = torch.einsum('gh,...hd->...gd', self.M, xh) if self.kind == 'kronecker' else torch.einsum('...hd,hde->...he', xh, self.W)
+    """Linear map `d → d` on a stream viewed as `[..., H, d_head]`, of kind dense | kronecker |
+    independent | identity."""
+
+    def __init__(self, kind: str, n_head: int, d_head: int):
+        super().__init__()
+        self.kind, self.H, self.dh = kind, n_head, d_head
+        d = n_head * d_head
+        if kind == 'dense':
+            self.W = nn.Parameter(torch.randn(d, d) * 0.02)
+        elif kind == 'kronecker':
+            self.M = nn.Parameter(torch.eye(n_head) + 0.02 * torch.randn(n_head, n_head))
+        elif kind == 'independent':
+            self.W = nn.Parameter(torch.randn(n_head, d_head, d_head) * 0.02)
+        elif kind != 'identity':
+            raise ValueError(f"mixing kind {kind!r}; allowed values: {MIX_KINDS}")
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.kind == 'dense':
+            return x @ self.W
+        if self.kind == 'identity':
+            return x
+        s = x.shape
+        xh = x.view(*s[:-1], self.H, self.dh)
+        y = (
+            torch.einsum('gh,...hd->...gd', self.M, xh)
+            if self.kind == 'kronecker'
+            else torch.einsum('...hd,hde->...he', xh, self.W)
+        )
         return y.reshape(s)
 
 # %% ../../nbs/21_lfa.model.ipynb #998cf9c5
 class FFN(nn.Module):
-    "Position-wise MLP, dense (`d → m·d → d`) or independent per head (`d_h → m·d_h → d_h`)."
-    def __init__(self, kind:str, n_head:int, d_head:int, mult:int=4):
-        super().__init__(); self.kind, self.H, self.dh = kind, n_head, d_head; d = n_head * d_head
-        if kind == 'dense': self.up, self.down = nn.Linear(d, mult * d), nn.Linear(mult * d, d)
+    "Position-wise MLP: dense (`d → m·d → d`) or per head (`d_h → m·d_h → d_h`)."
+
+    def __init__(self, kind: str, n_head: int, d_head: int, mult: int = 4):
+        super().__init__()
+        self.kind, self.H, self.dh = kind, n_head, d_head
+        d = n_head * d_head
+        if kind == 'dense':
+            self.up, self.down = nn.Linear(d, mult * d), nn.Linear(mult * d, d)
         else:
             self.up = nn.Parameter(torch.randn(n_head, d_head, mult * d_head) * 0.02)
             self.down = nn.Parameter(torch.randn(n_head, mult * d_head, d_head) * 0.02)
-    def forward(self, x:Tensor)->Tensor:
-        if self.kind == 'dense': return self.down(F.gelu(self.up(x)))
-        s = x.shape; xh = x.view(*s[:-1], self.H, self.dh)
-        return torch.einsum('...hm,hmd->...hd', F.gelu(torch.einsum('...hd,hdm->...hm', xh, self.up)), self.down).reshape(s)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.kind == 'dense':
+            return self.down(F.gelu(self.up(x)))
+        s = x.shape
+        xh = x.view(*s[:-1], self.H, self.dh)
+        return torch.einsum(
+            '...hm,hmd->...hd', F.gelu(torch.einsum('...hd,hdm->...hm', xh, self.up)), self.down
+        ).reshape(s)
 
 # %% ../../nbs/21_lfa.model.ipynb #04839ebe
-def rope_cache(T:int, d_head:int, base:float=10000.0)->tuple[Tensor, Tensor]:
+def rope_cache(T: int, d_head: int, base: float = 10000.0) -> tuple[Tensor, Tensor]:
     "cos and sin tables `[T, d_head]` for rotate-half RoPE."
     inv = base ** (-torch.arange(0, d_head, 2).float() / d_head)
-    ang = torch.arange(T).float()[:, None] * inv[None]; ang = torch.cat([ang, ang], -1)
+    ang = torch.arange(T).float()[:, None] * inv[None]
+    ang = torch.cat([ang, ang], -1)
     return ang.cos(), ang.sin()
 
-def apply_rope(x:Tensor, cos:Tensor, sin:Tensor)->Tensor:
+# %% ../../nbs/21_lfa.model.ipynb #53bb603e
+def apply_rope(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
     "Rotate `x` `[B, H, T, d_head]` by position."
-    T = x.shape[-2]; x1, x2 = x.chunk(2, -1)
+    T = x.shape[-2]
+    x1, x2 = x.chunk(2, -1)
     return x * cos[:T] + torch.cat([-x2, x1], -1) * sin[:T]
 
-def alibi_bias(T:int, n_head:int)->Tensor:
+# %% ../../nbs/21_lfa.model.ipynb #13f97891
+def alibi_bias(T: int, n_head: int) -> Tensor:
     "ALiBi bias `[H, T, T]`: −m_h (i − j) with slopes 2^(−8h/H), h = 1..H."
     m = 2 ** (-8 * torch.arange(1, n_head + 1).float() / n_head)
-    i = torch.arange(T); return -m[:, None, None] * (i[:, None] - i[None]).clamp(min=0).float()
+    i = torch.arange(T)
+    return -m[:, None, None] * (i[:, None] - i[None]).clamp(min=0).float()
 
 # %% ../../nbs/21_lfa.model.ipynb #e0abd129
-def _hp(on:bool): return HookPoint() if on else nn.Identity()
+def _hp(on: bool):
+    return HookPoint() if on else nn.Identity()
 
+# %% ../../nbs/21_lfa.model.ipynb #b4a0a60a
 class Attention(nn.Module):
     "Causal multi-head attention whose Q/K and V inputs are given separately; hook points per head."
-    def __init__(self, cfg:LFAConfig, hookable:bool=True):
-        super().__init__(); H, dh = cfg.n_head, cfg.d_head; self.H, self.dh, self.pos = H, dh, cfg.pos
+
+    def __init__(self, cfg: LFAConfig, hookable: bool = True):
+        super().__init__()
+        H, dh = cfg.n_head, cfg.d_head
+        self.H, self.dh, self.pos = H, dh, cfg.pos
         self.q, self.k = Mix(cfg.qk_mixing, H, dh), Mix(cfg.qk_mixing, H, dh)
         self.v, self.o = Mix(cfg.v_mixing, H, dh), Mix(cfg.o_mixing, H, dh)
         self.gate = nn.Linear(H * dh, H) if cfg.gated_attention else None
-        for n in ('q', 'k', 'v', 'attn_scores', 'pattern', 'z'): setattr(self, f'hook_{n}', _hp(hookable))
+        for n in ('q', 'k', 'v', 'attn_scores', 'pattern', 'z'):
+            setattr(self, f'hook_{n}', _hp(hookable))
         cos, sin = rope_cache(cfg.n_ctx, dh)
-        self.register_buffer('cos', cos, persistent=False); self.register_buffer('sin', sin, persistent=False)
+        self.register_buffer('cos', cos, persistent=False)
+        self.register_buffer('sin', sin, persistent=False)
         self.register_buffer('alibi', alibi_bias(cfg.n_ctx, H), persistent=False)
-        self.register_buffer('causal', torch.ones(cfg.n_ctx, cfg.n_ctx, dtype=torch.bool).triu(1), persistent=False)
+        self.register_buffer(
+            'causal', torch.ones(cfg.n_ctx, cfg.n_ctx, dtype=torch.bool).triu(1), persistent=False
+        )
 
-    def forward(self, h:Tensor, vin:Tensor)->Tensor:
-        B, T, _ = h.shape; heads = lambda t: t.view(B, T, self.H, self.dh).transpose(1, 2)
+    def forward(self, h: Tensor, vin: Tensor) -> Tensor:
+        B, T, _ = h.shape
+        heads = lambda t: t.view(B, T, self.H, self.dh).transpose(1, 2)
         q, k, v = heads(self.q(h)), heads(self.k(h)), heads(self.v(vin))
-        if self.pos == 'rope': q, k = apply_rope(q, self.cos, self.sin), apply_rope(k, self.cos, self.sin)
+        if self.pos == 'rope':
+            q, k = apply_rope(q, self.cos, self.sin), apply_rope(k, self.cos, self.sin)
         q, k, v = self.hook_q(q), self.hook_k(k), self.hook_v(v)
-        s = q @ k.transpose(-1, -2) * self.dh ** -0.5
-        if self.pos == 'alibi': s = s + self.alibi[:, :T, :T]
+        s = q @ k.transpose(-1, -2) * self.dh**-0.5
+        if self.pos == 'alibi':
+            s = s + self.alibi[:, :T, :T]
         s = self.hook_attn_scores(s.masked_fill(self.causal[:T, :T], float('-inf')))
         z = self.hook_pattern(s.softmax(-1)) @ v
-        if self.gate is not None: z = z * torch.sigmoid(self.gate(h)).transpose(1, 2)[..., None]
+        if self.gate is not None:
+            z = z * torch.sigmoid(self.gate(h)).transpose(1, 2)[..., None]
         z = self.hook_z(z)
         return self.o(z.transpose(1, 2).reshape(B, T, -1))
 
 # %% ../../nbs/21_lfa.model.ipynb #75812a6d
 class Block(nn.Module):
-    "One layer: attention then FFN, reading and writing the streams as `stream_mode` says (spec §2.4)."
-    def __init__(self, cfg:LFAConfig, hookable:bool=True):
-        super().__init__(); self.mode, self.qk_src, self.v_src = cfg.stream_mode, cfg.qk_source, cfg.v_source
+    """One layer: attention then FFN, reading and writing the streams as `stream_mode` says (spec
+    §2.4)."""
+
+    def __init__(self, cfg: LFAConfig, hookable: bool = True):
+        super().__init__()
+        self.mode, self.qk_src, self.v_src = cfg.stream_mode, cfg.qk_source, cfg.v_source
         self.ln1, self.ln2 = make_norm(cfg), make_norm(cfg)
         self.ln_v = make_norm(cfg) if cfg.stream_mode != 'single' else None
-        self.attn, self.mlp = Attention(cfg, hookable), FFN(cfg.ffn_mixing, cfg.n_head, cfg.d_head, cfg.ffn_mult)
-        for n in ('x_t', 'x_e', 'attn_out', 'mlp_out'): setattr(self, f'hook_{n}', _hp(hookable))
+        self.attn, self.mlp = (
+            Attention(cfg, hookable),
+            FFN(cfg.ffn_mixing, cfg.n_head, cfg.d_head, cfg.ffn_mult),
+        )
+        for n in ('x_t', 'x_e', 'attn_out', 'mlp_out'):
+            setattr(self, f'hook_{n}', _hp(hookable))
 
-    def forward(self, x_t:Tensor, x_e:Tensor,
-                xt_n:Tensor|None=None, # CLN-normalised frozen x_t, shared by every block in cascade mode (V input)
-               )->tuple[Tensor, Tensor]:
+    def forward(
+        self,
+        x_t: Tensor,
+        x_e: Tensor,
+        xt_n: Tensor
+        | None = None,  # CLN-normalised frozen x_t, shared by every block in cascade mode (V input)
+    ) -> tuple[Tensor, Tensor]:
         x_t, x_e = self.hook_x_t(x_t), self.hook_x_e(x_e)
         if self.mode == 'single':
-            h = self.ln1(x_t); x_t = x_t + self.hook_attn_out(self.attn(h, h))
+            h = self.ln1(x_t)
+            x_t = x_t + self.hook_attn_out(self.attn(h, h))
             return x_t + self.hook_mlp_out(self.mlp(self.ln2(x_t))), x_e
         src = dict(combined=lambda: x_t + x_e, token=lambda: x_t, context=lambda: x_e)
         vin = self.ln_v.affine(xt_n) if xt_n is not None else self.ln_v(src[self.v_src]())
         a = self.hook_attn_out(self.attn(self.ln1(src[self.qk_src]()), vin))
-        if self.mode == 'dual': x_t = x_t + a
-        else: x_e = x_e + a
+        if self.mode == 'dual':
+            x_t = x_t + a
+        else:
+            x_e = x_e + a
         return x_t, x_e + self.hook_mlp_out(self.mlp(self.ln2(x_t + x_e)))
 
 # %% ../../nbs/21_lfa.model.ipynb #6c773ad7
 class LFAModel(nn.Module):
     "Token/context-stream transformer; returns next-token logits `[B, T, V]`."
-    def __init__(self, cfg:LFAConfig, vocab_size:int, hookable:bool=True):
-        super().__init__(); self.cfg, d = cfg, cfg.d_model
-        self.embed = nn.Embedding(vocab_size, d); nn.init.normal_(self.embed.weight, std=0.02)
+
+    def __init__(self, cfg: LFAConfig, vocab_size: int, hookable: bool = True):
+        super().__init__()
+        self.cfg, d = cfg, cfg.d_model
+        self.embed = nn.Embedding(vocab_size, d)
+        nn.init.normal_(self.embed.weight, std=0.02)
         self.cln_embed = make_norm(cfg) if cfg.cln_embed else nn.Identity()
-        self.pos_embed = nn.Parameter(torch.randn(cfg.n_ctx, d) * 0.02) if cfg.pos == 'learned_abs' else None
+        self.pos_embed = (
+            nn.Parameter(torch.randn(cfg.n_ctx, d) * 0.02) if cfg.pos == 'learned_abs' else None
+        )
         self.hook_embed = _hp(hookable)
         self.blocks = nn.ModuleList(Block(cfg, hookable) for _ in range(cfg.n_layer))
         self.ln_f, self.hook_fused = nn.LayerNorm(d), _hp(hookable)
         self.unembed = None if cfg.tie_embeddings else nn.Linear(d, vocab_size, bias=False)
 
-    def forward(self, ids:Tensor)->Tensor:
+    def forward(self, ids: Tensor) -> Tensor:
         T = ids.shape[-1]
-        if T > self.cfg.n_ctx: raise ValueError(f"sequence length {T} exceeds the model's context n_ctx={self.cfg.n_ctx}; truncate or split the input")
+        if T > self.cfg.n_ctx:
+            raise ValueError(
+                f"sequence length {T} exceeds the model's context n_ctx={self.cfg.n_ctx}; "
+                f"truncate or split the input"
+            )
         x = self.cln_embed(self.embed(ids))
-        if self.pos_embed is not None: x = x + self.pos_embed[:T]
-        x_t = self.hook_embed(x); x_e = torch.zeros_like(x_t)
-        c = self.cfg; xt_n = None
-        if c.stream_mode == 'cascade' and c.v_source == 'token' and c.norm == 'cln': xt_n = self.blocks[0].ln_v.normalise(x_t)   # x_t never changes: normalise once
-        for b in self.blocks: x_t, x_e = b(x_t, x_e, xt_n)
+        if self.pos_embed is not None:
+            x = x + self.pos_embed[:T]
+        x_t = self.hook_embed(x)
+        x_e = torch.zeros_like(x_t)
+        c = self.cfg
+        xt_n = None
+        if c.stream_mode == 'cascade' and c.v_source == 'token' and c.norm == 'cln':
+            xt_n = self.blocks[0].ln_v.normalise(x_t)  # x_t never changes: normalise once
+        for b in self.blocks:
+            x_t, x_e = b(x_t, x_e, xt_n)
         f = self.hook_fused(self.ln_f(x_t + x_e))
         return f @ self.embed.weight.T if self.unembed is None else self.unembed(f)
 
 # %% ../../nbs/21_lfa.model.ipynb #ce0cee8f
-def param_table(cfg:LFAConfig, vocab_size:int)->dict:
+def param_table(cfg: LFAConfig, vocab_size: int) -> dict:
     "Parameters per arm and each arm's ratio to Std-T."
     n = {a: count_params(LFAModel(cfg.for_arm(a), vocab_size)) for a in ARMS}
     return {a: dict(params=v, ratio=v / n['std']) for a, v in n.items()}
 
 # %% ../../nbs/21_lfa.model.ipynb #9df748ba
-def lm_loss(logits:Tensor, y:Tensor)->Tensor:
+def lm_loss(logits: Tensor, y: Tensor) -> Tensor:
     "Next-token cross-entropy over all positions."
     return F.cross_entropy(logits.flatten(0, 1).float(), y.flatten())
 
-def lm_data(cfg:LFAConfig, seed:int=0)->tuple:
+# %% ../../nbs/21_lfa.model.ipynb #94ab6fb3
+def lm_data(cfg: LFAConfig, seed: int = 0) -> tuple:
     "(train windows, valid windows, tokenizer) for `cfg.corpus`."
     if cfg.corpus == 'corefworld':
         tok = corefworld_tokenizer()
-        return corefworld_windows(cfg.n_train, cfg.n_ctx, seed, tok=tok), corefworld_windows(cfg.n_valid, cfg.n_ctx, 5000, tok=tok), tok
+        return (
+            corefworld_windows(cfg.n_train, cfg.n_ctx, seed, tok=tok),
+            corefworld_windows(cfg.n_valid, cfg.n_ctx, 5000, tok=tok),
+            tok,
+        )
     from klas_lfa_glidr.lfa.data import load_tinystories, text_windows, WordTokenizer
-    tr = load_tinystories(cfg.data_dir or None, 'train', max_stories=cfg.n_train); va = load_tinystories(cfg.data_dir or None, 'valid')
+
+    tr = load_tinystories(cfg.data_dir or None, 'train', max_stories=cfg.n_train)
+    va = load_tinystories(cfg.data_dir or None, 'valid')
     tok = WordTokenizer.from_corpus(tr, cfg.vocab_k)
     return text_windows(tr, tok, cfg.n_ctx), text_windows(va, tok, cfg.n_ctx, cfg.n_valid), tok
 
-def train_lm(cfg:LFAConfig,  # config with the arm's fields applied (`cfg.for_arm`)
-             data:tuple|None=None, # (train, valid, tok) from `lm_data`; built from `cfg.seed` when None
-             out:str|Path|None=None, # directory for a checkpoint (resumed when present)
-             progress:bool=True)->Learner:
-    "Train one LFAModel arm on next-token prediction; returns the Learner (`.raw_model`, `.history`)."
+# %% ../../nbs/21_lfa.model.ipynb #4ee59c9a
+def train_lm(
+    cfg: LFAConfig,  # config with the arm's fields applied (`cfg.for_arm`)
+    data: tuple
+    | None = None,  # (train, valid, tok) from `lm_data`; built from `cfg.seed` when None
+    out: str | Path | None = None,  # directory for a checkpoint (resumed when present)
+    progress: bool = True,
+) -> Learner:
+    """Train one LFAModel arm on next-token prediction; returns the Learner (`.raw_model`,
+    `.history`)."""
     set_seed(cfg.seed)
     tr, va, tok = data or lm_data(cfg, cfg.seed)
     model = LFAModel(cfg, len(tok))
     dls = DataLoaders(LMDataset(tr), LMDataset(va) if len(va) else None, bs=cfg.bs, seed=cfg.seed)
     warm = min(cfg.warmup / cfg.steps, 0.5)
-    cbs = [LRSchedCB(partial(sched_warmup_cos, warm=warm) if warm > 0 else 'cos'), GradClipCB(cfg.grad_clip)]
-    if out: Path(out).mkdir(parents=True, exist_ok=True); cbs.append(CheckpointCB(Path(out)/'ckpt.pt', every=max(50, cfg.steps // 10)))
-    learn = Learner(model, dls, lm_loss, lr=cfg.lr, cbs=cbs, config=cfg,
-                    opt_func=partial(torch.optim.AdamW, betas=(0.9, cfg.beta2), weight_decay=cfg.weight_decay), progress=progress)
-    ck = Path(out)/'ckpt.pt' if out else None
+    cbs = [
+        LRSchedCB(partial(sched_warmup_cos, warm=warm) if warm > 0 else 'cos'),
+        GradClipCB(cfg.grad_clip),
+    ]
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        cbs.append(CheckpointCB(Path(out) / 'ckpt.pt', every=max(50, cfg.steps // 10)))
+    learn = Learner(
+        model,
+        dls,
+        lm_loss,
+        lr=cfg.lr,
+        cbs=cbs,
+        config=cfg,
+        opt_func=partial(torch.optim.AdamW, betas=(0.9, cfg.beta2), weight_decay=cfg.weight_decay),
+        progress=progress,
+    )
+    ck = Path(out) / 'ckpt.pt' if out else None
     learn.fit(n_steps=cfg.steps, resume=ck if ck and ck.exists() else None)
-    learn.raw_model.eval(); learn.tok = tok
+    learn.raw_model.eval()
+    learn.tok = tok
     return learn

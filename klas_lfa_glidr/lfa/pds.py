@@ -18,109 +18,199 @@ from ..core.hooks import run_with_cache
 from ..core.config import model_device
 
 # %% ../../nbs/22_lfa.pds.ipynb #0c41f499
-def cells(T:int, i0:int=4, sink:str='exclude')->tuple[Tensor, Tensor]:
+def cells(T: int, i0: int = 4, sink: str = 'exclude') -> tuple[Tensor, Tensor]:
     "Mask of analysed cells `[T, T]` and the uniform causal baseline U on them."
     i, j = torch.arange(T)[:, None], torch.arange(T)[None]
     keys = (j <= i) & ((j >= 1) if sink != 'include' else torch.ones_like(j, dtype=torch.bool))
     U = keys.double() / keys.sum(-1, keepdim=True).clamp(min=1)
     return keys & (i >= i0), U
 
-def prep_patterns(A:Tensor, sink:str='exclude')->Tensor:
-    "Drop key 0 and renormalise rows (sink `exclude`/`separate`), or return `A` unchanged (`include`)."
-    if sink == 'include': return A.double()
-    A = A.double().clone(); A[..., 0] = 0
+# %% ../../nbs/22_lfa.pds.ipynb #df78091f
+def prep_patterns(A: Tensor, sink: str = 'exclude') -> Tensor:
+    """Drop key 0 and renormalise rows (sink `exclude`/`separate`), or return `A` unchanged
+    (`include`)."""
+    if sink == 'include':
+        return A.double()
+    A = A.double().clone()
+    A[..., 0] = 0
     return A / A.sum(-1, keepdim=True).clamp(min=1e-12)
 
 # %% ../../nbs/22_lfa.pds.ipynb #0bfdd61d
 class PDSAccumulator:
-    "Streaming sums for PDS: per half S, Q and count; plus sink share, offset mass and concentration inputs."
-    def __init__(self, L:int, H:int, T:int, i0:int=4, sink:str='exclude'):
+    """Streaming sums for PDS: per half S, Q and count; plus sink share, offset mass and
+    concentration inputs."""
+
+    def __init__(self, L: int, H: int, T: int, i0: int = 4, sink: str = 'exclude'):
         self.T, self.i0, self.sink = T, i0, sink
         self.C, self.U = cells(T, i0, sink)
-        self.S, self.Q = torch.zeros(2, L, H, T, T, dtype=torch.float64), torch.zeros(2, L, H, T, T, dtype=torch.float64)
-        self.n = [0, 0]; self.sink_sum = torch.zeros(L, H, dtype=torch.float64)
-        self.off = torch.zeros(L, H, 9, dtype=torch.float64)     # raw mass at offsets δ = 0..8 (rows i ≥ i0)
+        self.S, self.Q = (
+            torch.zeros(2, L, H, T, T, dtype=torch.float64),
+            torch.zeros(2, L, H, T, T, dtype=torch.float64),
+        )
+        self.n = [0, 0]
+        self.sink_sum = torch.zeros(L, H, dtype=torch.float64)
+        self.off = torch.zeros(
+            L, H, 9, dtype=torch.float64
+        )  # raw mass at offsets δ = 0..8 (rows i ≥ i0)
         self.rows = 0
-    def update(self, A:Tensor, # [B, L, H, T, T] attention patterns
-               half:Tensor):   # [B] 0 or 1: which half each sequence belongs to
+
+    def update(
+        self,
+        A: Tensor,  # [B, L, H, T, T] attention patterns
+        half: Tensor,
+    ):  # [B] 0 or 1: which half each sequence belongs to
         "Add a batch of patterns."
-        if A.shape[-1] != self.T: raise ValueError(f"patterns have length {A.shape[-1]}, the accumulator expects T={self.T}: PDS needs one fixed length")
+        if A.shape[-1] != self.T:
+            raise ValueError(
+                f"patterns have length {A.shape[-1]}, the accumulator expects T={self.T}: PDS "
+                f"needs one fixed length"
+            )
         P = prep_patterns(A, self.sink)
         for b in (0, 1):
             m = half == b
-            if m.any(): self.S[b] += P[m].sum(0); self.Q[b] += (P[m] ** 2).sum(0); self.n[b] += int(m.sum())
-        raw, r = A.double()[..., self.i0:, :], torch.arange(self.i0, self.T)
+            if m.any():
+                self.S[b] += P[m].sum(0)
+                self.Q[b] += (P[m] ** 2).sum(0)
+                self.n[b] += int(m.sum())
+        raw, r = A.double()[..., self.i0 :, :], torch.arange(self.i0, self.T)
         self.sink_sum += raw[..., 0].sum((0, -1))
         for d in range(9):
-            ok = r - d >= 0; self.off[..., d] += raw[..., ok.nonzero()[:, 0], (r - d)[ok]].sum((0, -1))
+            ok = r - d >= 0
+            self.off[..., d] += raw[..., ok.nonzero()[:, 0], (r - d)[ok]].sum((0, -1))
         self.rows += A.shape[0] * (self.T - self.i0)
 
 # %% ../../nbs/22_lfa.pds.ipynb #aa739a1c
 def _sse(S, Q, n, K, C):
     "Σ_n Σ_C (A − K)² from the sums of one half; K broadcasts over [L, H]."
-    return ((Q - 2 * K * S + n * K ** 2) * C).sum((-1, -2))
+    return ((Q - 2 * K * S + n * K**2) * C).sum((-1, -2))
 
-def rel_kernel(S:Tensor, n:int, C:Tensor)->tuple[Tensor, Tensor]:
-    "Relative-offset kernel K_rel(δ) `[L, H, T]` and its row-renormalised prediction `[L, H, T, T]`."
-    T = C.shape[-1]; i, j = torch.arange(T)[:, None], torch.arange(T)[None]; off = (i - j).clamp(min=0)
-    k = torch.zeros(*S.shape[:-2], T, dtype=torch.float64); cnt = torch.zeros(T, dtype=torch.float64)
+# %% ../../nbs/22_lfa.pds.ipynb #48cd835d
+def rel_kernel(S: Tensor, n: int, C: Tensor) -> tuple[Tensor, Tensor]:
+    """Relative-offset kernel K_rel(δ) `[L, H, T]` and its row-renormalised prediction `[L, H, T,
+    T]`."""
+    T = C.shape[-1]
+    i, j = torch.arange(T)[:, None], torch.arange(T)[None]
+    off = (i - j).clamp(min=0)
+    k = torch.zeros(*S.shape[:-2], T, dtype=torch.float64)
+    cnt = torch.zeros(T, dtype=torch.float64)
     flat_off = off[C]
-    k = torch.zeros(*S.shape[:-2], T, dtype=torch.float64).index_add_(-1, flat_off, S[..., C] / max(n, 1))
+    k = torch.zeros(*S.shape[:-2], T, dtype=torch.float64).index_add_(
+        -1, flat_off, S[..., C] / max(n, 1)
+    )
     cnt.index_add_(0, flat_off, torch.ones_like(flat_off, dtype=torch.float64))
     k = k / cnt.clamp(min=1)
     P = k[..., off] * C
     return k, P / P.sum(-1, keepdim=True).clamp(min=1e-12)
 
-def _pds_halves(acc:PDSAccumulator, kernel:str)->Tensor:
+# %% ../../nbs/22_lfa.pds.ipynb #bb961d14
+def _pds_halves(acc: PDSAccumulator, kernel: str) -> Tensor:
     C, U, out = acc.C.double(), acc.U, []
     for a, b in ((0, 1), (1, 0)):
-        K = acc.S[a] / max(acc.n[a], 1) if kernel == 'absolute' else rel_kernel(acc.S[a], acc.n[a], acc.C)[1]
-        num, den = _sse(acc.S[b], acc.Q[b], acc.n[b], K, C), _sse(acc.S[b], acc.Q[b], acc.n[b], U, C)
+        K = (
+            acc.S[a] / max(acc.n[a], 1)
+            if kernel == 'absolute'
+            else rel_kernel(acc.S[a], acc.n[a], acc.C)[1]
+        )
+        num, den = (
+            _sse(acc.S[b], acc.Q[b], acc.n[b], K, C),
+            _sse(acc.S[b], acc.Q[b], acc.n[b], U, C),
+        )
         out.append((1 - num / den.clamp(min=1e-12)).clamp(min=0))
     return (out[0] + out[1]) / 2
 
 # %% ../../nbs/22_lfa.pds.ipynb #b140be1f
-def dissolution_layer(pds_layer, # [L] PDS_layer values
-                      tau:float=0.1)->int|None: # 1-based first layer from which every layer is below tau (None if never, or nothing to dissolve)
-    "First layer l such that PDS_layer < tau for every layer ≥ l, when some earlier layer reached tau."
+def dissolution_layer(
+    pds_layer,  # [L] PDS_layer values
+    tau: float = 0.1,
+) -> (
+    int | None
+    # 1-based first layer from which every layer is below tau (None if never, or nothing to
+    # dissolve)
+):
+    """First layer l such that PDS_layer < tau for every layer ≥ l, when some earlier layer
+    reached
+    tau."""
     p = np.nan_to_num(np.asarray(pds_layer, float), nan=0.0)
     for l in range(1, len(p)):
-        if (p[l:] < tau).all() and (p[:l] >= tau).any(): return l + 1
+        if (p[l:] < tau).all() and (p[:l] >= tau).any():
+            return l + 1
     return None
 
-def pds_result(acc:PDSAccumulator, kernel:str='absolute', deep:list|None=None, # 1-based deep layers (default: last half)
-               diffuse_c_min:float=0.05, sink_min:float=0.5, tau_diss:float=0.1)->dict:
-    "Per-head PDS (both kernels), concentration, sink share, recency and aggregates from an accumulator."
-    L, H = acc.S.shape[1:3]; N = sum(acc.n); C = acc.C.double()
+# %% ../../nbs/22_lfa.pds.ipynb #be816c2d
+def pds_result(
+    acc: PDSAccumulator,
+    kernel: str = 'absolute',
+    deep: list | None = None,  # 1-based deep layers (default: last half)
+    diffuse_c_min: float = 0.05,
+    sink_min: float = 0.5,
+    tau_diss: float = 0.1,
+) -> dict:
+    """Per-head PDS (both kernels), concentration, sink share, recency and aggregates from an
+    accumulator."""
+    L, H = acc.S.shape[1:3]
+    N = sum(acc.n)
+    C = acc.C.double()
     Stot, Qtot = acc.S.sum(0), acc.Q.sum(0)
-    conc = _sse(Stot, Qtot, N, acc.U, C) / max(N, 1) / (1 - 1 / acc.C.sum(-1).clamp(min=1)).masked_select(acc.C.any(-1)).sum()
+    conc = (
+        _sse(Stot, Qtot, N, acc.U, C)
+        / max(N, 1)
+        / (1 - 1 / acc.C.sum(-1).clamp(min=1)).masked_select(acc.C.any(-1)).sum()
+    )
     k_rel, _ = rel_kernel(Stot, N, acc.C)
     pa, pr = _pds_halves(acc, 'absolute'), _pds_halves(acc, 'relative')
-    sink = acc.sink_sum / max(acc.rows, 1); off = acc.off / max(acc.rows, 1)
+    sink = acc.sink_sum / max(acc.rows, 1)
+    off = acc.off / max(acc.rows, 1)
     diffuse, is_sink = conc < diffuse_c_min, sink >= sink_min
     mask = diffuse | (is_sink if acc.sink == 'separate' else torch.zeros_like(diffuse))
     head = (pa if kernel == 'absolute' else pr).masked_fill(mask, float('nan'))
     deep = deep or list(range(L // 2 + 1, L + 1))
     layer = [float(np.nanmax(r)) if not np.isnan(r).all() else float('nan') for r in head.numpy()]
     dl = head[[l - 1 for l in deep]].numpy()
-    return dict(pds=head.numpy(), pds_abs=pa.masked_fill(mask, float('nan')).numpy(), pds_rel=pr.masked_fill(mask, float('nan')).numpy(),
-                conc=conc.numpy(), sink=sink.numpy(), diffuse=diffuse.numpy(), sink_head=is_sink.numpy(),
-                off=off.numpy(), R1=off[..., 1].numpy(), R3=off[..., 1:4].sum(-1).numpy(), k_rel=k_rel[..., :9].numpy(),
-                delta_star=(k_rel[..., 1:9].argmax(-1) + 1).numpy(), pds_layer=np.array(layer),
-                pds_max=float(np.nanmax(dl)) if not np.isnan(dl).all() else float('nan'),
-                dissolution=dissolution_layer(layer, tau_diss), kernel=kernel, sink_mode=acc.sink, n=N, deep=deep)
+    return dict(
+        pds=head.numpy(),
+        pds_abs=pa.masked_fill(mask, float('nan')).numpy(),
+        pds_rel=pr.masked_fill(mask, float('nan')).numpy(),
+        conc=conc.numpy(),
+        sink=sink.numpy(),
+        diffuse=diffuse.numpy(),
+        sink_head=is_sink.numpy(),
+        off=off.numpy(),
+        R1=off[..., 1].numpy(),
+        R3=off[..., 1:4].sum(-1).numpy(),
+        k_rel=k_rel[..., :9].numpy(),
+        delta_star=(k_rel[..., 1:9].argmax(-1) + 1).numpy(),
+        pds_layer=np.array(layer),
+        pds_max=float(np.nanmax(dl)) if not np.isnan(dl).all() else float('nan'),
+        dissolution=dissolution_layer(layer, tau_diss),
+        kernel=kernel,
+        sink_mode=acc.sink,
+        n=N,
+        deep=deep,
+    )
 
 # %% ../../nbs/22_lfa.pds.ipynb #30d1c228
-def synthetic_patterns(kind:str, # prev | match | sink_match | uniform
-                       N:int=200, T:int=32, vocab:int=6, seed:int=0)->Tensor: # [N, 1, 1, T, T]
+def synthetic_patterns(
+    kind: str,  # prev | match | sink_match | uniform
+    N: int = 200,
+    T: int = 32,
+    vocab: int = 6,
+    seed: int = 0,
+) -> Tensor:  # [N, 1, 1, T, T]
     "Hand-built attention patterns of known type, for tests and docs."
-    g = torch.Generator().manual_seed(seed); s = torch.randint(0, vocab, (N, T), generator=g)
-    i, j = torch.arange(T)[:, None], torch.arange(T)[None]; causal = (j <= i).double()
-    if kind == 'prev': A = ((i - j) == 1).double() + ((i == 0) & (j == 0)).double(); A = A.expand(N, T, T)
-    elif kind == 'uniform': A = (causal / causal.sum(-1, keepdim=True)).expand(N, T, T)
+    g = torch.Generator().manual_seed(seed)
+    s = torch.randint(0, vocab, (N, T), generator=g)
+    i, j = torch.arange(T)[:, None], torch.arange(T)[None]
+    causal = (j <= i).double()
+    if kind == 'prev':
+        A = ((i - j) == 1).double() + ((i == 0) & (j == 0)).double()
+        A = A.expand(N, T, T)
+    elif kind == 'uniform':
+        A = (causal / causal.sum(-1, keepdim=True)).expand(N, T, T)
     else:
         m = (s[:, :, None] == s[:, None, :]).double() * (j < i).double() * (j >= 1).double()
-        rnd = torch.zeros(N, T, T, dtype=torch.float64)   # no earlier occurrence: one random earlier key (content-like)
+        rnd = torch.zeros(
+            N, T, T, dtype=torch.float64
+        )  # no earlier occurrence: one random earlier key (content-like)
         pick = (torch.rand(N, T, generator=g) * i.squeeze(1).clamp(min=1)).long().clamp(min=1)
         rnd.scatter_(2, pick[..., None], 1.0)
         m = torch.where(m.sum(-1, keepdim=True) > 0, m, rnd) * (i >= 1).double()
@@ -129,69 +219,128 @@ def synthetic_patterns(kind:str, # prev | match | sink_match | uniform
         A[:, 0, 0] = 1.0
     return A[:, None, None].float()
 
-def pds_of_patterns(A:Tensor, # [N, L, H, T, T]
-                    i0:int=4, sink:str='exclude', kernel:str='absolute', seed:int=0, bs:int=64, deep:list|None=(1,), **kw)->dict:
+# %% ../../nbs/22_lfa.pds.ipynb #625be546
+def pds_of_patterns(
+    A: Tensor,  # [N, L, H, T, T]
+    i0: int = 4,
+    sink: str = 'exclude',
+    kernel: str = 'absolute',
+    seed: int = 0,
+    bs: int = 64,
+    deep: list | None = (1,),
+    **kw,
+) -> dict:
     "PDS result for a tensor of patterns (split into halves by a seeded permutation)."
-    N, L, H, T, _ = A.shape; acc = PDSAccumulator(L, H, T, i0, sink)
-    half = torch.zeros(N, dtype=torch.long); half[torch.randperm(N, generator=torch.Generator().manual_seed(seed))[N // 2:]] = 1
-    for s in range(0, N, bs): acc.update(A[s:s + bs], half[s:s + bs])
+    N, L, H, T, _ = A.shape
+    acc = PDSAccumulator(L, H, T, i0, sink)
+    half = torch.zeros(N, dtype=torch.long)
+    half[torch.randperm(N, generator=torch.Generator().manual_seed(seed))[N // 2 :]] = 1
+    for s in range(0, N, bs):
+        acc.update(A[s : s + bs], half[s : s + bs])
     return pds_result(acc, kernel, list(deep) if deep else None, **kw)
 
 # %% ../../nbs/22_lfa.pds.ipynb #b5e4b308
-def pds_two_pass(A:Tensor, half:Tensor, i0:int=4, sink:str='exclude')->Tensor:
+def pds_two_pass(A: Tensor, half: Tensor, i0: int = 4, sink: str = 'exclude') -> Tensor:
     "Reference PDS (absolute kernel) from materialised patterns `[N, L, H, T, T]`; for tests."
-    P = prep_patterns(A, sink); C, U = cells(A.shape[-1], i0, sink); out = []
+    P = prep_patterns(A, sink)
+    C, U = cells(A.shape[-1], i0, sink)
+    out = []
     for a, b in ((0, 1), (1, 0)):
-        K = P[half == a].mean(0); Pb = P[half == b]
-        out.append((1 - (((Pb - K) ** 2) * C).sum((0, -1, -2)) / (((Pb - U) ** 2) * C).sum((0, -1, -2))).clamp(min=0))
+        K = P[half == a].mean(0)
+        Pb = P[half == b]
+        out.append(
+            (
+                1 - (((Pb - K) ** 2) * C).sum((0, -1, -2)) / (((Pb - U) ** 2) * C).sum((0, -1, -2))
+            ).clamp(min=0)
+        )
     return (out[0] + out[1]) / 2
 
 # %% ../../nbs/22_lfa.pds.ipynb #486facfd
 @torch.no_grad()
-def collect_patterns(model, ids:Tensor, bs:int=64, device=None):
+def collect_patterns(model, ids: Tensor, bs: int = 64, device=None):
     "Yield `(start, patterns [B, L, H, T, T])` per batch, caching only `hook_pattern`."
-    device = device or model_device(model); L = len(model.blocks)
+    device = device or model_device(model)
+    L = len(model.blocks)
     for s in range(0, len(ids), bs):
-        _, c = run_with_cache(model, ids[s:s + bs].to(device), names='*hook_pattern')
-        yield s, torch.stack([c[f'blocks.{l}.attn.hook_pattern'] for l in range(L)], 1).float().cpu()
+        _, c = run_with_cache(model, ids[s : s + bs].to(device), names='*hook_pattern')
+        yield (
+            s,
+            torch.stack([c[f'blocks.{l}.attn.hook_pattern'] for l in range(L)], 1).float().cpu(),
+        )
 
-def model_pds(model, ids:Tensor, # [N, T] in-distribution sequences of one length
-              i0:int=4, sink:str='exclude', kernel:str='absolute', deep:list|None=None, seed:int=0, bs:int=64, **kw)->dict:
+# %% ../../nbs/22_lfa.pds.ipynb #1efaad85
+def model_pds(
+    model,
+    ids: Tensor,  # [N, T] in-distribution sequences of one length
+    i0: int = 4,
+    sink: str = 'exclude',
+    kernel: str = 'absolute',
+    deep: list | None = None,
+    seed: int = 0,
+    bs: int = 64,
+    **kw,
+) -> dict:
     "PDS table and aggregates of every head of `model` on `ids`."
-    if ids.ndim != 2: raise ValueError(f"ids must be [N, T], got shape {tuple(ids.shape)}")
+    if ids.ndim != 2:
+        raise ValueError(f"ids must be [N, T], got shape {tuple(ids.shape)}")
     N, T = ids.shape
-    if N < 4: raise ValueError(f"PDS needs at least 4 sequences (two per half), got {N}")
-    half = torch.zeros(N, dtype=torch.long); half[torch.randperm(N, generator=torch.Generator().manual_seed(seed))[N // 2:]] = 1
+    if N < 4:
+        raise ValueError(f"PDS needs at least 4 sequences (two per half), got {N}")
+    half = torch.zeros(N, dtype=torch.long)
+    half[torch.randperm(N, generator=torch.Generator().manual_seed(seed))[N // 2 :]] = 1
     acc = None
     for s, A in collect_patterns(model, ids, bs):
         acc = acc or PDSAccumulator(A.shape[1], A.shape[2], T, i0, sink)
-        acc.update(A, half[s:s + len(A)])
+        acc.update(A, half[s : s + len(A)])
     return pds_result(acc, kernel, deep, **kw)
 
 # %% ../../nbs/22_lfa.pds.ipynb #11867a3b
-def plot_pds_grid(res:dict, ax=None, title:str='PDS'):
+def plot_pds_grid(res: dict, ax=None, title: str = 'PDS'):
     "Heatmap of per-head PDS, layers 1-based on the y axis."
     from klas_lfa_glidr.core.plotting import plot_heatmap
+
     L, H = res['pds'].shape
-    return plot_heatmap(res['pds'], ax=ax, xlabel='head', ylabel='layer', title=title, xticks=list(range(H)),
-                        yticks=[f'L{l + 1}' for l in range(L)], annot=True, vmin=0, vmax=1)
+    return plot_heatmap(
+        res['pds'],
+        ax=ax,
+        xlabel='head',
+        ylabel='layer',
+        title=title,
+        xticks=list(range(H)),
+        yticks=[f'L{l + 1}' for l in range(L)],
+        annot=True,
+        vmin=0,
+        vmax=1,
+    )
 
 # %% ../../nbs/22_lfa.pds.ipynb #91ac6b07
-def js_distance(p:Tensor, q:Tensor)->Tensor:
+def js_distance(p: Tensor, q: Tensor) -> Tensor:
     "Jensen–Shannon distance (base 2, in [0, 1]) between distributions along the last axis."
     m = (p + q) / 2
     kl = lambda a, b: (a * (a.clamp(min=1e-12).log2() - b.clamp(min=1e-12).log2())).sum(-1)
     return ((kl(p, m) + kl(q, m)) / 2).clamp(min=0).sqrt()
 
+# %% ../../nbs/22_lfa.pds.ipynb #5f6aa7e6
 @torch.no_grad()
-def pds_resample(model, ids:Tensor, # [N, T] sequences
-                 unigram:Tensor|None=None, # [V] token distribution; default: the empirical one of `ids`
-                 i0:int=4, seed:int=0, bs:int=64)->np.ndarray: # [L, H] scores
-    "1 − mean JS distance between attention rows of `ids` and of the same sequences with resampled tokens."
-    if unigram is None: unigram = torch.bincount(ids[:, 1:].flatten(), minlength=int(ids.max()) + 1).double()
-    g = torch.Generator().manual_seed(seed); alt = ids.clone()
-    alt[:, 1:] = torch.multinomial(unigram / unigram.sum(), alt[:, 1:].numel(), replacement=True, generator=g).view(len(ids), -1)
+def pds_resample(
+    model,
+    ids: Tensor,  # [N, T] sequences
+    unigram: Tensor | None = None,  # [V] token distribution; default: the empirical one of `ids`
+    i0: int = 4,
+    seed: int = 0,
+    bs: int = 64,
+) -> np.ndarray:  # [L, H] scores
+    """1 − mean JS distance between attention rows of `ids` and of the same sequences with
+    resampled tokens."""
+    if unigram is None:
+        unigram = torch.bincount(ids[:, 1:].flatten(), minlength=int(ids.max()) + 1).double()
+    g = torch.Generator().manual_seed(seed)
+    alt = ids.clone()
+    alt[:, 1:] = torch.multinomial(
+        unigram / unigram.sum(), alt[:, 1:].numel(), replacement=True, generator=g
+    ).view(len(ids), -1)
     tot, n = 0, 0
     for (s, A), (_, B) in zip(collect_patterns(model, ids, bs), collect_patterns(model, alt, bs)):
-        tot = tot + js_distance(A[..., i0:, :].double(), B[..., i0:, :].double()).sum((0, -1)); n += A.shape[0] * (A.shape[-2] - i0)
+        tot = tot + js_distance(A[..., i0:, :].double(), B[..., i0:, :].double()).sum((0, -1))
+        n += A.shape[0] * (A.shape[-2] - i0)
     return (1 - tot / n).numpy()

@@ -21,257 +21,596 @@ from ..core.cli import make_cli, write_json, stage, jsonable, check_stages
 from ..core.config import set_seed
 from ..core.plotting import subplots, save_fig, plot_bars_ci, PALETTE
 from .data import corefworld_batteries, story_names, corefworld_tokenizer
-from .model import LFAConfig, LFAModel, ARMS, ARM_LABELS, train_lm, lm_data, param_table
+from klas_lfa_glidr.lfa.model import (
+    LFAConfig,
+    LFAModel,
+    ARMS,
+    ARM_LABELS,
+    train_lm,
+    lm_data,
+    param_table,
+)
 from .pds import model_pds, pds_resample, collect_patterns
 from .interventions import recency_heads, recency_grid, intervention_report
 from .stability import stability_a, stability_b, analysed_heads, head_profile
 
 # %% ../../nbs/25_lfa.run.ipynb #c130cc6e
-def analyse(model, cfg:LFAConfig, B:dict, seed:int=0)->dict:
+def analyse(model, cfg: LFAConfig, B: dict, seed: int = 0) -> dict:
     "PDS, recency heads, interventions and stability of one model on the batteries `B`."
     L, H = cfg.n_layer, cfg.n_head
-    res = model_pds(model, B['pds'], cfg.pds_i0, cfg.pds_sink, cfg.pds_kernel, cfg.deep_layers, seed=seed,
-                    diffuse_c_min=cfg.diffuse_c_min, sink_min=cfg.sink_min, tau_diss=cfg.tau_diss)
+    res = model_pds(
+        model,
+        B['pds'],
+        cfg.pds_i0,
+        cfg.pds_sink,
+        cfg.pds_kernel,
+        cfg.deep_layers,
+        seed=seed,
+        diffuse_c_min=cfg.diffuse_c_min,
+        sink_min=cfg.sink_min,
+        tau_diss=cfg.tau_diss,
+    )
     rel = np.where(np.isnan(res['pds']), np.nan, res['pds_rel'])
     rh = recency_heads(res, cfg.tau_pds, cfg.rec_w, cfg.tau_R)
-    iv = intervention_report(model, B['semantic'], B['targeted'], rh['heads'], B['pds'], cfg.ablation, cfg.alphas, cfg.n_control, cfg.n_boot, seed)
+    iv = intervention_report(
+        model,
+        B['semantic'],
+        B['targeted'],
+        rh['heads'],
+        B['pds'],
+        cfg.ablation,
+        cfg.alphas,
+        cfg.n_control,
+        cfg.n_boot,
+        seed,
+    )
     sa = stability_a(model, B['pairs'], analysed_heads(cfg.analysis_heads, L, H), cfg.tau_inv)
     sall = stability_a(model, B['pairs'], analysed_heads('all', L, H), cfg.tau_inv)
     inv_all = np.array(sall['head_invariant_rate']).reshape(L, H) >= 0.5
     deep = [l - 1 for l in res['deep']]
-    return dict(pds={k: res[k] for k in ('pds', 'pds_abs', 'pds_rel', 'conc', 'sink', 'diffuse', 'sink_head', 'R1', 'R3', 'delta_star', 'pds_layer', 'pds_max', 'dissolution', 'k_rel')},
-                pds_max_rel=float(np.nanmax(rel[deep])) if not np.isnan(rel[deep]).all() else float('nan'),
-                pds_resample=pds_resample(model, B['pds'], i0=cfg.pds_i0, seed=seed),
-                recency=rh, recency_grid=recency_grid(res, (0.05, 0.10, 0.20), cfg.rec_w, cfg.tau_R),
-                interventions=iv, stability=sa, stability_all=sall, profile=head_profile(res), invariant=inv_all)
+    return dict(
+        pds={
+            k: res[k]
+            for k in (
+                'pds',
+                'pds_abs',
+                'pds_rel',
+                'conc',
+                'sink',
+                'diffuse',
+                'sink_head',
+                'R1',
+                'R3',
+                'delta_star',
+                'pds_layer',
+                'pds_max',
+                'dissolution',
+                'k_rel',
+            )
+        },
+        pds_max_rel=float(np.nanmax(rel[deep])) if not np.isnan(rel[deep]).all() else float('nan'),
+        pds_resample=pds_resample(model, B['pds'], i0=cfg.pds_i0, seed=seed),
+        recency=rh,
+        recency_grid=recency_grid(res, (0.05, 0.10, 0.20), cfg.rec_w, cfg.tau_R),
+        interventions=iv,
+        stability=sa,
+        stability_all=sall,
+        profile=head_profile(res),
+        invariant=inv_all,
+    )
 
 # %% ../../nbs/25_lfa.run.ipynb #e290e37b
-def run_key(arm:str, pos:str, seed:int)->str: return f'{arm}-{pos}-s{seed}'
+def run_key(arm: str, pos: str, seed: int) -> str:
+    return f'{arm}-{pos}-s{seed}'
 
-def batteries(cfg:LFAConfig, tok=None, valid=None)->dict:
-    "Evaluation sets for `cfg` (CorefWorld, or CorefWorld-style prompts with TinyStories names and text windows)."
+# %% ../../nbs/25_lfa.run.ipynb #ecc417db
+def batteries(cfg: LFAConfig, tok=None, valid=None) -> dict:
+    """Evaluation sets for `cfg` (CorefWorld, or CorefWorld-style prompts with TinyStories names
+    and text windows)."""
     kw = dict(n_sem=cfg.n_sem, n_tgt=cfg.n_tgt, n_pds=cfg.n_pds, n_pairs=cfg.n_pairs, T=cfg.n_ctx)
-    if cfg.corpus == 'corefworld': return corefworld_batteries(**kw)
-    return corefworld_batteries(**kw, tok=tok, names=story_names(tok), pds=valid[:, :cfg.n_ctx])
+    if cfg.corpus == 'corefworld':
+        return corefworld_batteries(**kw)
+    return corefworld_batteries(**kw, tok=tok, names=story_names(tok), pds=valid[:, : cfg.n_ctx])
 
-def run_lfa(cfg:LFAConfig, out:str|Path|None=None, progress:bool=True)->list[dict]:
+# %% ../../nbs/25_lfa.run.ipynb #1e8905df
+def run_lfa(cfg: LFAConfig, out: str | Path | None = None, progress: bool = True) -> list[dict]:
     "Train and analyse every (arm, pos, seed) of `cfg`; stages cached under `out`."
     out = Path(out) if out else None
-    check_stages(out, cfg, ignore=('arms', 'seeds', 'alibi_arms'))     # more arms or seeds reuse the finished stages; other changes refuse
-    jobs = [(a, cfg.pos, s) for a in cfg.arms for s in cfg.seeds] + [(a, 'alibi', s) for a in cfg.alibi_arms for s in cfg.seeds]
+    check_stages(
+        out, cfg, ignore=('arms', 'seeds', 'alibi_arms')
+    )  # more arms or seeds reuse the finished stages; other changes refuse
+    jobs = [(a, cfg.pos, s) for a in cfg.arms for s in cfg.seeds] + [
+        (a, 'alibi', s) for a in cfg.alibi_arms for s in cfg.seeds
+    ]
     data, B, recs = {}, None, []
     for arm, pos, seed in tqdm(jobs, desc='arms × seeds', disable=not progress):
         key, c = run_key(arm, pos, seed), cfg.for_arm(arm, pos=pos, seed=seed)
-        if seed not in data: data[seed] = lm_data(cfg.replace(seed=seed), seed)
+        if seed not in data:
+            data[seed] = lm_data(cfg.replace(seed=seed), seed)
         tr, va, tok = data[seed]
-        if B is None: B = batteries(cfg, tok, va)
-        wpath = out/'models'/f'{key}.pt' if out else None
+        if B is None:
+            B = batteries(cfg, tok, va)
+        wpath = out / 'models' / f'{key}.pt' if out else None
         holder = {}
+
         def train():
             t0 = time.perf_counter()
-            learn = train_lm(c, data[seed], out/'ckpt'/key if out else None, progress=progress)
-            dt = time.perf_counter() - t0; holder['m'] = learn.raw_model
-            if wpath: wpath.parent.mkdir(parents=True, exist_ok=True); torch.save(learn.raw_model.state_dict(), wpath)
-            return dict(valid_loss=learn.history[-1].get('valid_loss'), train_s=dt, tokens_per_s=c.steps * c.bs * c.n_ctx / dt,
-                        params=sum(p.numel() for p in learn.raw_model.parameters()), history=[h for h in learn.history if 'valid_loss' in h])
+            learn = train_lm(c, data[seed], out / 'ckpt' / key if out else None, progress=progress)
+            dt = time.perf_counter() - t0
+            holder['m'] = learn.raw_model
+            if wpath:
+                wpath.parent.mkdir(parents=True, exist_ok=True)
+                torch.save(learn.raw_model.state_dict(), wpath)
+            return dict(
+                valid_loss=learn.history[-1].get('valid_loss'),
+                train_s=dt,
+                tokens_per_s=c.steps * c.bs * c.n_ctx / dt,
+                params=sum(p.numel() for p in learn.raw_model.parameters()),
+                history=[h for h in learn.history if 'valid_loss' in h],
+            )
+
         tr_rec = stage(out, f'{key}-train', train)
+
         def ana():
             m = holder.get('m')
             if m is None:
-                m = LFAModel(c, len(tok)); m.load_state_dict(torch.load(wpath, map_location='cpu')); m.eval()
+                m = LFAModel(c, len(tok))
+                m.load_state_dict(torch.load(wpath, map_location='cpu'))
+                m.eval()
             m.requires_grad_(False)
             return analyse(m, c, B, seed)
-        recs.append(dict(key=key, arm=arm, pos=pos, seed=seed, train=tr_rec, analysis=stage(out, f'{key}-analysis', ana)))
+
+        recs.append(
+            dict(
+                key=key,
+                arm=arm,
+                pos=pos,
+                seed=seed,
+                train=tr_rec,
+                analysis=stage(out, f'{key}-analysis', ana),
+            )
+        )
     return recs
 
 # %% ../../nbs/25_lfa.run.ipynb #d0c3413a
 _EFF = dict(d_av='d_av', d_z='d_z', hedges_g='hedges_g')
 
-def arm_summary(recs:list, effect:str='d_av')->dict:
+# %% ../../nbs/25_lfa.run.ipynb #3a32516a
+def arm_summary(recs: list, effect: str = 'd_av') -> dict:
     "Per (arm, pos): seed statistics of every headline quantity."
     out = {}
-    for r in recs: out.setdefault(f"{r['arm']}-{r['pos']}", []).append(r)
+    for r in recs:
+        out.setdefault(f"{r['arm']}-{r['pos']}", []).append(r)
     S = {}
     for k, rs in out.items():
-        an = [r['analysis'] for r in rs]; iv = [a['interventions'] for a in an]
-        S[k] = dict(arm=rs[0]['arm'], pos=rs[0]['pos'], seeds=[r['seed'] for r in rs], params=rs[0]['train']['params'],
-            valid_loss=seed_ci([r['train']['valid_loss'] for r in rs]), tokens_per_s=seed_ci([r['train']['tokens_per_s'] for r in rs]),
-            acc_semantic=seed_ci([i['acc_clean']['semantic'] for i in iv]), acc_targeted=seed_ci([i['acc_clean']['targeted'] for i in iv]),
-            pds_max=seed_ci([a['pds']['pds_max'] for a in an]), pds_max_rel=seed_ci([a['pds_max_rel'] for a in an]),
+        an = [r['analysis'] for r in rs]
+        iv = [a['interventions'] for a in an]
+        S[k] = dict(
+            arm=rs[0]['arm'],
+            pos=rs[0]['pos'],
+            seeds=[r['seed'] for r in rs],
+            params=rs[0]['train']['params'],
+            valid_loss=seed_ci([r['train']['valid_loss'] for r in rs]),
+            tokens_per_s=seed_ci([r['train']['tokens_per_s'] for r in rs]),
+            acc_semantic=seed_ci([i['acc_clean']['semantic'] for i in iv]),
+            acc_targeted=seed_ci([i['acc_clean']['targeted'] for i in iv]),
+            pds_max=seed_ci([a['pds']['pds_max'] for a in an]),
+            pds_max_rel=seed_ci([a['pds_max_rel'] for a in an]),
             pds_layer=np.nanmean(np.array([a['pds']['pds_layer'] for a in an], float), 0).tolist(),
-            pds_layer_seeds=[a['pds']['pds_layer'] for a in an], dissolution=[a['pds']['dissolution'] for a in an],
-            n_recency=[len(a['recency']['heads']) for a in an], fallback=[a['recency']['fallback'] for a in an],
-            d_semantic=seed_ci([i['main']['semantic'][effect] for i in iv]), d_targeted=seed_ci([i['main']['targeted'][effect] for i in iv]),
-            d_semantic_ci=[i['main']['semantic']['ci_d_av'] for i in iv], d_targeted_ci=[i['main']['targeted']['ci_d_av'] for i in iv],
+            pds_layer_seeds=[a['pds']['pds_layer'] for a in an],
+            dissolution=[a['pds']['dissolution'] for a in an],
+            n_recency=[len(a['recency']['heads']) for a in an],
+            fallback=[a['recency']['fallback'] for a in an],
+            d_semantic=seed_ci([i['main']['semantic'][effect] for i in iv]),
+            d_targeted=seed_ci([i['main']['targeted'][effect] for i in iv]),
+            d_semantic_ci=[i['main']['semantic']['ci_d_av'] for i in iv],
+            d_targeted_ci=[i['main']['targeted']['ci_d_av'] for i in iv],
             d_semantic_mean_abl=seed_ci([i['mean']['semantic']['d_av'] for i in iv]),
-            control_semantic=seed_ci([i['control']['semantic']['d_av'] for i in iv if i['control']]),
-            control_targeted=seed_ci([i['control']['targeted']['d_av'] for i in iv if i['control']]),
-            dose={a_: seed_ci([i['dose'][a_]['semantic'] for i in iv])['mean'] for a_ in iv[0]['dose']},
-            dose_targeted={a_: seed_ci([i['dose'][a_]['targeted'] for i in iv])['mean'] for a_ in iv[0]['dose']},
-            stability=seed_ci([a['stability']['mean'] for a in an]), stability_max=max(a['stability']['max'] for a in an),
-            stability_min=min(a['stability']['min'] for a in an), stability_all=seed_ci([a['stability_all']['mean'] for a in an]))
-        if len(an) >= 2:   # reading B over seed pairs
-            vals = [stability_b(np.array(an[i]['profile']), np.array(an[j]['profile']), np.array(an[i]['invariant']), np.array(an[j]['invariant']))
-                    for i in range(len(an)) for j in range(i + 1, len(an))]
+            control_semantic=seed_ci(
+                [i['control']['semantic']['d_av'] for i in iv if i['control']]
+            ),
+            control_targeted=seed_ci(
+                [i['control']['targeted']['d_av'] for i in iv if i['control']]
+            ),
+            dose={
+                a_: seed_ci([i['dose'][a_]['semantic'] for i in iv])['mean'] for a_ in iv[0]['dose']
+            },
+            dose_targeted={
+                a_: seed_ci([i['dose'][a_]['targeted'] for i in iv])['mean'] for a_ in iv[0]['dose']
+            },
+            stability=seed_ci([a['stability']['mean'] for a in an]),
+            stability_max=max(a['stability']['max'] for a in an),
+            stability_min=min(a['stability']['min'] for a in an),
+            stability_all=seed_ci([a['stability_all']['mean'] for a in an]),
+        )
+        if len(an) >= 2:  # reading B over seed pairs
+            vals = [
+                stability_b(
+                    np.array(an[i]['profile']),
+                    np.array(an[j]['profile']),
+                    np.array(an[i]['invariant']),
+                    np.array(an[j]['invariant']),
+                )
+                for i in range(len(an))
+                for j in range(i + 1, len(an))
+            ]
             S[k]['stability_b'] = seed_ci(vals)
     return S
 
 # %% ../../nbs/25_lfa.run.ipynb #0606fe71
-def hypotheses(S:dict, pos:str='rope', recs:list|None=None,
-               stability:str='minimal_pairs', # minimal_pairs (reading A) | seed_pairs (reading B, needs ≥ 2 seeds)
-              )->dict:
-    "H1–H5 of spec §9.1 from an `arm_summary` (at positional encoding `pos`): whether each held, and the numbers."
-    g = lambda a: S.get(f'{a}-{pos}'); std, lfa, dst, cfm = g('std'), g('lfa'), g('dst'), g('cfm'); H = {}
+def hypotheses(
+    S: dict,
+    pos: str = 'rope',
+    recs: list | None = None,
+    # minimal_pairs (reading A) | seed_pairs (reading B, needs ≥ 2 seeds)
+    stability: str = 'minimal_pairs',
+) -> dict:
+    """H1–H5 of spec §9.1 from an `arm_summary` (at positional encoding `pos`): whether each
+    held,
+    and the numbers."""
+    g = lambda a: S.get(f'{a}-{pos}')
+    std, lfa, dst, cfm = g('std'), g('lfa'), g('dst'), g('cfm')
+    H = {}
     sk = 'stability_b' if stability == 'seed_pairs' else 'stability'
-    if stability == 'seed_pairs' and not all(sk in v for v in S.values()): raise ValueError("stability='seed_pairs' needs at least two seeds per arm")
+    if stability == 'seed_pairs' and not all(sk in v for v in S.values()):
+        raise ValueError("stability='seed_pairs' needs at least two seeds per arm")
     if std and lfa:
-        ps = {r['seed']: r['analysis']['pds']['pds_max'] for r in recs or [] if r['arm'] == 'std' and r['pos'] == pos}
-        pl = {r['seed']: r['analysis']['pds']['pds_max'] for r in recs or [] if r['arm'] == 'lfa' and r['pos'] == pos}
+        ps = {
+            r['seed']: r['analysis']['pds']['pds_max']
+            for r in recs or []
+            if r['arm'] == 'std' and r['pos'] == pos
+        }
+        pl = {
+            r['seed']: r['analysis']['pds']['pds_max']
+            for r in recs or []
+            if r['arm'] == 'lfa' and r['pos'] == pos
+        }
         every = all(pl[s] > ps[s] for s in pl if s in ps) if ps else None
-        H['H1'] = dict(held=bool(lfa['pds_max']['mean'] > std['pds_max']['mean'] and every is not False),
-                       text=f"PDS_max LFA {lfa['pds_max']['mean']:.3f} vs Std-T {std['pds_max']['mean']:.3f}; LFA higher in every seed: {every}")
+        H['H1'] = dict(
+            held=bool(lfa['pds_max']['mean'] > std['pds_max']['mean'] and every is not False),
+            text=f"PDS_max LFA {lfa['pds_max']['mean']:.3f} vs Std-T "
+            f"{std['pds_max']['mean']:.3f}; LFA higher in every seed: {every}",
+        )
         lay = np.array(std['pds_layer'])
-        H['H2'] = dict(held=bool((np.nan_to_num(lay[2:]) < 0.1).all() and (np.nan_to_num(lay[:2]) >= 0.2).any()),
-                       text=f"Std-T PDS_layer L1..L{len(lay)} = {np.round(lay, 3).tolist()} (need < 0.1 from L3, ≥ 0.2 in L1 or L2)")
+        H['H2'] = dict(
+            held=bool(
+                (np.nan_to_num(lay[2:]) < 0.1).all() and (np.nan_to_num(lay[:2]) >= 0.2).any()
+            ),
+            text=f"Std-T PDS_layer L1..L{len(lay)} = {np.round(lay, 3).tolist()} (need < 0.1 "
+            f"from L3, ≥ 0.2 in L1 or L2)",
+        )
         ctl = std['control_semantic']['mean'], lfa['control_semantic']['mean']
-        H['H3'] = dict(held=bool(abs(lfa['d_semantic']['mean']) < abs(std['d_semantic']['mean']) and std['d_targeted']['mean'] < -0.2
-                                 and lfa['d_targeted']['mean'] < -0.2 and all(abs(c) < 0.2 for c in ctl if np.isfinite(c))),
-                       text=f"d_semantic LFA {lfa['d_semantic']['mean']:.3f} vs Std-T {std['d_semantic']['mean']:.3f}; d_targeted LFA {lfa['d_targeted']['mean']:.3f}, "
-                            f"Std-T {std['d_targeted']['mean']:.3f}; random-heads control (semantic) Std-T {ctl[0]:.3f}, LFA {ctl[1]:.3f}")
+        H['H3'] = dict(
+            held=bool(
+                abs(lfa['d_semantic']['mean']) < abs(std['d_semantic']['mean'])
+                and std['d_targeted']['mean'] < -0.2
+                and lfa['d_targeted']['mean'] < -0.2
+                and all(abs(c) < 0.2 for c in ctl if np.isfinite(c))
+            ),
+            text=f"d_semantic LFA {lfa['d_semantic']['mean']:.3f} vs Std-T "
+            f"{std['d_semantic']['mean']:.3f}; d_targeted LFA "
+            f"{lfa['d_targeted']['mean']:.3f}, "
+            f"Std-T {std['d_targeted']['mean']:.3f}; random-heads control (semantic) Std-T "
+            f"{ctl[0]:.3f}, LFA {ctl[1]:.3f}",
+        )
     if std and lfa and cfm:
-        H['H4'] = dict(held=bool(lfa[sk]['mean'] > std[sk]['mean'] and cfm[sk]['mean'] < min(lfa[sk]['mean'], std[sk]['mean'])
-                                 and cfm['stability_min'] == 0.0),
-                       text=f"{sk} LFA {lfa[sk]['mean']:.3f}, Std-T {std[sk]['mean']:.3f}, CFM {cfm[sk]['mean']:.3f} (CFM min over pairs {cfm['stability_min']:.3f})")
+        H['H4'] = dict(
+            held=bool(
+                lfa[sk]['mean'] > std[sk]['mean']
+                and cfm[sk]['mean'] < min(lfa[sk]['mean'], std[sk]['mean'])
+                and cfm['stability_min'] == 0.0
+            ),
+            text=f"{sk} LFA {lfa[sk]['mean']:.3f}, Std-T {std[sk]['mean']:.3f}, CFM "
+            f"{cfm[sk]['mean']:.3f} (CFM min over pairs {cfm['stability_min']:.3f})",
+        )
     if std and lfa and dst:
-        btw = lambda k: min(std[k]['mean'], lfa[k]['mean']) <= dst[k]['mean'] <= max(std[k]['mean'], lfa[k]['mean'])
-        H['H5'] = dict(held=bool(btw('pds_max') and btw(sk)),
-                       text=f"DST PDS_max {dst['pds_max']['mean']:.3f}, {sk} {dst[sk]['mean']:.3f} (between Std-T and LFA on both?)")
+        btw = lambda k: (
+            min(std[k]['mean'], lfa[k]['mean'])
+            <= dst[k]['mean']
+            <= max(std[k]['mean'], lfa[k]['mean'])
+        )
+        H['H5'] = dict(
+            held=bool(btw('pds_max') and btw(sk)),
+            text=f"DST PDS_max {dst['pds_max']['mean']:.3f}, {sk} {dst[sk]['mean']:.3f} "
+            f"(between Std-T and LFA on both?)",
+        )
     return H
 
-def comparability(S:dict, pos:str='rope', tol:float=0.10)->dict:
-    "Valid loss of each arm relative to Std-T; arms > `tol` worse are flagged not comparable (spec §8.5)."
+# %% ../../nbs/25_lfa.run.ipynb #62d72452
+def comparability(S: dict, pos: str = 'rope', tol: float = 0.10) -> dict:
+    """Valid loss of each arm relative to Std-T; arms > `tol` worse are flagged not comparable
+    (spec §8.5)."""
     ref = S.get(f'std-{pos}')
-    if not ref: return {}
-    return {k: dict(ratio=v['valid_loss']['mean'] / ref['valid_loss']['mean'], comparable=v['valid_loss']['mean'] <= (1 + tol) * ref['valid_loss']['mean'])
-            for k, v in S.items() if v['pos'] == pos}
+    if not ref:
+        return {}
+    return {
+        k: dict(
+            ratio=v['valid_loss']['mean'] / ref['valid_loss']['mean'],
+            comparable=v['valid_loss']['mean'] <= (1 + tol) * ref['valid_loss']['mean'],
+        )
+        for k, v in S.items()
+        if v['pos'] == pos
+    }
 
 # %% ../../nbs/25_lfa.run.ipynb #ba2c66b5
-def _lab(k): a, p = k.rsplit('-', 1); return ARM_LABELS.get(a, a) + ('' if p == 'rope' else f' ({p})')
+def _lab(k):
+    a, p = k.rsplit('-', 1)
+    return ARM_LABELS.get(a, a) + ('' if p == 'rope' else f' ({p})')
 
-def plot_pds_layers(S:dict, ax=None):
+# %% ../../nbs/25_lfa.run.ipynb #782b3efd
+def plot_pds_layers(S: dict, ax=None):
     "PDS_layer by depth per arm: seed mean (line) and each seed (faint)."
-    if ax is None: _, (ax,) = subplots()
+    if ax is None:
+        _, (ax,) = subplots()
     for (k, v), col in zip(S.items(), PALETTE * 2):
         ls = '-' if v['pos'] == 'rope' else ':'
-        for s in v['pds_layer_seeds']: ax.plot(range(1, len(s) + 1), s, color=col, alpha=0.25, lw=0.8, ls=ls)
-        ax.plot(range(1, len(v['pds_layer']) + 1), v['pds_layer'], color=col, marker='o', label=_lab(k), ls=ls)
-    ax.axhline(0.1, color='k', lw=0.6, ls='--'); ax.set(xlabel='layer', ylabel='PDS_layer (max over heads)', title='Position dependence by depth')
-    ax.legend(); return ax
+        for s in v['pds_layer_seeds']:
+            ax.plot(range(1, len(s) + 1), s, color=col, alpha=0.25, lw=0.8, ls=ls)
+        ax.plot(
+            range(1, len(v['pds_layer']) + 1),
+            v['pds_layer'],
+            color=col,
+            marker='o',
+            label=_lab(k),
+            ls=ls,
+        )
+    ax.axhline(0.1, color='k', lw=0.6, ls='--')
+    ax.set(
+        xlabel='layer', ylabel='PDS_layer (max over heads)', title='Position dependence by depth'
+    )
+    ax.legend()
+    return ax
 
-def plot_interventions(S:dict, pos:str='rope', axs=None):
-    "Cohen's d of recency-head suppression (semantic, targeted) and the random-heads control, per arm, with seed CIs."
+# %% ../../nbs/25_lfa.run.ipynb #dd4e01af
+def plot_interventions(S: dict, pos: str = 'rope', axs=None):
+    """Cohen's d of recency-head suppression (semantic, targeted) and the random-heads control, per
+    arm, with seed CIs."""
     ks = [k for k, v in S.items() if v['pos'] == pos]
-    if axs is None: _, axs = subplots(1, 3, figsize=(13, 3.4))
-    for ax, (q, t) in zip(axs, (('d_semantic', 'semantic set'), ('d_targeted', 'targeted set'), ('control_semantic', 'random heads, semantic'))):
-        e = [S[k][q]['mean'] for k in ks]; ci = [S[k][q]['ci'] or [S[k][q]['mean']] * 2 for k in ks]
-        plot_bars_ci([_lab(k) for k in ks], e, [c[0] for c in ci], [c[1] for c in ci], ax=ax, ylabel="Cohen's d (d_av)", title=t)
+    if axs is None:
+        _, axs = subplots(1, 3, figsize=(13, 3.4))
+    for ax, (q, t) in zip(
+        axs,
+        (
+            ('d_semantic', 'semantic set'),
+            ('d_targeted', 'targeted set'),
+            ('control_semantic', 'random heads, semantic'),
+        ),
+    ):
+        e = [S[k][q]['mean'] for k in ks]
+        ci = [S[k][q]['ci'] or [S[k][q]['mean']] * 2 for k in ks]
+        plot_bars_ci(
+            [_lab(k) for k in ks],
+            e,
+            [c[0] for c in ci],
+            [c[1] for c in ci],
+            ax=ax,
+            ylabel="Cohen's d (d_av)",
+            title=t,
+        )
     return axs
 
-def plot_stability(S:dict, pos:str='rope', ax=None):
+# %% ../../nbs/25_lfa.run.ipynb #0652bffb
+def plot_stability(S: dict, pos: str = 'rope', ax=None):
     "Stability A (mean over pairs) per arm with seed CIs; dots mark best and worst pairs."
     ks = [k for k, v in S.items() if v['pos'] == pos]
-    if ax is None: _, (ax,) = subplots()
-    e = [S[k]['stability']['mean'] for k in ks]; ci = [S[k]['stability']['ci'] or [S[k]['stability']['mean']] * 2 for k in ks]
-    plot_bars_ci([_lab(k) for k in ks], e, [c[0] for c in ci], [c[1] for c in ci], ax=ax, ylabel='position-invariant share', title='Stability (last two layers)')
-    ax.scatter(range(len(ks)), [S[k]['stability_max'] for k in ks], marker='^', color='k', zorder=3, label='best pair')
-    ax.scatter(range(len(ks)), [S[k]['stability_min'] for k in ks], marker='v', color='k', zorder=3, label='worst pair')
-    ax.set_ylim(0, 1.05); ax.legend(); return ax
+    if ax is None:
+        _, (ax,) = subplots()
+    e = [S[k]['stability']['mean'] for k in ks]
+    ci = [S[k]['stability']['ci'] or [S[k]['stability']['mean']] * 2 for k in ks]
+    plot_bars_ci(
+        [_lab(k) for k in ks],
+        e,
+        [c[0] for c in ci],
+        [c[1] for c in ci],
+        ax=ax,
+        ylabel='position-invariant share',
+        title='Stability (last two layers)',
+    )
+    ax.scatter(
+        range(len(ks)),
+        [S[k]['stability_max'] for k in ks],
+        marker='^',
+        color='k',
+        zorder=3,
+        label='best pair',
+    )
+    ax.scatter(
+        range(len(ks)),
+        [S[k]['stability_min'] for k in ks],
+        marker='v',
+        color='k',
+        zorder=3,
+        label='worst pair',
+    )
+    ax.set_ylim(0, 1.05)
+    ax.legend()
+    return ax
 
-def plot_dose(S:dict, pos:str='rope', ax=None):
-    "Dose-response: d_semantic (solid) and d_targeted (dashed) against the scale α of the recency heads."
-    if ax is None: _, (ax,) = subplots()
+# %% ../../nbs/25_lfa.run.ipynb #29ff2f8d
+def plot_dose(S: dict, pos: str = 'rope', ax=None):
+    """Dose-response: d_semantic (solid) and d_targeted (dashed) against the scale α of the recency
+    heads."""
+    if ax is None:
+        _, (ax,) = subplots()
     for (k, v), col in zip([(k, v) for k, v in S.items() if v['pos'] == pos], PALETTE):
         al = [float(a) for a in v['dose']]
         ax.plot(al, list(v['dose'].values()), marker='o', color=col, label=_lab(k))
         ax.plot(al, list(v['dose_targeted'].values()), marker='.', ls='--', color=col)
-    ax.set(xlabel='α (scale of recency-head z)', ylabel="Cohen's d", title='Dose-response'); ax.invert_xaxis(); ax.legend()
+    ax.set(xlabel='α (scale of recency-head z)', ylabel="Cohen's d", title='Dose-response')
+    ax.invert_xaxis()
+    ax.legend()
     return ax
 
 # %% ../../nbs/25_lfa.run.ipynb #addbb3a2
-def make_figures(S:dict, out:Path)->list[str]:
+def make_figures(S: dict, out: Path) -> list[str]:
     "Save the four summary figures under `out/figures`."
     figs = []
-    for name, fn in (('pds_by_layer', plot_pds_layers), ('stability', plot_stability), ('dose', plot_dose)):
-        fig, (ax,) = subplots(); fn(S, ax=ax); figs += save_fig(fig, out/'figures'/name, close=True)
-    fig, axs = subplots(1, 3, figsize=(13, 3.4)); plot_interventions(S, axs=axs); figs += save_fig(fig, out/'figures'/'interventions', close=True)
+    for name, fn in (
+        ('pds_by_layer', plot_pds_layers),
+        ('stability', plot_stability),
+        ('dose', plot_dose),
+    ):
+        fig, (ax,) = subplots()
+        fn(S, ax=ax)
+        figs += save_fig(fig, out / 'figures' / name, close=True)
+    fig, axs = subplots(1, 3, figsize=(13, 3.4))
+    plot_interventions(S, axs=axs)
+    figs += save_fig(fig, out / 'figures' / 'interventions', close=True)
     return [str(f) for f in figs]
 
-def run(cfg:LFAConfig, out:Path|None=None)->dict:
-    "Job for `klg-lfa`: train and analyse all arms, summarise, plot; returns the metrics stored in results.json."
-    if cfg.device == 'cpu' or not torch.cuda.is_available(): torch.set_num_threads(min(2, torch.get_num_threads()))
-    out = Path(out or cfg.out); recs = run_lfa(cfg, out)
+# %% ../../nbs/25_lfa.run.ipynb #a0527f7d
+def run(cfg: LFAConfig, out: Path | None = None) -> dict:
+    """Job for `klg-lfa`: train and analyse all arms, summarise, plot; returns the metrics stored
+    in results.json."""
+    if cfg.device == 'cpu' or not torch.cuda.is_available():
+        torch.set_num_threads(min(2, torch.get_num_threads()))
+    out = Path(out or cfg.out)
+    recs = run_lfa(cfg, out)
     tok_len = len(corefworld_tokenizer()) if cfg.corpus == 'corefworld' else None
     S = arm_summary(recs, cfg.effect_size)
-    res = dict(params=param_table(cfg, tok_len) if tok_len else {k: v['params'] for k, v in S.items()}, summary=S,
-               hypotheses=hypotheses(S, cfg.pos, recs, cfg.stability), hypotheses_alibi=hypotheses(S, 'alibi', recs, cfg.stability) if cfg.alibi_arms else {},
-               comparability=comparability(S, cfg.pos), runs=[dict(key=r['key'], valid_loss=r['train']['valid_loss'], train_s=r['train']['train_s']) for r in recs])
+    res = dict(
+        params=param_table(cfg, tok_len) if tok_len else {k: v['params'] for k, v in S.items()},
+        summary=S,
+        hypotheses=hypotheses(S, cfg.pos, recs, cfg.stability),
+        hypotheses_alibi=hypotheses(S, 'alibi', recs, cfg.stability) if cfg.alibi_arms else {},
+        comparability=comparability(S, cfg.pos),
+        runs=[
+            dict(key=r['key'], valid_loss=r['train']['valid_loss'], train_s=r['train']['train_s'])
+            for r in recs
+        ],
+    )
     res['figures'] = make_figures(S, out)
     return jsonable(res)
+
 
 main = make_cli(run, LFAConfig, 'lfa')
 
 # %% ../../nbs/25_lfa.run.ipynb #9cce8237
 PAPER_CLAIMS = dict(
-    H1=('LFA keeps position-invariant heads deep in the network: PDS_max(deep) LFA > standard transformer', 'PDS_max 0.276 vs 0.058 (abstract)'),
-    H2=('symbolic (positional) heads dissolve by layer 3 of 6 in the standard transformer', 'by layer 3 of 6 (abstract)'),
-    H3=("suppressing recency heads hurts LFA less than the baselines (Cohen's d)", 'd = −0.158 (LFA) vs −0.672 (baselines) (abstract)'),
-    H4=('LFA head roles are more stable across minimal pairs; the over-constrained arm is lowest', '42 % vs 19 % and 11 %; best 50 %, worst 0 % (abstract)'),
-    H5=('DST lies between the standard transformer and LFA on PDS and stability', '— (our hypothesis)'))
+    H1=(
+        'LFA keeps position-invariant heads deep in the network: PDS_max(deep) LFA > standard '
+        'transformer',
+        'PDS_max 0.276 vs 0.058 (abstract)',
+    ),
+    H2=(
+        'symbolic (positional) heads dissolve by layer 3 of 6 in the standard transformer',
+        'by layer 3 of 6 (abstract)',
+    ),
+    H3=(
+        "suppressing recency heads hurts LFA less than the baselines (Cohen's d)",
+        'd = −0.158 (LFA) vs −0.672 (baselines) (abstract)',
+    ),
+    H4=(
+        'LFA head roles are more stable across minimal pairs; the over-constrained arm is lowest',
+        '42 % vs 19 % and 11 %; best 50 %, worst 0 % (abstract)',
+    ),
+    H5=(
+        'DST lies between the standard transformer and LFA on PDS and stability',
+        '— (our hypothesis)',
+    ),
+)
 
-def claims(res:dict, # `run` metrics (needs `hypotheses`)
-          )->list[dict]:
+# %% ../../nbs/25_lfa.run.ipynb #09b9b7a1
+def claims(
+    res: dict,  # `run` metrics (needs `hypotheses`)
+) -> list[dict]:
     "Rows `claim, paper, ours, verdict` for the LFA paper from the run's H1–H5."
     H = res.get('hypotheses', {})
-    return [dict(claim=c, paper=p, ours=H[k]['text'] if k in H else 'not run (needs more arms or seeds)',
-                 verdict=('reproduced' if H[k]['held'] else 'not reproduced') if k in H else 'not testable here') for k, (c, p) in PAPER_CLAIMS.items()]
+    return [
+        dict(
+            claim=c,
+            paper=p,
+            ours=H[k]['text'] if k in H else 'not run (needs more arms or seeds)',
+            verdict=('reproduced' if H[k]['held'] else 'not reproduced')
+            if k in H
+            else 'not testable here',
+        )
+        for k, (c, p) in PAPER_CLAIMS.items()
+    ]
 
 # %% ../../nbs/25_lfa.run.ipynb #fec815ff
 @torch.no_grad()
-def head_kernels(model, ids:torch.Tensor)->torch.Tensor:
+def head_kernels(model, ids: torch.Tensor) -> torch.Tensor:
     "Mean attention pattern `[L, H, T, T]` over `ids` (the absolute positional kernel)."
     tot, n = 0, 0
-    for _, A in collect_patterns(model, ids): tot = tot + A.sum(0); n += len(A)
+    for _, A in collect_patterns(model, ids):
+        tot = tot + A.sum(0)
+        n += len(A)
     return tot / n
 
-def plot_head(model, ids:torch.Tensor, layer:int, head:int, seq:int=0, tok=None, kernel:torch.Tensor|None=None,
-              pds:np.ndarray|None=None, axs=None):
-    "Pattern, positional kernel and content residual of head (`layer`, `head`) on sequence `seq` (0-based layer)."
+# %% ../../nbs/25_lfa.run.ipynb #c9c42e22
+def plot_head(
+    model,
+    ids: torch.Tensor,
+    layer: int,
+    head: int,
+    seq: int = 0,
+    tok=None,
+    kernel: torch.Tensor | None = None,
+    pds: np.ndarray | None = None,
+    axs=None,
+):
+    """Pattern, positional kernel and content residual of head (`layer`, `head`) on sequence `seq`
+    (0-based layer)."""
     K = (kernel if kernel is not None else head_kernels(model, ids))[layer, head]
-    _, c = next(iter([(0, p) for _, p in collect_patterns(model, ids[seq:seq + 1])]))
+    _, c = next(iter([(0, p) for _, p in collect_patterns(model, ids[seq : seq + 1])]))
     A = c[0, layer, head]
-    if axs is None: _, axs = subplots(1, 3, figsize=(13, 3.6))
+    if axs is None:
+        _, axs = subplots(1, 3, figsize=(13, 3.6))
     ttl = f"L{layer + 1} H{head}" + (f", PDS {pds[layer, head]:.2f}" if pds is not None else '')
-    for ax, M, t, cm in zip(axs, (A, K, A - K), ('pattern', 'positional kernel', 'content residual'), ('viridis', 'viridis', 'RdBu_r')):
+    for ax, M, t, cm in zip(
+        axs,
+        (A, K, A - K),
+        ('pattern', 'positional kernel', 'content residual'),
+        ('viridis', 'viridis', 'RdBu_r'),
+    ):
         lim = float(M.abs().max()) if cm == 'RdBu_r' else None
-        im = ax.imshow(M.numpy(), cmap=cm, vmin=-lim if lim else 0, vmax=lim if lim else None); ax.grid(False); ax.set_title(f'{ttl}: {t}')
+        im = ax.imshow(M.numpy(), cmap=cm, vmin=-lim if lim else 0, vmax=lim if lim else None)
+        ax.grid(False)
+        ax.set_title(f'{ttl}: {t}')
         ax.figure.colorbar(im, ax=ax, fraction=0.046)
         if tok is not None and ids.shape[1] <= 40:
-            labels = tok.decode(ids[seq]).split(' '); ax.set_yticks(range(len(labels)), labels, fontsize=5); ax.set_xticks(range(len(labels)), labels, fontsize=5, rotation=90)
+            labels = tok.decode(ids[seq]).split(' ')
+            ax.set_yticks(range(len(labels)), labels, fontsize=5)
+            ax.set_xticks(range(len(labels)), labels, fontsize=5, rotation=90)
     return axs
 
-def attention_viewer(models:dict, # {arm name: model}
-                     ids:torch.Tensor, tok=None, pds:dict|None=None): # pds: {arm name: [L, H] PDS}
-    "ipywidgets viewer: arm, layer, head and sequence → pattern, positional kernel and content residual."
+# %% ../../nbs/25_lfa.run.ipynb #b1c7fa33
+def attention_viewer(
+    models: dict,  # {arm name: model}
+    ids: torch.Tensor,
+    tok=None,
+    pds: dict | None = None,
+):  # pds: {arm name: [L, H] PDS}
+    """ipywidgets viewer: arm, layer, head and sequence → pattern, positional kernel and content
+    residual."""
     import ipywidgets as W
     import matplotlib.pyplot as plt
-    kern = {a: head_kernels(m, ids) for a, m in models.items()}; m0 = next(iter(models.values()))
+
+    kern = {a: head_kernels(m, ids) for a, m in models.items()}
+    m0 = next(iter(models.values()))
     arm = W.Dropdown(options=list(models), description='arm')
     layer = W.IntSlider(0, 0, len(m0.blocks) - 1, description='layer (0-based)')
-    head = W.IntSlider(0, 0, m0.blocks[0].attn.H - 1, description='head'); seq = W.IntSlider(0, 0, len(ids) - 1, description='sequence')
+    head = W.IntSlider(0, 0, m0.blocks[0].attn.H - 1, description='head')
+    seq = W.IntSlider(0, 0, len(ids) - 1, description='sequence')
     out = W.Output()
+
     def draw(*_):
         with out:
             out.clear_output(wait=True)
-            plot_head(models[arm.value], ids, layer.value, head.value, seq.value, tok, kern[arm.value], (pds or {}).get(arm.value)); plt.show()
-    for w in (arm, layer, head, seq): w.observe(draw, 'value')
-    draw(); return W.VBox([W.HBox([arm, layer]), W.HBox([head, seq]), out])
+            plot_head(
+                models[arm.value],
+                ids,
+                layer.value,
+                head.value,
+                seq.value,
+                tok,
+                kern[arm.value],
+                (pds or {}).get(arm.value),
+            )
+            plt.show()
+
+    for w in (arm, layer, head, seq):
+        w.observe(draw, 'value')
+    draw()
+    return W.VBox([W.HBox([arm, layer]), W.HBox([head, seq]), out])

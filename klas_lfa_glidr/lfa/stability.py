@@ -16,67 +16,119 @@ from ..core.config import model_device
 from .data import MinimalPairs
 
 # %% ../../nbs/24_lfa.stability.ipynb #b4e1d360
-def pair_tv(a:np.ndarray,   # [..., n] attention row from the query of x over x's positions 0..q
-            at:np.ndarray,  # [..., m] attention row from the query of x̃ over x̃'s positions
-            index:list,     # position in x̃ of each position of x (length n)
-           )->np.ndarray:   # [...] total variation
+def pair_tv(
+    a: np.ndarray,  # [..., n] attention row from the query of x over x's positions 0..q
+    at: np.ndarray,  # [..., m] attention row from the query of x̃ over x̃'s positions
+    index: list,  # position in x̃ of each position of x (length n)
+) -> np.ndarray:  # [...] total variation
     "Total variation between a head's query rows on x and x̃, counting mass on fillers as moved."
-    idx = np.asarray(index); filler = np.ones(at.shape[-1], bool); filler[idx] = False
+    idx = np.asarray(index)
+    filler = np.ones(at.shape[-1], bool)
+    filler[idx] = False
     return 0.5 * np.abs(a - at[..., idx]).sum(-1) + 0.5 * at[..., filler].sum(-1)
 
 # %% ../../nbs/24_lfa.stability.ipynb #395a183c
-def analysed_heads(spec:str, L:int, H:int)->list[tuple]:
+def analysed_heads(spec: str, L: int, H: int) -> list[tuple]:
     "0-based (layer, head) pairs named by `spec`: last2 | all | 'l.h,l.h' (1-based layers)."
-    if spec == 'all': return [(l, h) for l in range(L) for h in range(H)]
-    if spec == 'last2': return [(l, h) for l in range(max(0, L - 2), L) for h in range(H)]
-    try: hs = [tuple(int(x) for x in t.split('.')) for t in spec.split(',')]
-    except ValueError: raise ValueError(f"analysis_heads={spec!r}; use last2, all or 'layer.head,...' with 1-based layers") from None
+    if spec == 'all':
+        return [(l, h) for l in range(L) for h in range(H)]
+    if spec == 'last2':
+        return [(l, h) for l in range(max(0, L - 2), L) for h in range(H)]
+    try:
+        hs = [tuple(int(x) for x in t.split('.')) for t in spec.split(',')]
+    except ValueError:
+        raise ValueError(
+            f"analysis_heads={spec!r}; use last2, all or 'layer.head,...' with 1-based layers"
+        ) from None
     for l, h in hs:
-        if not (1 <= l <= L and 0 <= h < H): raise IndexError(f"head {l}.{h} does not exist; layers are 1..{L}, heads 0..{H - 1}")
+        if not (1 <= l <= L and 0 <= h < H):
+            raise IndexError(f"head {l}.{h} does not exist; layers are 1..{L}, heads 0..{H - 1}")
     return [(l - 1, h) for l, h in hs]
 
 # %% ../../nbs/24_lfa.stability.ipynb #4e389274
 @torch.no_grad()
-def query_rows(model, bat, bs:int=128)->list[np.ndarray]:
+def query_rows(model, bat, bs: int = 128) -> list[np.ndarray]:
     "Per prompt, the attention rows `[L, H, len]` of its last position."
-    dev = model_device(model); L = len(model.blocks); out = []
+    dev = model_device(model)
+    L = len(model.blocks)
+    out = []
     for s in range(0, len(bat), bs):
-        _, c = run_with_cache(model, bat.ids[s:s + bs].to(dev), names='*hook_pattern')
-        A = torch.stack([c[f'blocks.{l}.attn.hook_pattern'] for l in range(L)], 1)   # [B, L, H, T, T]
-        for i, n in enumerate(bat.lengths[s:s + bs].tolist()): out.append(A[i, :, :, n - 1, :n].double().cpu().numpy())
+        _, c = run_with_cache(model, bat.ids[s : s + bs].to(dev), names='*hook_pattern')
+        A = torch.stack(
+            [c[f'blocks.{l}.attn.hook_pattern'] for l in range(L)], 1
+        )  # [B, L, H, T, T]
+        for i, n in enumerate(bat.lengths[s : s + bs].tolist()):
+            out.append(A[i, :, :, n - 1, :n].double().cpu().numpy())
     return out
 
-def stability_a(model, pairs:MinimalPairs, heads:list, # analysed (layer, head), 0-based
-                tau_inv:float=0.2, sink_min:float=0.9, taus:tuple=(0.1, 0.2, 0.3))->dict:
-    "Reading A: per pair, the fraction of analysed non-sink heads that are position-invariant; mean, max and min over pairs."
+# %% ../../nbs/24_lfa.stability.ipynb #1f4c51d6
+def stability_a(
+    model,
+    pairs: MinimalPairs,
+    heads: list,  # analysed (layer, head), 0-based
+    tau_inv: float = 0.2,
+    sink_min: float = 0.9,
+    taus: tuple = (0.1, 0.2, 0.3),
+) -> dict:
+    """Reading A: per pair, the fraction of analysed non-sink heads that are position-invariant;
+    mean, max and min over pairs."""
     rx, rt = query_rows(model, pairs.x), query_rows(model, pairs.xt)
     li, hi = np.array([l for l, _ in heads]), np.array([h for _, h in heads])
-    tv = np.stack([pair_tv(a[li, hi], b[li, hi], ix) for a, b, ix in zip(rx, rt, pairs.index)])          # [P, n_heads]
-    sink = np.stack([(a[li, hi, 0] >= sink_min) & (b[li, hi, 0] >= sink_min) for a, b in zip(rx, rt)])
+    tv = np.stack(
+        [pair_tv(a[li, hi], b[li, hi], ix) for a, b, ix in zip(rx, rt, pairs.index)]
+    )  # [P, n_heads]
+    sink = np.stack(
+        [(a[li, hi, 0] >= sink_min) & (b[li, hi, 0] >= sink_min) for a, b in zip(rx, rt)]
+    )
+
     def summary(t):
-        inv = (tv <= t) & ~sink; n = (~sink).sum(1)
+        inv = (tv <= t) & ~sink
+        n = (~sink).sum(1)
         per = np.where(n > 0, inv.sum(1) / np.maximum(n, 1), np.nan)
-        return dict(mean=float(np.nanmean(per)) if n.any() else float('nan'), max=float(np.nanmax(per)) if n.any() else float('nan'),
-                    min=float(np.nanmin(per)) if n.any() else float('nan'), per_pair=per.tolist())
-    return dict(heads=[list(h) for h in heads], tau_inv=tau_inv, **summary(tau_inv), sweep={str(t): summary(t)['mean'] for t in taus},
-                head_invariant_rate=((tv <= tau_inv) & ~sink).mean(0).tolist(), sink_rate=sink.mean(0).tolist(), tv_mean=tv.mean(0).tolist())
+        return dict(
+            mean=float(np.nanmean(per)) if n.any() else float('nan'),
+            max=float(np.nanmax(per)) if n.any() else float('nan'),
+            min=float(np.nanmin(per)) if n.any() else float('nan'),
+            per_pair=per.tolist(),
+        )
+
+    return dict(
+        heads=[list(h) for h in heads],
+        tau_inv=tau_inv,
+        **summary(tau_inv),
+        sweep={str(t): summary(t)['mean'] for t in taus},
+        head_invariant_rate=((tv <= tau_inv) & ~sink).mean(0).tolist(),
+        sink_rate=sink.mean(0).tolist(),
+        tv_mean=tv.mean(0).tolist(),
+    )
 
 # %% ../../nbs/24_lfa.stability.ipynb #fdf67495
-def head_profile(pds:dict)->np.ndarray:
+def head_profile(pds: dict) -> np.ndarray:
     "`[L, H, 3]` profile (PDS with NaN as 0, R_3, δ*/8) used to match heads across seeds."
     return np.stack([np.nan_to_num(pds['pds'], nan=0.0), pds['R3'], pds['delta_star'] / 8], -1)
 
-def match_heads(pa:np.ndarray, pb:np.ndarray)->list[np.ndarray]:
-    "Per layer, the permutation of b's heads that best matches a's (Hungarian on Euclidean profile distance)."
+# %% ../../nbs/24_lfa.stability.ipynb #d32ca887
+def match_heads(pa: np.ndarray, pb: np.ndarray) -> list[np.ndarray]:
+    """Per layer, the permutation of b's heads that best matches a's (Hungarian on Euclidean
+    profile distance)."""
     out = []
     for l in range(pa.shape[0]):
-        cost = np.linalg.norm(pa[l][:, None] - pb[l][None], axis=-1); r, c = linear_sum_assignment(cost); out.append(c[np.argsort(r)])
+        cost = np.linalg.norm(pa[l][:, None] - pb[l][None], axis=-1)
+        r, c = linear_sum_assignment(cost)
+        out.append(c[np.argsort(r)])
     return out
 
-def stability_b(pa:np.ndarray, pb:np.ndarray, # head profiles of two seeds [L, H, 3]
-                inv_a:np.ndarray, inv_b:np.ndarray, # [L, H] bool: position-invariant role
-                layers:list|None=None)->float:      # 0-based layers to compare (default all)
-    "Share of matched heads (over `layers`) whose position-invariant role agrees across the two seeds."
-    perm = match_heads(pa, pb); layers = layers if layers is not None else range(pa.shape[0])
+# %% ../../nbs/24_lfa.stability.ipynb #de0eaf66
+def stability_b(
+    pa: np.ndarray,
+    pb: np.ndarray,  # head profiles of two seeds [L, H, 3]
+    inv_a: np.ndarray,
+    inv_b: np.ndarray,  # [L, H] bool: position-invariant role
+    layers: list | None = None,
+) -> float:  # 0-based layers to compare (default all)
+    """Share of matched heads (over `layers`) whose position-invariant role agrees across the two
+    seeds."""
+    perm = match_heads(pa, pb)
+    layers = layers if layers is not None else range(pa.shape[0])
     agree = [inv_a[l] == inv_b[l][perm[l]] for l in layers]
     return float(np.concatenate(agree).mean())
