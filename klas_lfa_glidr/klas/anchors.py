@@ -46,7 +46,15 @@ class _Seq(nn.Module):
 class StagePlan(nn.Module):
     "A model seen as `embed → blocks → head`, sharing the model's modules."
 
-    def __init__(self, model: nn.Module, kind: str, embed, blocks: list, head, fmt: str):
+    def __init__(
+        self,
+        model: nn.Module,  # the model whose modules the plan shares
+        kind: str,  # vit | swin | resnet
+        embed,  # `embed(model, x)`: input → first block's input
+        blocks: list,  # the model's blocks, in order
+        head,  # `head(model, h)`: last block's output → logits
+        fmt: str,  # activation layout between blocks: tokens | nhwc | nchw
+    ):
         super().__init__()
         self.model, self.kind, self.fmt = model, kind, fmt
         self._embed, self.blocks, self._head = embed, nn.ModuleList(blocks), head
@@ -57,11 +65,11 @@ class StagePlan(nn.Module):
 
     def embed(self, x: Tensor) -> Tensor:
         "Input to the first block."
-        return self._embed(x)
+        return self._embed(self.model, x)
 
     def head(self, h: Tensor) -> Tensor:
         "Logits from the last block's output."
-        return self._head(h)
+        return self._head(self.model, h)
 
     def check_block(self, b: int, what: str = 'block'):
         "Raise `IndexError` naming the valid range when block `b` does not exist."
@@ -96,29 +104,43 @@ class StagePlan(nn.Module):
         return f"StagePlan({self.name}, kind={self.kind}, blocks={self.n_blocks}, fmt={self.fmt})"
 
 # %% ../../nbs/10_klas.anchors.ipynb #c4b837da
+def _vit_embed(m, x):
+    return m.norm_pre(m.patch_drop(m._pos_embed(m.patch_embed(x))))
+
+
+def _normed_head(m, h):
+    return m.forward_head(m.norm(h))
+
+
 def _vit(m):
-    embed = lambda x: m.norm_pre(m.patch_drop(m._pos_embed(m.patch_embed(x))))
-    return StagePlan(m, 'vit', embed, list(m.blocks), lambda h: m.forward_head(m.norm(h)), 'tokens')
+    # embed and head take the model as an argument (no closure over `m`), so that a deep copy
+    # of the plan runs the copied modules
+    return StagePlan(m, 'vit', _vit_embed, list(m.blocks), _normed_head, 'tokens')
 
 # %% ../../nbs/10_klas.anchors.ipynb #a4872c48
+def _patch_embed(m, x):
+    return m.patch_embed(x)
+
+
 def _swin(m):
     blocks = []
     for st in m.layers:
         bs = list(st.blocks)
         blocks += [_Seq(st.downsample, bs[0])] + bs[1:]
-    return StagePlan(m, 'swin', m.patch_embed, blocks, lambda h: m.forward_head(m.norm(h)), 'nhwc')
+    return StagePlan(m, 'swin', _patch_embed, blocks, _normed_head, 'nhwc')
 
 # %% ../../nbs/10_klas.anchors.ipynb #160aaa2c
+def _resnet_embed(m, x):
+    return m.maxpool(m.act1(m.bn1(m.conv1(x))))
+
+
+def _resnet_head(m, h):
+    return m.forward_head(h)
+
+
 def _resnet(m):
-    embed = lambda x: m.maxpool(m.act1(m.bn1(m.conv1(x))))
-    return StagePlan(
-        m,
-        'resnet',
-        embed,
-        [b for l in (m.layer1, m.layer2, m.layer3, m.layer4) for b in l],
-        m.forward_head,
-        'nchw',
-    )
+    blocks = [b for l in (m.layer1, m.layer2, m.layer3, m.layer4) for b in l]
+    return StagePlan(m, 'resnet', _resnet_embed, blocks, _resnet_head, 'nchw')
 
 
 _NEEDS = {
