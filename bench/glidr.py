@@ -23,7 +23,9 @@ import torch
 from _common import interleaved, report
 from klas_lfa_glidr.glidr.data import load_kg, queries, answers
 from klas_lfa_glidr.glidr.layers import KGraph
-from klas_lfa_glidr.glidr.model import GLIDR, GLIDRConfig, GLIDRLoss, evaluate, rank_queries
+from klas_lfa_glidr.glidr.model import GLIDR, GLIDRConfig
+from klas_lfa_glidr.glidr.ranking import evaluate, rank_queries
+from klas_lfa_glidr.glidr.training import GLIDRLoss
 from klas_lfa_glidr.glidr.baselines import chain_only
 
 QUICK = '--quick' in sys.argv

@@ -32,10 +32,10 @@ TIMINGS = ('timings', 'selection_fraction')  # wall-time figures, whatever their
 
 
 def numbers(x):
-    """`x` without wall times (keys ending in `_s`, `timings`), NaN as None, so that equal runs
-    compare equal."""
+    """`x` without wall times (keys ending in `_s`, and `TIMINGS`), NaN as None, so that equal
+    runs compare equal."""
     if isinstance(x, dict):
-        return {k: numbers(v) for k, v in x.items() if not k.endswith('_s') and k != 'timings'}
+        return {k: numbers(v) for k, v in x.items() if not k.endswith('_s') and k not in TIMINGS}
     if isinstance(x, list):
         return [numbers(v) for v in x]
     return None if isinstance(x, float) and x != x else x
@@ -117,7 +117,7 @@ def main():
     ref = json.loads(Path(a.ref).read_text())
     if ref['env'] != now['env']:
         print(f'warning: recorded on {ref["env"]}, checked on {now["env"]}', file=sys.stderr)
-    runs = {k: v for k, v in ref['runs'].items() if k in now['runs']}
+    runs = {k: numbers(v) for k, v in ref['runs'].items() if k in now['runs']}
     bad = diffs(runs, now['runs'])
     for k in runs:
         print(f'{k}: {"identical" if not diffs(runs[k], now["runs"][k]) else "DIFFERENT"}')

@@ -34,7 +34,8 @@ def _kg():
 @pytest.mark.parametrize('adjacency', ['dense', 'sparse', 'pyg'])
 @pytest.mark.parametrize('message_form', ['mixture', 'fused'])
 def test_glidr(adjacency, message_form):
-    from klas_lfa_glidr.glidr.model import GLIDR, GLIDRConfig, graphs_for
+    from klas_lfa_glidr.glidr.model import GLIDR, GLIDRConfig
+    from klas_lfa_glidr.glidr.training import graphs_for
 
     kg, q = _kg()
     cfg = GLIDRConfig.small(adjacency=adjacency, message_form=message_form)
@@ -50,7 +51,8 @@ def test_glidr(adjacency, message_form):
 
 def test_glidr_training_graph():
     "In training mode the query edges are dropped from the graph; the copy follows the model too."
-    from klas_lfa_glidr.glidr.model import GLIDR, GLIDRConfig, graphs_for
+    from klas_lfa_glidr.glidr.model import GLIDR, GLIDRConfig
+    from klas_lfa_glidr.glidr.training import graphs_for
 
     kg, q = _kg()
     cfg = GLIDRConfig.small()
@@ -61,8 +63,9 @@ def test_glidr_training_graph():
 
 
 def test_perception_glidr():
-    from klas_lfa_glidr.glidr.model import GLIDRConfig, graphs_for
-    from klas_lfa_glidr.glidr.run import PerceptionGLIDR, digits_kg
+    from klas_lfa_glidr.glidr.model import GLIDRConfig
+    from klas_lfa_glidr.glidr.training import graphs_for
+    from klas_lfa_glidr.glidr.e2e import PerceptionGLIDR, digits_kg
 
     kg, X, _ = digits_kg(seed=0)
     cfg = GLIDRConfig.small(n_free_max=1)

@@ -4,7 +4,7 @@ the browser check."""
 import os
 from pathlib import Path
 import pytest
-from klas_lfa_glidr.core.docs import readme_text, build_docs, check_site, find_chromium
+from klas_lfa_glidr.docsite import readme_text, build_docs, check_site, find_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 

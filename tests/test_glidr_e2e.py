@@ -64,7 +64,8 @@ def test_bad_options(tmp_path):
 
 def test_memory_refusal():
     from klas_lfa_glidr.glidr.data import planted_kg
-    from klas_lfa_glidr.glidr.model import GLIDRConfig, fit_glidr
+    from klas_lfa_glidr.glidr.model import GLIDRConfig
+    from klas_lfa_glidr.glidr.training import fit_glidr
     from klas_lfa_glidr.core.config import ConfigError
 
     with pytest.raises(ConfigError, match=r'needs about [\d.]+ GB of activations'):

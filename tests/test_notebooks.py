@@ -2,7 +2,7 @@
 
 Each notebook runs as a copy in `_build/nbs` (a copy of the whole `nbs/` tree, so relative paths
 resolve) and is saved there with its
-outputs; `core.docs.mark_executed` records it, and the docs test (`test_docs.py`, ordered after this
+outputs; `docsite.mark_executed` records it, and the docs test (`test_docs.py`, ordered after this
 file by `conftest.py`) renders
 those copies instead of executing every notebook a second time."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import shutil
 import pytest, torch
 from nbdev.test import test_nb as run_nb
-from klas_lfa_glidr.core.docs import mark_executed
+from klas_lfa_glidr.docsite import mark_executed
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = sorted((ROOT / 'nbs').glob('*.ipynb'))

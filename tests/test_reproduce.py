@@ -5,7 +5,7 @@ import json, os
 from pathlib import Path
 import pytest, torch
 from _cli import klg
-from klas_lfa_glidr.core.docs import check_site, find_chromium
+from klas_lfa_glidr.docsite import check_site, find_chromium
 from klas_lfa_glidr.reproduce import finished_stages
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.cli.html.md"""
 
 # %% auto #0
 __all__ = ['versions', 'cpu_name', 'env_info', 'write_json', 'check_out_dir', 'jsonable', 'stage', 'stage_times', 'check_stages',
-           'run_job', 'make_cli', 'dataset_dirs', 'info']
+           'pin_threads', 'run_job', 'make_cli', 'Family', 'dataset_dirs', 'info']
 
 # %% ../../nbs/06_core.cli.ipynb #71130d79
 import dataclasses, json, os, platform, sys, time, importlib.metadata as md
@@ -177,7 +177,7 @@ def check_stages(
         )  # a field added later, at its default, changes nothing
         d = {
             k: (ours.get(k), theirs.get(k))
-            for k in sorted(set(ours) | set(theirs))
+            for k in sorted(ours)  # a field removed since, which nothing reads, is left out
             if k not in skip and ours.get(k) != theirs.get(k, dflt.get(k))
         }
         if d:
@@ -189,15 +189,29 @@ def check_stages(
     p.parent.mkdir(parents=True, exist_ok=True)
     write_json(cfg.to_dict(), p)
 
-# %% ../../nbs/06_core.cli.ipynb #2573acd9
+# %% ../../nbs/06_core.cli.ipynb #dc9b4644
+def pin_threads(
+    cfg: Config,  # the job's config (its `device` says whether the job runs on the CPU)
+    n: int = 2,  # threads to keep at most; 0 leaves torch's setting alone
+) -> int:  # torch threads in force
+    """On a CPU job (no CUDA, or `device='cpu'`) use at most `n` torch threads, so that the numbers
+    do
+    not depend on how many cores the machine has."""
+    if n and (cfg.device == 'cpu' or not torch.cuda.is_available()):
+        torch.set_num_threads(min(n, torch.get_num_threads()))
+    return torch.get_num_threads()
+
+# %% ../../nbs/06_core.cli.ipynb #de0d9e94
 def run_job(
     run_fn: Callable,  # run(cfg, out: Path) -> dict of metrics
     cfg: Config,  # resolved config
     name: str,  # job name stored in results.json
     preset: str,  # preset name stored in results.json
     out: Path,  # output directory (already checked)
+    threads: int = 0,  # `pin_threads` before running (0: leave the thread count as it is)
 ) -> dict:
     "Run `run_fn` and write `config.json` and `results.json` (atomically, only on success)."
+    pin_threads(cfg, threads)
     cfg.save(out / 'config.json')
     t0 = time.perf_counter()
     metrics = run_fn(cfg, out) or {}
@@ -212,11 +226,12 @@ def run_job(
     write_json(res, out / 'results.json')
     return res
 
-# %% ../../nbs/06_core.cli.ipynb #4cf8bf34
+# %% ../../nbs/06_core.cli.ipynb #5ad3c899
 def make_cli(
     run_fn: Callable,  # run(cfg, out: Path) -> dict of metrics
     config_cls: type,  # the family's Config subclass
     name: str,  # job name, used in the default output dir and results.json
+    threads: int = 0,  # torch threads the job pins on a CPU (`pin_threads`; 0: leave as is)
 ) -> Callable:
     "Build a `fastcore.script` command `--preset/--out/--set/--config/--force` around `run_fn`."
 
@@ -224,9 +239,8 @@ def make_cli(
     def main(
         preset: str = 'small',  # small | cpu | paper
         out: str = None,  # output directory (default: runs/<name>-<preset>)
-        set: Annotated[
-            str, {'nargs': '*', 'action': 'extend'}
-        ] = None,  # overrides key=value, e.g. --set seed=1 lr=0.01
+        # overrides key=value, e.g. --set seed=1 lr=0.01
+        set: Annotated[str, {'nargs': '*', 'action': 'extend'}] = None,
         # JSON or YAML config file to start from instead of the preset; --set still applies
         config: str = None,
         force: bool = False,  # overwrite a directory that holds another preset's results
@@ -241,12 +255,31 @@ def make_cli(
                 cfg = cfg.replace(out=str(od))
         except (ConfigError, OSError) as e:
             raise CliError(f"klg-{name}: {e}") from e
-        return run_job(run_fn, cfg, name, preset, od)
+        return run_job(run_fn, cfg, name, preset, od, threads)
 
     main.__doc__ = (
         f"Run {name} with a preset, overrides and an output directory; writes results.json."
     )
     return main
+
+# %% ../../nbs/06_core.cli.ipynb #ca52ca6f
+@dataclasses.dataclass
+class Family:
+    "What the `klg-<name>` command and `klg-reproduce` need to know of one method family."
+
+    name: str  # klas | lfa | glidr: command suffix, output folder and report anchor
+    title: str  # heading of the family's section in the report
+    config: type  # the family's `Config` subclass (presets small | cpu | paper)
+    run: Callable  # the job: `run(cfg, out) -> metrics` (what results.json stores)
+    claims: Callable  # `claims(metrics) -> [{claim, paper, ours, verdict}]`
+    # config overrides that keep only what `claims` reads (klg-reproduce applies them)
+    claim_scope: dict = dataclasses.field(default_factory=dict)
+    threads: int = 2  # torch threads pinned on a CPU, so numbers do not depend on the machine
+    cpu_wall_s: float = 0.0  # measured wall time of its cpu preset: the longest starts first
+
+    def cli(self) -> Callable:
+        "The `klg-<name>` command."
+        return make_cli(self.run, self.config, self.name, self.threads)
 
 # %% ../../nbs/06_core.cli.ipynb #f18bbab6
 def dataset_dirs(

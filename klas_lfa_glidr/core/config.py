@@ -116,8 +116,70 @@ class Config:
         "Paper scale, for a GPU node."
         return cls(**kw)
 
+    @classmethod
+    def spec(cls) -> tuple[dict, dict]:
+        "Merged `_choices` and `_bounds` over the class hierarchy, subclasses winning."
+        return _spec(cls)
+
+    def validate(self):
+        """Coerce every field to its declared type and check choices and bounds; raise
+        `ConfigError` naming the field."""
+        return _validate(self)
+
+    @classmethod
+    def from_preset(
+        cls,
+        preset: str = 'small',  # small | cpu | paper
+        **kw,
+    ) -> 'Config':
+        "Build the config of preset `preset`, then apply `kw`."
+        return _from_preset(cls, preset=preset, **kw)
+
+    def replace(
+        self,
+        **kw,
+    ) -> 'Config':
+        "A validated copy with fields `kw` changed; unknown names raise `ConfigError`."
+        return _replace(self, **kw)
+
+    def to_dict(self) -> dict:
+        "Plain JSON-able dict of the fields (tuples become lists)."
+        return _to_dict(self)
+
+    def diff(
+        self,
+        other: 'dict | Config',
+        # field names to leave out, e.g. `Config._run_only` when checking a resume
+        ignore: tuple = (),
+    ) -> dict:
+        """Fields whose values differ from `other`, as `{name: (ours, theirs)}`; keys that `other`
+        has and this class does not (fields removed since, which nothing reads) are left out."""
+        return _diff(self, other=other, ignore=ignore)
+
+    def save(
+        self,
+        path: str | Path,
+    ) -> Path:
+        "Write the config as JSON, or YAML when `path` ends in .yml/.yaml."
+        return _save(self, path=path)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path,
+    ) -> 'Config':
+        "Read a config written by `save` (JSON or YAML); unknown keys raise `ConfigError`."
+        return _load(cls, path=path)
+
+    def override(
+        self,
+        sets: list[str] | None,
+    ) -> 'Config':
+        """Apply CLI overrides `['key=value', ...]`; values are parsed as YAML scalars, then
+        validated."""
+        return _override(self, sets=sets)
+
 # %% ../../nbs/00_core.config.ipynb #c93118ba
-@classmethod
 def _spec(cls: type) -> tuple[dict, dict]:
     "Merged `_choices` and `_bounds` over the class hierarchy, subclasses winning."
     ch, bd = {}, {}
@@ -125,9 +187,6 @@ def _spec(cls: type) -> tuple[dict, dict]:
         ch.update(k.__dict__.get('_choices', {}))
         bd.update(k.__dict__.get('_bounds', {}))
     return ch, bd
-
-
-Config.spec = _spec
 
 # %% ../../nbs/00_core.config.ipynb #bf673335
 def _validate(self: Config):
@@ -157,11 +216,7 @@ def _validate(self: Config):
                     )
     return self
 
-
-Config.validate = _validate
-
 # %% ../../nbs/00_core.config.ipynb #bd010d55
-@classmethod
 def _from_preset(
     cls: type,
     preset: str = 'small',  # small | cpu | paper
@@ -201,21 +256,10 @@ def _diff(
     other: dict | Config,
     ignore: tuple = (),  # field names to leave out, e.g. `Config._run_only` when checking a resume
 ) -> dict:
-    "Fields whose values differ from `other`, as `{name: (ours, theirs)}`."
+    """Fields whose values differ from `other`, as `{name: (ours, theirs)}`; keys that `other` has
+    and this class does not (fields removed since, which nothing reads) are left out."""
     a, b = self.to_dict(), other if isinstance(other, dict) else other.to_dict()
-    return {
-        k: (a.get(k), b.get(k))
-        for k in sorted(set(a) | set(b))
-        if a.get(k) != b.get(k) and k not in ignore
-    }
-
-
-Config.from_preset, Config.replace, Config.to_dict, Config.diff = (
-    _from_preset,
-    _replace,
-    _to_dict,
-    _diff,
-)
+    return {k: (a.get(k), b.get(k)) for k in sorted(a) if a.get(k) != b.get(k) and k not in ignore}
 
 # %% ../../nbs/00_core.config.ipynb #989b4343
 def _save(self: Config, path: str | Path) -> Path:
@@ -232,7 +276,6 @@ def _save(self: Config, path: str | Path) -> Path:
     return path
 
 # %% ../../nbs/00_core.config.ipynb #7b23d93f
-@classmethod
 def _load(cls: type, path: str | Path) -> Config:
     "Read a config written by `save` (JSON or YAML); unknown keys raise `ConfigError`."
     path = Path(path)
@@ -257,9 +300,6 @@ def _override(self: Config, sets: list[str] | None) -> Config:
         k, v = s.split('=', 1)
         kw[k.strip()] = yaml.safe_load(v) if v.strip() else ''
     return self.replace(**kw)
-
-
-Config.save, Config.load, Config.override = _save, _load, _override
 
 # %% ../../nbs/00_core.config.ipynb #47633404
 def set_seed(

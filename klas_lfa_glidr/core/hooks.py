@@ -73,8 +73,8 @@ def _select(points: dict, key) -> list[str]:
 @contextlib.contextmanager
 def hooks(
     model: nn.Module,  # model with HookPoints
-    fns: dict
-    | list,  # {name or glob or predicate: fn(act, hook) -> act | None}, or a list of pairs
+    # {name or glob or predicate: fn(act, hook) -> act | None}, or a list of pairs
+    fns: dict | list,
 ):
     "Context manager that attaches forward hooks to hook points and removes them on exit."
     points, handles = hook_points(model), []

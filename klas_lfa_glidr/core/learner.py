@@ -80,11 +80,11 @@ class Learner:
         lr: float = 1e-3,  # peak learning rate
         cbs: list | None = None,  # extra callbacks
         opt_func=torch.optim.AdamW,  # optimizer class or factory(params, lr)
-        config: Config
-        | None = None,  # experiment config, stored in checkpoints to refuse mismatched resumes
+        # experiment config, stored in checkpoints to refuse mismatched resumes
+        config: Config | None = None,
         device: str = 'auto',  # see `default_device`
-        metrics: dict
-        | None = None,  # {name: fn(pred, *targets) -> batch mean} computed on the valid set
+        # {name: fn(pred, *targets) -> batch mean} computed on the valid set
+        metrics: dict | None = None,
         default_cbs: bool = True,  # add TrainCB, ProgressCB and MetricsCB
         progress: bool = True,  # show progress bars (ProgressCB; False drops it)
     ):
@@ -128,6 +128,39 @@ class Learner:
             if m is not None:
                 m()
 
+    def fit(
+        self,
+        n_epochs: int | None = None,  # epochs to train (one of n_epochs / n_steps)
+        n_steps: int | None = None,  # optimizer steps to train
+        # checkpoint file, or True for the CheckpointCB's latest
+        resume: str | Path | bool | None = None,
+    ):
+        """Train until `n_steps` optimizer steps (or `n_epochs` epochs) are done, optionally
+        resuming first."""
+        return _fit(self, n_epochs=n_epochs, n_steps=n_steps, resume=resume)
+
+    def validate(self) -> dict:
+        "Loss and metrics on the valid set, reduced over ranks; stored in `self.valid_metrics`."
+        return _validate(self)
+
+    def autocast(self):
+        return self.cb(TrainCB).autocast() if self.cb(TrainCB) else nullcontext()
+
+    def save_checkpoint(
+        self,
+        path: str | Path,
+    ) -> Path:
+        "Write an atomic checkpoint of everything needed to continue bit-exactly."
+        return _save_checkpoint(self, path=path)
+
+    def load_checkpoint(
+        self,
+        path: str | Path | bool,
+    ):
+        """Restore a checkpoint; refuse it if its config differs from `self.config` (run-only
+        fields such as `out` may differ)."""
+        return _load_checkpoint(self, path=path)
+
 # %% ../../nbs/02_core.learner.ipynb #4a49513d
 def _setup(self: Learner, n_epochs, n_steps):
     self.rank, self.world = init_distributed()
@@ -158,16 +191,14 @@ def _fit(
     self: Learner,
     n_epochs: int | None = None,  # epochs to train (one of n_epochs / n_steps)
     n_steps: int | None = None,  # optimizer steps to train
-    resume: str
-    | Path
-    | bool
-    | None = None,  # checkpoint file, or True for the CheckpointCB's latest
+    # checkpoint file, or True for the CheckpointCB's latest
+    resume: str | Path | bool | None = None,
 ):
     """Train until `n_steps` optimizer steps (or `n_epochs` epochs) are done, optionally resuming
     first."""
     if (n_epochs is None) == (n_steps is None):
         raise ValueError("pass exactly one of n_epochs or n_steps")
-    self._setup(n_epochs, n_steps)
+    _setup(self, n_epochs, n_steps)
     if resume:
         self.load_checkpoint(resume)
     self.model.train()
@@ -178,7 +209,7 @@ def _fit(
             self.epoch, skip = divmod(self.step, self.steps_per_epoch)
             self('before_epoch')
             for self.batch in self.dls.train_dl(self.epoch, skip, self.rank, self.world):
-                self._one_batch()
+                _one_batch(self)
                 if self.step >= self.n_steps:
                     break
             if self.step % self.steps_per_epoch == 0 or self.step >= self.n_steps:
@@ -226,9 +257,6 @@ def _one_batch(self: Learner):
     finally:
         self('after_batch')
 
-
-Learner._setup, Learner.fit, Learner._one_batch = _setup, _fit, _one_batch
-
 # %% ../../nbs/02_core.learner.ipynb #591a34e4
 @torch.no_grad()
 def _validate(self: Learner) -> dict:
@@ -253,10 +281,6 @@ def _validate(self: Learner) -> dict:
         k: (sums[i] / sums[-1]).item() for i, k in enumerate(['valid_loss', *self.metrics])
     }
     return self.valid_metrics
-
-
-Learner.validate = _validate
-Learner.autocast = lambda self: self.cb(TrainCB).autocast() if self.cb(TrainCB) else nullcontext()
 
 # %% ../../nbs/02_core.learner.ipynb #7a375c07
 class TrainCB(Callback):
@@ -563,9 +587,6 @@ def _load_checkpoint(self: Learner, path: str | Path | bool):
     if st['rng']['cuda'] is not None and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(st['rng']['cuda'])
     return self
-
-
-Learner.save_checkpoint, Learner.load_checkpoint = _save_checkpoint, _load_checkpoint
 
 # %% ../../nbs/02_core.learner.ipynb #3acf2a88
 class CheckpointCB(Callback):

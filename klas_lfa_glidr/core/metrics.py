@@ -27,8 +27,8 @@ def accuracy(
 def filtered_ranks(
     scores: Tensor,  # [B, N] candidate scores
     target: Tensor,  # [B] index of the true candidate
-    mask: Tensor
-    | None = None,  # [B, N] True where a candidate is filtered out (other true answers)
+    # [B, N] True where a candidate is filtered out (other true answers)
+    mask: Tensor | None = None,
     policy: str = 'mean',  # optimistic | pessimistic | mean
 ) -> Tensor:  # [B] 1-based ranks as floats
     "Rank of `target` among unfiltered candidates under the tie `policy`."

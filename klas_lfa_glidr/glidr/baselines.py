@@ -15,7 +15,9 @@ from ..core.config import set_seed
 from ..core.data import DataLoaders
 from ..core.learner import Learner
 from .data import KG, answers, queries
-from .model import GLIDRConfig, answer_mask, mrr_metric, evaluate
+from .model import GLIDRConfig
+from .ranking import answer_mask, evaluate
+from .training import mrr_metric
 
 # %% ../../nbs/34_glidr.baselines.ipynb #be5389c7
 def chain_only(cfg: GLIDRConfig, drum: bool = False) -> GLIDRConfig:

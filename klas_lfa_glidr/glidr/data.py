@@ -102,8 +102,8 @@ def _index(names, seen):
 
 # %% ../../nbs/30_glidr.data.ipynb #b1463fae
 def load_kg_dir(
-    path: str
-    | Path,  # directory with train/valid/test.txt (+ facts/entities/relations.txt for Neural-LP)
+    # directory with train/valid/test.txt (+ facts/entities/relations.txt for Neural-LP)
+    path: str | Path,
     name: str | None = None,  # dataset name (default: the directory name)
     # keep | drop: valid/test triples whose entity or relation is absent from the background graph
     unseen: str = 'keep',

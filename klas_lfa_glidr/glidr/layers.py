@@ -154,8 +154,8 @@ def exist(
     g: KGraph,
     mu: Tensor,  # graph and beliefs [N, E] in [0, 1]
     kind: str = 'noisy_or',  # noisy_or | clip | count_norm
-    w: Tensor
-    | None = None,  # [N, R⁺] relation weights: fused form (one message per row) when given
+    # [N, R⁺] relation weights: fused form (one message per row) when given
+    w: Tensor | None = None,
     thr: float = 1e-20,
 ) -> Tensor:  # [N, R⁺, E], or [N, E] when fused
     "Existence message of `mu` along every relation (or their `w`-weighted fusion)."

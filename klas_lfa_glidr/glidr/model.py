@@ -6,9 +6,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.model.html.md"""
 
 # %% auto #0
 __all__ = ['GLIDRConfig', 'var_names', 'pairs_of', 'chain_pairs', 'estimate_mem_gb', 'option_mask', 'inverse_perm', 'log_message',
-           'slot_aggregate', 'conjoin', 'message_schedule', 'GLIDR', 'set_rule', 'answer_mask', 'GLIDRLoss',
-           'rank_metrics', 'rank_queries', 'evaluate', 'AnnealCB', 'KeepBestCB', 'graphs_for', 'mrr_metric',
-           'fit_glidr']
+           'slot_aggregate', 'conjoin', 'message_schedule', 'GLIDR', 'set_rule']
 
 # %% ../../nbs/32_glidr.model.ipynb #9dfd9cbe
 from dataclasses import dataclass
@@ -23,8 +21,6 @@ from .layers import KGraph, exist, EPS
 class GLIDRConfig(Config):
     "GLIDR model, training, rule-extraction and experiment options."
 
-    # name in KG_DATASETS, 'planted' (generated, no download) or a directory
-    dataset: str = 'planted'
     n_free_max: int = 2  # N_max, free variables per rule (V = N_max + 2)
     n_slots: int = 8  # K rule slots per head relation
     rounds: int = 0  # message-passing rounds T; 0 means V - 1
@@ -77,11 +73,14 @@ class GLIDRConfig(Config):
     planted_ent: int = 200  # job: entities of the planted graphs (E0)
     planted_epochs: int = 15  # job: epochs on each planted graph (E0)
     planted_lr: float = 3e-2  # job: learning rate on the planted graphs (E0)
+    planted_n_free_max: int = 1  # job: N_max on the planted graphs (E0: one free variable each)
     noise: tuple[float, ...] = (0.0, 0.1, 0.25, 0.5)  # job: noise levels p (E5)
     noise_dataset: str = ''  # job: dataset of the noise curve ('' = first of `datasets`)
     n_free_sweep: tuple[int, ...] = (0, 1, 2, 3)  # job: n_free_max values of the sweep (E3)
     e2e: bool = True  # job: run the end-to-end digits experiment (E7)
     e2e_epochs: int = 30  # job: epochs of the end-to-end experiment
+    e2e_n_free_max: int = 2  # job: N_max of the end-to-end experiment (its target has one Z)
+    e2e_lr: float = 3e-2  # job: learning rate of the end-to-end experiment
     _choices = dict(
         g=('noisy_or', 'clip', 'count_norm'),
         message_schedule=('extrinsic', 'full'),
@@ -123,6 +122,9 @@ class GLIDRConfig(Config):
         e2e_epochs=(0, None),
         planted_epochs=(0, None),
         planted_lr=(0, 10),
+        planted_n_free_max=(0, 6),
+        e2e_n_free_max=(0, 6),
+        e2e_lr=(0, 10),
     )
     _choices = {**_choices, 'emb_model': ('distmult', 'complex')}
 
@@ -357,6 +359,7 @@ class GLIDR(nn.Module):
         unary: Tensor | None = None,  # [J, E] unary predicate values (with `self_loops`)
     ) -> Tensor:  # [B, E] log scores
         "Log scores of every entity as the answer of each query."
+        q = q.to(self.theta.device)  # queries from a CPU split score on the model's device
         g = g or (self.graph if self.training else (self.eval_graph or self.graph))
         if g is None:
             raise ValueError("no graph: set model.graph (and model.eval_graph) or pass g")
@@ -461,235 +464,3 @@ def set_rule(
             th[i, o] = big
         model.theta[h, k] = th * model.tau
         model.beta[h, k] = big if on else -big
-
-# %% ../../nbs/32_glidr.model.ipynb #183cb247
-def answer_mask(
-    q: Tensor,
-    idx: dict,
-    n_ent: int,  # [B, 3+] queries, known-answer index, entity count
-    keep_target: bool = True,
-) -> Tensor:  # leave the query's own answer unmasked
-    "`[B, E]` True where the entity is a known answer of the query's (anchor, relation)."
-    if hasattr(idx, 'pairs'):
-        rows, cols = idx.pairs(q)  # `answers()` output: vectorised lookup
-    else:
-        rows, cols = [], []
-        for i, (a, r) in enumerate(q[:, :2].tolist()):
-            c = idx.get((a, r), ())
-            rows += [i] * len(c)
-            cols += list(c)
-        rows, cols = torch.tensor(rows, dtype=torch.long), torch.tensor(cols, dtype=torch.long)
-    m = torch.zeros(len(q), n_ent, dtype=torch.bool, device=q.device)
-    if len(rows):
-        m[rows.to(q.device), cols.to(q.device)] = True
-    if keep_target and q.shape[1] > 2:
-        m[torch.arange(len(q), device=q.device), q[:, 2]] = False
-    return m
-
-# %% ../../nbs/32_glidr.model.ipynb #142058b4
-class GLIDRLoss:
-    "Training loss of a scorer returning log scores, plus GLIDR's entropy penalty."
-
-    def __init__(
-        self,
-        kind: str,  # ce | ce_unfiltered | bce_1n | bce_neg_sa
-        train_idx: dict,
-        n_ent: int,  # known training answers (background graph) and entity count
-        model: nn.Module | None = None,  # for the entropy term (`model.entropy`)
-        n_neg: int = 32,
-        adv_temp: float = 0.5,
-    ):
-        self.kind, self.idx, self.n_ent, self.model, self.n_neg, self.adv_temp, self.lam = (
-            kind,
-            train_idx,
-            n_ent,
-            model,
-            n_neg,
-            adv_temp,
-            0.0,
-        )
-
-    def __call__(self, ls: Tensor, q: Tensor) -> Tensor:
-        b = q[:, 2]
-        if self.kind in ('ce', 'ce_unfiltered'):
-            if self.kind == 'ce':
-                ls = ls.masked_fill(answer_mask(q, self.idx, self.n_ent), float('-inf'))
-            loss = F.cross_entropy(ls, b)
-        else:
-            pos = answer_mask(q, self.idx, self.n_ent, keep_target=False)
-            pos[torch.arange(len(q)), b] = True
-            l1 = (-torch.expm1(ls.clamp(max=-1e-7))).clamp(min=1e-30).log()  # log(1 - s)
-            if self.kind == 'bce_1n':
-                loss = -(torch.where(pos, ls, l1)).mean()
-            else:
-                neg = torch.multinomial((~pos).float() + 1e-12, self.n_neg, replacement=True)
-                wn = (self.adv_temp * ls.gather(1, neg)).softmax(1).detach()
-                loss = (
-                    -ls.gather(1, b[:, None]).squeeze(1) - (wn * l1.gather(1, neg)).sum(1)
-                ).mean()
-        if self.model is not None and self.lam:
-            loss = loss + self.lam * self.model.entropy
-        return loss
-
-# %% ../../nbs/32_glidr.model.ipynb #7c03fad8
-from ..core.metrics import filtered_ranks, mrr, hits_at, mean_rank
-from .data import KG, answers, queries
-from tqdm.auto import tqdm
-
-# %% ../../nbs/32_glidr.model.ipynb #531965ef
-def rank_metrics(ranks: Tensor) -> dict:
-    "MRR, Hits@1/3/10 and MR of a rank vector."
-    return dict(
-        mrr=mrr(ranks),
-        h1=hits_at(ranks, 1),
-        h3=hits_at(ranks, 3),
-        h10=hits_at(ranks, 10),
-        mr=mean_rank(ranks),
-    )
-
-# %% ../../nbs/32_glidr.model.ipynb #bb5e5711
-@torch.no_grad()
-def rank_queries(
-    score_fn,
-    q: Tensor,
-    filt: dict,
-    n_ent: int,  # scorer [B, 3] -> [B, E], queries, filter index, entities
-    bs: int = 256,
-    progress: bool = False,
-) -> dict:
-    "Filtered ranks of `q` under the three tie policies, `{policy: [n] ranks}`."
-    out = {p: [] for p in ('mean', 'pessimistic', 'optimistic')}
-    for i in tqdm(range(0, len(q), bs), disable=not progress, desc='ranking', leave=False):
-        qb = q[i : i + bs]
-        s, mask = score_fn(qb).float().cpu(), answer_mask(qb, filt, n_ent)
-        for p in out:
-            out[p].append(filtered_ranks(s, qb[:, 2].cpu(), mask.cpu(), p))
-    return {p: torch.cat(v) if v else torch.zeros(0) for p, v in out.items()}
-
-# %% ../../nbs/32_glidr.model.ipynb #24b749f7
-def evaluate(
-    score_fn,
-    kg: KG,  # scorer `[B, 3] queries -> [B, E] scores` and the KG
-    split: str = 'test',  # split whose triples are ranked
-    bs: int = 256,
-    filt: dict | None = None,
-    progress: bool = False,
-) -> dict:
-    """Filtered ranking metrics (mean, pessimistic, optimistic ties) and per-relation MRR (mean
-    ties)."""
-    q = queries(kg, split)
-    filt = filt if filt is not None else answers(kg)
-    rk = rank_queries(score_fn, q, filt, kg.n_ent, bs, progress)
-    res = {p: rank_metrics(r) for p, r in rk.items()} if len(q) else {}
-    base = q[:, 1] % kg.n_rel
-    res['per_relation'] = {
-        kg.relations[r]: dict(mrr=mrr(rk['mean'][base == r]), n=int((base == r).sum()))
-        for r in range(kg.n_rel)
-        if (base == r).any()
-    }
-    res['n_queries'] = len(q)
-    return res
-
-# %% ../../nbs/32_glidr.model.ipynb #2bef8cbb
-import copy
-from pathlib import Path
-from torch.utils.data import TensorDataset
-from ..core.config import set_seed
-from ..core.data import DataLoaders
-from ..core.learner import Learner, Callback, CheckpointCB, MetricsCB
-
-# %% ../../nbs/32_glidr.model.ipynb #56b30626
-class AnnealCB(Callback):
-    """Anneal the model's τ_W from `tau_start` to `tau_end` and ramp the loss's λ_H from 0 to
-    `entropy_reg`."""
-
-    def __init__(self, cfg: GLIDRConfig):
-        self.cfg = cfg
-
-    def before_batch(self):
-        pct = self.learn.step / max(1, self.learn.n_steps)
-        getattr(self.learn.raw_model, 'glidr', self.learn.raw_model).tau = (
-            self.cfg.tau_start + (self.cfg.tau_end - self.cfg.tau_start) * pct
-        )
-        self.learn.loss_func.lam = self.cfg.entropy_reg * pct
-
-# %% ../../nbs/32_glidr.model.ipynb #b132d757
-class KeepBestCB(Callback):
-    "Restore, after fitting, the weights of the epoch with the best value of a valid metric."
-
-    def __init__(self, metric: str = 'mrr'):
-        self.metric, self.best, self.state = metric, -math.inf, None
-
-    def after_epoch(self):
-        v = self.learn.valid_metrics.get(self.metric)
-        if v is not None and v > self.best:
-            self.best, self.state = v, copy.deepcopy(self.learn.raw_model.state_dict())
-
-    def after_fit(self):
-        if self.state is not None and self.learn.completed:
-            self.learn.raw_model.load_state_dict(self.state)
-
-# %% ../../nbs/32_glidr.model.ipynb #b77d5ae4
-def graphs_for(kg: KG, cfg: GLIDRConfig, device=None) -> tuple[KGraph, KGraph]:
-    """Training graph (background) and test graph (background, plus valid with
-    `test_graph_add_valid`)."""
-    bg = kg.background()
-    g = KGraph(bg, kg.n_ent, kg.n_rel, cfg.adjacency, device)
-    if not cfg.test_graph_add_valid:
-        return g, g
-    return g, KGraph(torch.cat([bg, kg.split('valid')]), kg.n_ent, kg.n_rel, cfg.adjacency, device)
-
-# %% ../../nbs/32_glidr.model.ipynb #0fc6bcc3
-def mrr_metric(filt: dict, n_ent: int):
-    "Valid metric: filtered MRR (mean ties) of a batch of log scores."
-
-    def f(ls, q):
-        return filtered_ranks(ls, q[:, 2], answer_mask(q, filt, n_ent), 'mean').reciprocal().mean()
-
-    return f
-
-# %% ../../nbs/32_glidr.model.ipynb #ec8f1793
-def fit_glidr(
-    kg: KG,
-    cfg: GLIDRConfig,  # data and options
-    out: str | Path | None = None,  # directory for log.jsonl and ckpt.pt (resumed when present)
-    model: GLIDR | None = None,
-    progress: bool = True,
-) -> Learner:
-    "Train GLIDR on `kg` with the core `Learner`; returns the learner (model in `learn.raw_model`)."
-    set_seed(cfg.seed)
-    fused = cfg.message_form == 'fused' or (cfg.message_form == 'auto' and kg.n_ent > 1000)
-    est = estimate_mem_gb(cfg, kg.n_ent, kg.n_rel, fused, 2 * len(kg.background()))
-    if est > cfg.max_mem_gb:
-        raise ConfigError(
-            f"n_free_max={cfg.n_free_max}, n_slots={cfg.n_slots}, bs={cfg.bs} on {kg.name} "
-            f"needs about {est:.1f} GB of activations per batch > "
-            f"max_mem_gb={cfg.max_mem_gb}; lower n_free_max, n_slots or bs"
-        )
-    model = model or GLIDR(cfg, kg.n_ent, kg.n_rel)
-    model.graph, model.eval_graph = graphs_for(kg, cfg)
-    qtr, qva = queries(kg, 'train'), queries(kg, 'valid')
-    dls = DataLoaders(
-        TensorDataset(qtr, qtr),
-        TensorDataset(qva, qva) if len(qva) else None,
-        bs=min(cfg.bs, len(qtr)),
-        seed=cfg.seed,
-        drop_last=False,
-    )
-    loss = GLIDRLoss(cfg.loss, answers(kg, ('facts', 'train')), kg.n_ent, model)
-    cbs = [AnnealCB(cfg), KeepBestCB()]
-    if out:
-        cbs += [CheckpointCB(Path(out) / 'ckpt.pt', every=50), MetricsCB(Path(out) / 'log.jsonl')]
-    learn = Learner(
-        model,
-        dls,
-        loss,
-        lr=cfg.lr,
-        opt_func=torch.optim.Adam,
-        config=cfg,
-        cbs=cbs,
-        metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)},
-        progress=progress,
-    )
-    resume = bool(out) and (Path(out) / 'ckpt.pt').exists()
-    return learn.fit(cfg.epochs, resume=resume)

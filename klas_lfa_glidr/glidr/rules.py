@@ -173,8 +173,8 @@ def extract_rules(
     model: GLIDR,  # trained model
     alpha_min: float | None = None,
     w_min: float | None = None,  # thresholds (default: the model's config)
-    beam: int
-    | None = None,  # discrete bodies per slot (default `cfg.rule_beam`); 1 = argmax per pair
+    # discrete bodies per slot (default `cfg.rule_beam`); 1 = argmax per pair
+    beam: int | None = None,
 ) -> list[Rule]:
     "Explicit rules per head, deduplicated, sorted by head then confidence."
     cfg, R = model.cfg, model.n_rel

@@ -106,10 +106,9 @@ def probe_loss(logits: Tensor, y: Tensor) -> Tensor:
 def train_probes(
     model: nn.Module,
     x,
-    y: Tensor
     # anchor; training images and labels, or an (x, y) tuple / a Dataset of (image, label)
     # with y=None
-    | None,
+    y: Tensor | None,
     epochs: int = 4,
     bs: int = 128,
     lr: float = 1e-3,

@@ -287,16 +287,14 @@ TINYSTORIES = register_dataset(
         name='lfa/tinystories',
         family='lfa',
         files={
-            f'TinyStories-{s}.txt': f'{_TS_URL}/TinyStories-{s}.txt'
-            for s in ('train', 'valid')
+            f'TinyStories-{s}.txt': f'{_TS_URL}/TinyStories-{s}.txt' for s in ('train', 'valid')
         },
     )
 )
 
 # %% ../../nbs/20_lfa.data.ipynb #b75246e7
 def load_tinystories(
-    path: str
-    | Path
+    path: str | Path
     # local directory with the two .txt files; None uses the cache (downloading if needed)
     | None = None,
     split: str = 'train',

@@ -85,7 +85,6 @@ class LFAConfig(Config):
     """Config of the LFA family: architecture (spec §2, §7), training (§9) and analysis options
     (§3-§5)."""
 
-    arm: str = 'lfa'  # std | dst | lfa | cfm | custom (the fields below as set)
     stream_mode: str = 'cascade'  # single | dual | cascade
     qk_source: str = 'combined'  # combined | token | context (stream read by Q and K)
     v_source: str = 'token'  # token | combined (stream read by V)
@@ -143,7 +142,6 @@ class LFAConfig(Config):
     tau_inv: float = 0.2  # TV threshold for a position-invariant head
     stability: str = 'minimal_pairs'  # minimal_pairs | seed_pairs (also computed when ≥ 2 seeds)
     _choices = dict(
-        arm=('std', 'dst', 'lfa', 'cfm', 'custom'),
         stream_mode=tuple(ALLOWED),
         qk_source=('combined', 'token', 'context'),
         v_source=('token', 'combined'),
@@ -235,7 +233,7 @@ class LFAConfig(Config):
         "This config with the stream mode and mixing of `arm` (spec §2.4)."
         if arm not in ARMS:
             raise ConfigError(f"arm={arm!r} is unknown; allowed values: {list(ARMS)}")
-        return self.replace(arm=arm, **{**ARMS[arm], **kw})
+        return self.replace(**{**ARMS[arm], **kw})
 
     @property
     def d_model(self) -> int:
@@ -245,6 +243,10 @@ class LFAConfig(Config):
     def deep_layers(self) -> list[int]:
         "1-based layers over which PDS_max is taken."
         return list(self.pds_deep) or list(range(self.n_layer // 2 + 1, self.n_layer + 1))
+
+    def validate(self):
+        "The base checks, then this family's own."
+        return _validate_lfa(self)
 
 # %% ../../nbs/21_lfa.model.ipynb #b934ae8f
 def _validate_lfa(self: LFAConfig):
@@ -270,9 +272,6 @@ def _validate_lfa(self: LFAConfig):
     if bad:
         raise ConfigError(f"arms {bad} are unknown; allowed values: {list(ARMS)}")
     return self
-
-
-LFAConfig.validate = _validate_lfa
 
 # %% ../../nbs/21_lfa.model.ipynb #62d61bc1
 class CLN(nn.Module):
@@ -442,8 +441,8 @@ class Block(nn.Module):
         self,
         x_t: Tensor,
         x_e: Tensor,
-        xt_n: Tensor
-        | None = None,  # CLN-normalised frozen x_t, shared by every block in cascade mode (V input)
+        # CLN-normalised frozen x_t, shared by every block in cascade mode (V input)
+        xt_n: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
         x_t, x_e = self.hook_x_t(x_t), self.hook_x_e(x_e)
         if self.mode == 'single':
@@ -529,8 +528,8 @@ def lm_data(cfg: LFAConfig, seed: int = 0) -> tuple:
 # %% ../../nbs/21_lfa.model.ipynb #4ee59c9a
 def train_lm(
     cfg: LFAConfig,  # config with the arm's fields applied (`cfg.for_arm`)
-    data: tuple
-    | None = None,  # (train, valid, tok) from `lm_data`; built from `cfg.seed` when None
+    # (train, valid, tok) from `lm_data`; built from `cfg.seed` when None
+    data: tuple | None = None,
     out: str | Path | None = None,  # directory for a checkpoint (resumed when present)
     progress: bool = True,
 ) -> Learner:
