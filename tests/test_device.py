@@ -1,8 +1,9 @@
 """Device safety: every tensor a family model's forward reads follows `model.to(...)`.
 
-A GPU is not needed to check this. Each model is moved to float64 with `.to(torch.float64)`; a tensor that does
-not follow the module (a plain attribute, or an object that is not a submodule) stays float32, and the forward
-then fails with a dtype mismatch or returns float32. The float64 output must also equal the float32 one.
+A GPU is not needed to check this. Each model is deep-copied and moved to float64 with
+`.to(torch.float64)`; a tensor that does not follow the module (a plain attribute, an object that is
+not a submodule, a closure over the original model) stays float32, and the forward then fails with a
+dtype mismatch or returns float32. The float64 output must also equal the float32 one.
 """
 
 import copy
