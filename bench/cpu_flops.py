@@ -1,5 +1,5 @@
-"""CPU efficiency: achieved training FLOP/s of a matmul-heavy model as a fraction of the
-torch.matmul peak, same run.
+"""CPU efficiency: achieved training FLOP/s of a matmul-heavy model as a fraction of the torch.matmul
+peak, same run.
 
 Training FLOPs = 3 x forward MACs x 2 (forward, plus backward ~2x forward), with MACs from
 core.metrics.count_macs.

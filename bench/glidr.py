@@ -1,22 +1,21 @@
 """GLIDR benchmarks, each against a baseline in the same run.
 
-1. Training-step time of GLIDR (n_free_max 2) against the chain-only configuration on Kinship and
-   UMLS (target <= 3x).
+1. Training-step time of GLIDR (n_free_max 2) against the chain-only configuration on Kinship
+   and UMLS (target <= 3x).
 2. Sparse backends (torch.sparse, torch-geometric fused) against the dense one on UMLS: equal
    scores, time ratio.
 3. FB15k-237 with the torch-geometric fused backend on CPU: time and peak memory of one training
-   batch of 64 queries
-   (message checkpointing on), and time to score all entities for test queries.
+   batch of 64 queries (message checkpointing on), and time to score all entities for test
+   queries.
 4. Evaluation throughput: filtered queries per second on Kinship (GLIDR scores + ranking), and
    ranking alone.
-5. Message pruning (`prune_messages`, the default) against every message every round (the reference)
-   on Kinship, at the cpu
-   preset's K = 4 and n_free_max 1, 2 and 3: training-step time ratio and the largest log-score
-   difference.
+5. Message pruning (`prune_messages`, the default) against every message every round (the
+   reference) on Kinship, at the cpu preset's K = 4 and n_free_max 1, 2 and 3: training-step time
+   ratio and the largest log-score difference.
 
-Run: KLG_DATA=../shared/data python bench/glidr.py [--quick] [--prune-only]   (--quick: fewer steps
-and 128 FB15k-237 test queries;
---prune-only: section 5 alone)"""
+Run: KLG_DATA=../shared/data python bench/glidr.py [--quick] [--prune-only] [--no-fb]
+(--quick: fewer steps and 128 FB15k-237 test queries; --prune-only: section 5 alone; --no-fb:
+section 3 left out)"""
 
 import os, resource, sys, time
 import torch

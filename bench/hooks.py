@@ -1,5 +1,4 @@
-"""Hook overhead: a 6-layer transformer with unattached HookPoints against the same model without
-them.
+"""Hook overhead: a 6-layer transformer with unattached HookPoints against the same model without them.
 
 Run: python bench/hooks.py   (target: ratio <= 1.03)"""
 

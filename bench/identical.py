@@ -2,20 +2,16 @@
 bit-identical.
 
 `record` runs `klg-klas`, `klg-lfa`, `klg-glidr` and `klg-reproduce` at `--preset small` (and, with
-`--cpu FAMILY`,
-`klg-reproduce --preset cpu --families FAMILY`) in fresh directories, and writes their metrics and
-claims, wall
-times left out, to a JSON file. `check` runs the same commands again and compares every number with
-that file:
-exit 0 when all are equal, exit 1 with the first differences listed otherwise. Equality is only
-expected on the
-same machine (CPU model, torch build) and thread count; the file records both and `check` warns on a
-mismatch.
+`--cpu FAMILY`, `klg-reproduce --preset cpu --families FAMILY`) in fresh directories, and writes
+their metrics and claims, wall times left out, to a JSON file. `check` runs the same commands again
+and compares every number with that file: exit 0 when all are equal, exit 1 with the first
+differences listed otherwise. Equality is only expected on the same machine (CPU model, torch build)
+and thread count; the file records both and `check` warns on a mismatch.
 
 Run: python bench/identical.py record --to bench/identical_ref.json [--cpu glidr]
      python bench/identical.py check --ref bench/identical_ref.json [--cpu glidr]
-(small presets: about 5 min on 2 cores; `--cpu glidr`: about 9 min more)
-"""
+(small presets: about 5 min on 2 cores; `--cpu glidr`: about 11 min more). `--convert-std` compares
+a reference recorded before GLIDR's seed summaries took the sample SD (2026-12-02)."""
 
 import argparse
 import json
@@ -39,6 +35,30 @@ def numbers(x):
     if isinstance(x, list):
         return [numbers(v) for v in x]
     return None if isinstance(x, float) and x != x else x
+
+
+def to_sample_sd(x):
+    "Summaries `{mean, std, n}` with the population SD turned into the sample SD (None for n = 1)."
+    if isinstance(x, dict):
+        if set(x) == {'mean', 'std', 'n'} and isinstance(x['std'], float):
+            n = x['n']
+            sd = x['std'] * (n / (n - 1)) ** 0.5 if n > 1 else None
+            return dict(x, std=None if sd is None else float(f'{sd:.12e}'))
+        return {k: to_sample_sd(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [to_sample_sd(v) for v in x]
+    return x
+
+
+def rounded_sd(x):
+    "The same summaries with their SD rounded to 13 significant digits, to compare with the above."
+    if isinstance(x, dict):
+        if set(x) == {'mean', 'std', 'n'} and isinstance(x['std'], float):
+            return dict(x, std=float(f"{x['std']:.12e}"))
+        return {k: rounded_sd(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [rounded_sd(v) for v in x]
+    return x
 
 
 def diffs(a, b, path='') -> list[str]:
@@ -108,13 +128,22 @@ def main():
     p.add_argument('--to', default='bench/out/identical.json', help='record: file to write')
     p.add_argument('--ref', default='bench/identical_ref.json', help='check: recorded file')
     p.add_argument('--cpu', default=None, help='also run this family at --preset cpu')
+    p.add_argument('--save', default=None, help='check: also write the numbers of this run here')
+    p.add_argument('--convert-std', action='store_true',
+                   help='check: read the recorded summary `std` (population SD, before 2026-12-02) as '
+                   'the sample SD that seed_ci gives, within 1e-12')
     a = p.parse_args()
     now = collect(a.cpu)
     if a.mode == 'record':
         Path(a.to).parent.mkdir(parents=True, exist_ok=True)
         Path(a.to).write_text(json.dumps(now, indent=1, sort_keys=True))
         return print(f'recorded {len(now["runs"])} runs in {a.to}')
+    if a.save:
+        Path(a.save).write_text(json.dumps(now, indent=1, sort_keys=True))
     ref = json.loads(Path(a.ref).read_text())
+    if a.convert_std:
+        ref['runs'] = to_sample_sd(ref['runs'])
+        now['runs'] = rounded_sd(now['runs'])
     if ref['env'] != now['env']:
         print(f'warning: recorded on {ref["env"]}, checked on {now["env"]}', file=sys.stderr)
     runs = {k: numbers(v) for k, v in ref['runs'].items() if k in now['runs']}

@@ -1,9 +1,7 @@
 """KLAS: MACs of every candidate stitch of a DeiT-Ti/S/B family (k = 3, n = 12: all O(k²n²) binary
-stitches) by
-composition of per-stage counts, against counting a sample of stitched networks directly; and the
-composed
-anchors' MACs against the analytic ViT count. Random weights (no download). Target: all candidates <
-30 s on CPU.
+stitches) by composition of per-stage counts, against counting a sample of stitched networks
+directly; and the composed anchors' MACs against the analytic ViT count. Random weights (no
+download). Target: all candidates < 30 s on CPU.
 
 Run: python bench/klas_flops.py"""
 

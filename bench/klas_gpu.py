@@ -1,19 +1,17 @@
-"""KLAS supernet at the paper's anchor family on one GPU (the issue's prepared device check; under
-10 minutes):
-timm's DeiT-Ti/S/B at 224² (random weights unless --pretrained), SN-Net's nearest-stitching
-selection at depth 12
+"""KLAS supernet at the paper's anchor family on one GPU (the issue's prepared device check; under 10
+minutes): timm's DeiT-Ti/S/B at 224² (random weights unless --pretrained), SN-Net's
+nearest-stitching selection at depth 12
 (3n − 2 = 34 stitches per adjacent pair), least-squares initialisation, then
 
 1. the forward of three configurations through the supernet against their exported standalone
    modules (target ≤ 1.03×);
 2. supernet fine-tuning throughput (images/s, bf16 autocast through the core Learner, uniform
-   configuration sampling)
-   against training DeiT-B alone at the same batch size;
+   configuration sampling) against training DeiT-B alone at the same batch size;
 3. the step time scaled to the paper recipe (50 ImageNet epochs at batch 512), logged in the JSON.
 
 Inputs are random tensors: this measures speed, not accuracy.
-Run: python bench/klas_gpu.py            (GPU)
-     python bench/klas_gpu.py --quick    (a CPU smoke test of the script: 32² inputs, depth 2)"""
+Run: python bench/klas_gpu.py            (GPU) python bench/klas_gpu.py --quick    (a CPU smoke test
+of the script: 32² inputs, depth 2)"""
 
 import argparse, copy, time
 import torch

@@ -1,13 +1,10 @@
 """KLAS selection cost against supernet fine-tuning at the `cpu()` preset (spec: selection ≤ 10 % of
-fine-tuning;
-the paper reports about 5 % at ImageNet scale with 50 fine-tuning epochs).
+fine-tuning; the paper reports about 5 % at ImageNet scale with 50 fine-tuning epochs).
 
 Selection = probe training (4 epochs on the training split, all three anchors) + Θ on the holdout
-split + κ, anchor
-pairs, Γ, candidate MACs and bucket selection; fine-tuning = one supernet of the KLAS selection for
-the preset's
-`finetune_steps`. Also times probe training on a 2,000-image subset (the lever when fine-tuning is
-short).
+split + κ, anchor pairs, Γ, candidate MACs and bucket selection; fine-tuning = one supernet of the
+KLAS selection for the preset's `finetune_steps`. Also times probe training on a 2,000-image subset
+(the lever when fine-tuning is short).
 Anchors are random-init (the cost does not depend on the weights).
 
 Run: python bench/klas_selection.py"""

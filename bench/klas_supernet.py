@@ -1,16 +1,14 @@
 """KLAS supernet costs at the CPU-scale anchor family (timm ViTs of width 64 / 128 / 192, depth 6,
-16×16 inputs; random
-weights, nothing downloaded):
+16×16 inputs; random weights, nothing downloaded):
 
 1. forward of one configuration through the supernet against its exported standalone module (target
    ≤ 1.03×);
 2. fine-tuning throughput (images/s) of the supernet (SN-Net's 28 stitches at depth 6 + 3 anchors,
-   uniform sampling) against
-   training the largest anchor alone, same batch size, both through the core Learner;
+   uniform sampling) against training the largest anchor alone, same batch size, both through the
+   core Learner;
 3. `evaluate_configs` (each batch read once, source-anchor blocks shared by the stitches that leave
-   them) against a
-   per-configuration `top1` loop, all 31 configurations on 2,000 images: time ratio, equal
-   accuracies.
+   them) against a per-configuration `top1` loop, all 31 configurations on 2,000 images: time ratio,
+   equal accuracies.
 
 Run: python bench/klas_supernet.py"""
 

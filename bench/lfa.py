@@ -1,7 +1,6 @@
-"""LFA benchmarks: training tokens/s per arm against Std-T at matched parameters, hook-point
-overhead, PDS time against
-one training epoch, and the memory of caching only attention patterns against caching every hook
-point.
+"""LFA benchmarks: training tokens/s per arm against Std-T at matched parameters, hook-point overhead,
+PDS time against one training epoch, and the memory of caching only attention patterns against
+caching every hook point.
 
 Run: python bench/lfa.py   (targets: arm/Std-T tokens/s >= 0.9; hooks <= 1.03)"""
 

@@ -1,10 +1,9 @@
-"""klg-reproduce with two families side by side (--jobs 2: one worker process each, CPU threads
-split) against one family at a time (--jobs 1).
+"""klg-reproduce with two families side by side (--jobs 2: one worker process each, CPU threads split)
+against one family at a time (--jobs 1).
 
 Same preset and code, fresh output directories, the two arms alternated `rounds` times (medians
-reported). On a 2-core machine
---jobs 2 gives each family one thread, so its numbers differ slightly from --jobs 1 (see the
-Reproduce page).
+reported). On a 2-core machine --jobs 2 gives each family one thread, so its numbers differ slightly
+from --jobs 1 (see the Reproduce page).
 Run: python bench/reproduce.py [--preset small|cpu] [--rounds 2]   (small: about 2.5 min on 2 cores;
 cpu: about 2.2 h)"""
 

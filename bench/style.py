@@ -1,19 +1,16 @@
 """Readability measures of the library, the tests and the notebooks (issue 14's table).
 
 - long lines: share of non-blank code lines over 100 characters, in `klas_lfa_glidr/` (generated
-   `_modidx.py`
-  left out) and in `tests/`;
+  `_modidx.py` left out) and in `tests/`;
 - semicolons: `;` statement separators per 100 non-blank lines (Python tokens, so strings do not
-   count);
+  count);
 - exported cells: lines of each `#| export` / `#| exporti` notebook cell (directives left out),
-   median and p90;
+  median and p90;
 - docments: share of the public parameters (of everything in each module's `__all__`, dataclass
-   fields included)
-  that carry a docments comment;
+  fields included) that carry a docments comment;
 - config fields: fields per family config class.
 
-Run: python bench/style.py [--json]   (seconds; imports the library)
-"""
+Run: python bench/style.py [--json]   (seconds; imports the library)"""
 
 import argparse
 import importlib
@@ -120,6 +117,21 @@ def _params(obj) -> list[str]:
     return [n for n, p in sig.parameters.items() if n != 'self' and p.kind not in skip]
 
 
+def _docs(obj) -> dict:
+    "docments of `obj`; a class also inherits its bases' (a dataclass's inherited fields)."
+    from fastcore.docments import docments
+
+    out = {}
+    for o in getattr(obj, '__mro__', (obj,))[::-1]:
+        if o is object:
+            continue
+        try:
+            out.update({k: v for k, v in docments(o).items() if v})
+        except Exception:
+            pass
+    return out
+
+
 def docments_stats() -> dict:
     "Public parameters with and without a docments comment, per module."
     from fastcore.docments import docments
@@ -133,10 +145,7 @@ def docments_stats() -> dict:
             if not callable(obj) or getattr(obj, '__module__', None) != mod.__name__:
                 continue
             ps = _params(obj)
-            try:
-                docs = docments(obj)
-            except Exception:
-                docs = {}
+            docs = _docs(obj)
             for q in ps:
                 n += 1
                 ok = bool(docs.get(q))

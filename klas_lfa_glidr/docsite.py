@@ -45,8 +45,8 @@ def execute_nb(
     src: str | Path,  # source notebook
     dest: str | Path,  # where to write the executed copy
     skip_flags=('notest', 'slow', 'cuda'),  # cells with these flags are not run
-    timeout: int = 600,
-):  # seconds per cell
+    timeout: int = 600,  # seconds per cell
+):
     """Execute `src` in its own directory (skipping flagged cells) and write it with outputs to
     `dest`."""
     from execnb.shell import CaptureShell
@@ -86,7 +86,10 @@ def mark_executed(
     (m / Path(dest).name).write_text(_sha(src))
 
 # %% ../nbs/09a_docsite.ipynb #8b26db01
-def is_executed(src: str | Path, dest: str | Path) -> bool:
+def is_executed(
+    src: str | Path,  # the source notebook
+    dest: str | Path,  # its executed copy
+) -> bool:
     "Whether `dest` is an executed copy of the current `src`."
     m = Path(dest).parent / '.executed' / Path(dest).name
     return Path(dest).exists() and m.exists() and m.read_text() == _sha(src)
@@ -354,7 +357,12 @@ class _Quiet(SimpleHTTPRequestHandler):
 class CDP:
     "Minimal Chrome DevTools Protocol session on one page target."
 
-    def __init__(self, chromium: str, port: int, profile: str):
+    def __init__(
+        self,
+        chromium: str,  # the Chromium executable
+        port: int,  # remote-debugging port
+        profile: str,  # a fresh user-data directory
+    ):
         args = [
             chromium,
             '--headless=new',
@@ -452,7 +460,11 @@ def _errors(events: list) -> list[str]:
     return out
 
 # %% ../nbs/09a_docsite.ipynb #2fa3516a
-def check_page(cdp: CDP, url: str, shot: Path | None = None) -> dict:
+def check_page(
+    cdp: CDP,  # a connected headless Chromium
+    url: str,  # the page to load
+    shot: Path | None = None,  # screenshot file (None: none taken)
+) -> dict:
     "Load `url`, return what `_JS` reports plus console errors, and save a screenshot."
     cdp.events.clear()
     cdp.call('Page.navigate', url=url)
@@ -554,10 +566,10 @@ def readme_text(
 
 # %% ../nbs/09a_docsite.ipynb #377c1bf3
 def build_docs(
-    nbs: str | Path = 'nbs',
-    site: str | Path = '_site',
-    execute: bool = True,
-    only: str | None = None,
+    nbs: str | Path = 'nbs',  # source notebooks and Quarto files
+    site: str | Path = '_site',  # output directory of the site
+    execute: bool = True,  # execute the notebooks (False: render them as committed)
+    only: str | None = None,  # regex of notebook names to execute (others are copied)
     # reuse executed copies of unchanged notebooks in _build/nbs (the notebook tests write them)
     reuse: bool = False,
 ) -> list[dict]:

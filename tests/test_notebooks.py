@@ -1,10 +1,9 @@
 """Run every notebook in nbs/ through nbdev's own test runner, one pytest test per notebook.
 
 Each notebook runs as a copy in `_build/nbs` (a copy of the whole `nbs/` tree, so relative paths
-resolve) and is saved there with its
-outputs; `docsite.mark_executed` records it, and the docs test (`test_docs.py`, ordered after this
-file by `conftest.py`) renders
-those copies instead of executing every notebook a second time."""
+resolve) and is saved there with its outputs; `docsite.mark_executed` records it, and the docs test
+(`test_docs.py`, ordered after this file by `conftest.py`) renders those copies instead of executing
+every notebook a second time."""
 
 from pathlib import Path
 import shutil

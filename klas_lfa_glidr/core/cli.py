@@ -69,8 +69,8 @@ def env_info() -> dict:
 
 # %% ../../nbs/06_core.cli.ipynb #3d1711c8
 def write_json(
-    obj,  # JSON-able object (numbers, strings, lists, dicts)
-    path: str | Path,
+    obj,  # a JSON-able value (`jsonable` is applied)
+    path: str | Path,  # destination file
 ) -> Path:
     "Write JSON atomically: a temporary file in the same directory, then rename."
     with atomic_write(path) as tmp:
@@ -86,7 +86,7 @@ def check_out_dir(
     out: str | Path,  # output directory
     name: str,  # job name, e.g. klas
     preset: str,  # preset about to run
-    force: bool = False,
+    force: bool = False,  # accept a directory that holds another preset's results
 ) -> Path:
     "Create `out`, refusing one that holds results of another job or preset unless `force`."
     out = Path(out)
@@ -107,7 +107,11 @@ def check_out_dir(
     return out
 
 # %% ../../nbs/06_core.cli.ipynb #stg0code
-def jsonable(x):
+# a value or container with numpy / torch values
+# a value or container holding numpy / torch values
+def jsonable(
+    x,
+):
     """numpy / torch values and containers as plain JSON types (tuples become lists, keys strings,
     NaN kept)."""
     if isinstance(x, dict):
@@ -305,6 +309,8 @@ def dataset_dirs(
 # %% ../../nbs/06_core.cli.ipynb #7db0f173
 @call_parse
 # print JSON instead of text
+# print one JSON object instead of lines
+# print one JSON object instead of lines
 def info(
     json_out: bool = False,
 ):

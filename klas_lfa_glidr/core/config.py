@@ -344,6 +344,8 @@ def default_device(
     return dev
 
 # %% ../../nbs/00_core.config.ipynb #01392a99
-def model_device(model: torch.nn.Module) -> torch.device:
+def model_device(
+    model: torch.nn.Module,  # a module with at least one parameter
+) -> torch.device:
     "The device of `model`'s first parameter (where its inputs must go)."
     return next(model.parameters()).device

@@ -54,6 +54,8 @@ def sha256sum(
 # %% ../../nbs/01_core.data.ipynb #8169fb67
 @contextlib.contextmanager
 # final file path
+# the file that appears only when the block succeeds
+# the file that appears only if the block succeeds
 def atomic_write(
     path: str | Path,
 ):
@@ -214,7 +216,9 @@ class DatasetSpec:
 DATASETS: dict = {}
 
 # %% ../../nbs/01_core.data.ipynb #65d24f12
-def register_dataset(spec: DatasetSpec) -> DatasetSpec:
+def register_dataset(
+    spec: DatasetSpec,  # the dataset's files, URLs and checksums
+) -> DatasetSpec:
     "Add `spec` to the registry `DATASETS` (by name) and return it."
     DATASETS[spec.name] = spec
     return spec
@@ -262,9 +266,9 @@ class DataLoaders:
         n_inp: int = 1,  # number of inputs in a batch tuple; the rest are targets
         shuffle: bool = True,  # shuffle the training set every epoch
         drop_last: bool = True,  # drop the last incomplete training batch
-        num_workers: int = 0,
-        collate_fn=None,
-        seed: int = 0,
+        num_workers: int = 0,  # DataLoader worker processes
+        collate_fn=None,  # batch collation (None: PyTorch's default)
+        seed: int = 0,  # seed of the epoch-wise shuffle (epoch e uses seed + e)
     ):
         self.train, self.valid, self.bs, self.n_inp, self.shuffle, self.drop_last = (
             train,
@@ -368,7 +372,7 @@ def batches(
 # %% ../../nbs/01_core.data.ipynb #ee8a06e4
 def as_dataset(
     data,  # a Tensor (labels in `y`), an (x, y) tuple of tensors or a Dataset
-    y: torch.Tensor | None = None,
+    y: torch.Tensor | None = None,  # labels when `data` is a tensor of inputs
 ) -> Dataset:
     "A map-style Dataset of `(x, y)` items: tensors are wrapped, a Dataset is returned as it is."
     if isinstance(data, tuple):

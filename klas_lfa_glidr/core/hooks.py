@@ -28,7 +28,9 @@ class HookPoint(nn.Module):
         return f'HookPoint({self.name!r})'
 
 # %% ../../nbs/04_core.hooks.ipynb #940d8aeb
-def hook_points(model: nn.Module) -> dict[str, HookPoint]:
+def hook_points(
+    model: nn.Module,  # any module holding `HookPoint`s
+) -> dict[str, HookPoint]:
     "All `HookPoint`s of `model` by their module path; also records each one's `name`."
     out = {}
     for n, m in model.named_modules():
@@ -91,7 +93,7 @@ def hooks(
 
 # %% ../../nbs/04_core.hooks.ipynb #19e3ecc3
 def run_with_hooks(
-    model: nn.Module,
+    model: nn.Module,  # the model to run
     *args,
     fwd_hooks: list | dict = (),  # [(name, fn)] as in `hooks`
     **kwargs,
@@ -102,7 +104,7 @@ def run_with_hooks(
 
 # %% ../../nbs/04_core.hooks.ipynb #7257515c
 def run_with_cache(
-    model: nn.Module,
+    model: nn.Module,  # the model to run
     *args,
     names=None,  # None for all hook points, else a name, glob, predicate or list of them
     detach: bool = True,  # store detached tensors

@@ -37,7 +37,9 @@ def is_main() -> bool:
     return not dist.is_initialized() or dist.get_rank() == 0
 
 # %% ../../nbs/02_core.learner.ipynb #37446cdb
-def all_reduce_sum(t: torch.Tensor) -> torch.Tensor:
+def all_reduce_sum(
+    t: torch.Tensor,  # a tensor, summed in place over ranks
+) -> torch.Tensor:
     "Sum `t` over ranks (a no-op when not distributed)."
     if dist.is_initialized():
         t = t.clone()
@@ -366,22 +368,31 @@ class GradClipCB(Callback):
         ).item()
 
 # %% ../../nbs/02_core.learner.ipynb #7ce4094e
-def sched_constant(pct: float) -> float:
+def sched_constant(
+    pct: float,  # share of training done, in [0, 1]
+) -> float:
     "Constant LR."
     return 1.0
 
 # %% ../../nbs/02_core.learner.ipynb #251ad62e
-def sched_cos(pct: float) -> float:
+def sched_cos(
+    pct: float,  # share of training done, in [0, 1]
+) -> float:
     "Cosine decay from 1 to 0."
     return 0.5 * (1 + math.cos(math.pi * pct))
 
 # %% ../../nbs/02_core.learner.ipynb #37efdd55
-def sched_warmup_cos(pct: float, warm: float = 0.1) -> float:
+def sched_warmup_cos(
+    pct: float,  # share of training done, in [0, 1]
+    warm: float = 0.1,  # share of training spent in linear warm-up
+) -> float:
     "Linear warmup for the first `warm` of training, then cosine decay."
     return pct / warm if pct < warm else sched_cos((pct - warm) / (1 - warm))
 
 # %% ../../nbs/02_core.learner.ipynb #edb0c905
-def sched_onecycle(pct: float) -> float:
+def sched_onecycle(
+    pct: float,  # share of training done, in [0, 1]
+) -> float:
     "One-cycle: cosine up from 0.04 to 1 over the first 25 %, then cosine down to ~0."
     if pct < 0.25:
         return 0.04 + 0.96 * (1 - sched_cos(pct / 0.25))
@@ -470,7 +481,7 @@ class MetricsCB(Callback):
     def __init__(
         self,
         path: str | Path | None = None,  # JSONL file; None keeps the log in memory only
-        log_every: int = 10,
+        log_every: int = 10,  # record the train loss every this many steps
     ):  # train-loss logging interval in steps
         self.path, self.log_every = (Path(path) if path else None), log_every
 
@@ -597,7 +608,7 @@ class CheckpointCB(Callback):
     def __init__(
         self,
         path: str | Path = 'ckpt.pt',  # checkpoint file (overwritten atomically)
-        every: int = 100,
+        every: int = 100,  # save every this many optimizer steps
     ):  # steps between checkpoints; 0 saves only at the end
         self.path, self.every = Path(path), every
 

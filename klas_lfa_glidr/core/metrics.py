@@ -42,17 +42,24 @@ def filtered_ranks(
     return {'optimistic': gt + 1, 'pessimistic': gt + eq + 1, 'mean': gt + eq / 2 + 1}[policy]
 
 # %% ../../nbs/03_core.metrics.ipynb #a7c7b2e3
-def mrr(ranks: Tensor) -> float:
+def mrr(
+    ranks: Tensor,  # [n] 1-based ranks
+) -> float:
     "Mean reciprocal rank."
     return ranks.float().reciprocal().mean().item()
 
 # %% ../../nbs/03_core.metrics.ipynb #1dfd619d
-def hits_at(ranks: Tensor, k: int) -> float:
+def hits_at(
+    ranks: Tensor,  # [n] 1-based ranks
+    k: int,  # cut-off
+) -> float:
     "Fraction of ranks <= k."
     return (ranks <= k).float().mean().item()
 
 # %% ../../nbs/03_core.metrics.ipynb #414d81f3
-def mean_rank(ranks: Tensor) -> float:
+def mean_rank(
+    ranks: Tensor,  # [n] 1-based ranks
+) -> float:
     "Mean rank."
     return ranks.float().mean().item()
 
@@ -89,7 +96,10 @@ def _math_sdpa(
 
 # %% ../../nbs/03_core.metrics.ipynb #0a62e7d8
 @contextlib.contextmanager
-def unfused_attention(model: nn.Module | None = None):
+def unfused_attention(
+    # only its attention modules (None: every timm attention module)
+    model: nn.Module | None = None,
+):
     "Context in which attention runs as explicit matmuls (for counting and hooking)."
     mods = [m for m in model.modules() if hasattr(m, 'fused_attn')] if model is not None else []
     old = [m.fused_attn for m in mods]
@@ -126,14 +136,14 @@ def count_macs(
 
 # %% ../../nbs/03_core.metrics.ipynb #561c96a4
 def vit_macs(
-    depth: int = 12,
-    dim: int = 192,
-    img: int = 224,
-    patch: int = 16,
-    in_chans: int = 3,
-    mlp_ratio: float = 4.0,
-    num_classes: int = 1000,
-    cls_tokens: int = 1,
+    depth: int = 12,  # transformer blocks
+    dim: int = 192,  # embedding width
+    img: int = 224,  # input side in pixels
+    patch: int = 16,  # patch side in pixels
+    in_chans: int = 3,  # input channels
+    mlp_ratio: float = 4.0,  # MLP hidden width / dim
+    num_classes: int = 1000,  # head outputs (0: no head)
+    cls_tokens: int = 1,  # prefix tokens (class, distillation, registers)
 ) -> int:
     """Analytic MACs of a timm-style ViT: patch embedding, blocks (qkv, attention, projection, MLP)
     and head."""
@@ -209,13 +219,19 @@ def cohens_d(
     return float((b.mean() - a.mean()) / sd)
 
 # %% ../../nbs/03_core.metrics.ipynb #2d032a89
-def cohens_dz(a, b) -> float:
+def cohens_dz(
+    a,  # [n] first condition, paired with `b`
+    b,  # [n] second condition
+) -> float:
     "Paired Cohen's d_z: mean(b − a) / sd(b − a)."
     d = _arr(b) - _arr(a)
     return float(d.mean() / d.std(ddof=1))
 
 # %% ../../nbs/03_core.metrics.ipynb #b2457fba
-def hedges_g(a, b) -> float:
+def hedges_g(
+    a,  # [n₁] first sample
+    b,  # [n₂] second sample
+) -> float:
     "Hedges' g: `cohens_d(kind='av')` times 1 − 3/(4(n₁+n₂) − 9)."
     return cohens_d(a, b) * (1 - 3 / (4 * (len(a) + len(b)) - 9))
 
@@ -226,7 +242,7 @@ def bootstrap_ci(
     n_boot: int = 2000,  # resamples
     alpha: float = 0.05,  # 1 − confidence level
     paired: bool = True,  # resample the same indices in every sample (requires equal lengths)
-    seed: int = 0,
+    seed: int = 0,  # seed of the resampling
 ) -> tuple[float, float, float]:  # (estimate, lo, hi), percentile interval
     "Percentile bootstrap confidence interval of `stat(*samples)`."
     xs = [_arr(s) for s in samples]

@@ -29,7 +29,7 @@ PALETTE = ['#4C72B0', '#DD8452', '#55A868', '#C44E52', '#8172B3', '#937860', '#D
 
 # %% ../../nbs/05_core.plotting.ipynb #b607c588
 def subplots(
-    nrows: int = 1,
+    nrows: int = 1,  # rows of axes
     ncols: int = 1,  # grid of axes
     figsize: tuple | None = None,  # default: 4.5 × 3.2 inches per axis
     **kw,
@@ -60,9 +60,9 @@ def save_fig(
 # %% ../../nbs/05_core.plotting.ipynb #da4ee493
 def plot_frontier(
     arms: dict,  # {arm name: (cost list, accuracy list)}
-    ax=None,
-    xlabel: str = 'GMACs',
-    ylabel: str = 'top-1 accuracy',
+    ax=None,  # axes to draw on (None: a new figure)
+    xlabel: str = 'GMACs',  # x-axis label
+    ylabel: str = 'top-1 accuracy',  # y-axis label
     front: bool = True,  # draw each arm's Pareto frontier as a step line
 ):
     "Scatter accuracy against cost per arm, with each arm's Pareto frontier."
@@ -84,16 +84,16 @@ def plot_frontier(
 # %% ../../nbs/05_core.plotting.ipynb #480b0665
 def plot_heatmap(
     mat,  # [R, C] values
-    ax=None,
-    xlabel: str = '',
-    ylabel: str = '',
-    title: str = '',
-    xticks: list | None = None,
-    yticks: list | None = None,
-    cmap: str = 'viridis',
+    ax=None,  # axes to draw on (None: a new figure)
+    xlabel: str = '',  # x-axis label
+    ylabel: str = '',  # y-axis label
+    title: str = '',  # axes title
+    xticks: list | None = None,  # tick labels of the columns
+    yticks: list | None = None,  # tick labels of the rows
+    cmap: str = 'viridis',  # matplotlib colour map
     annot: bool = False,  # write values into cells
-    vmin=None,
-    vmax=None,
+    vmin=None,  # lower end of the colour scale (None: the data's)
+    vmax=None,  # upper end of the colour scale (None: the data's)
 ):
     "Heatmap with a colour bar (KL matrices, PDS grids)."
     mat = np.asarray(mat, float)
@@ -116,12 +116,12 @@ def plot_heatmap(
 def plot_bars_ci(
     names: list,  # bar labels
     est: list,  # point estimates
-    lo: list | None = None,
+    lo: list | None = None,  # lower interval ends (None: no whiskers)
     hi: list | None = None,  # CI bounds
-    ax=None,
-    ylabel: str = '',
-    title: str = '',
-    colors: list | None = None,
+    ax=None,  # axes to draw on (None: a new figure)
+    ylabel: str = '',  # y-axis label
+    title: str = '',  # axes title
+    colors: list | None = None,  # one colour per bar (None: the palette)
 ):
     "Bar chart with asymmetric confidence-interval whiskers."
     if ax is None:
@@ -139,9 +139,9 @@ def plot_bars_ci(
 # %% ../../nbs/05_core.plotting.ipynb #150020b4
 def plot_history(
     history: list[dict],  # `Learner.history` records
-    keys: tuple = ('train_loss', 'valid_loss'),
-    ax=None,
-    logy: bool = False,
+    keys: tuple = ('train_loss', 'valid_loss'),  # history keys to plot
+    ax=None,  # axes to draw on (None: a new figure)
+    logy: bool = False,  # logarithmic y axis
 ):
     "Training curves from a learner's history (or a metrics JSONL file read into dicts)."
     if ax is None:

@@ -20,7 +20,10 @@ from .ranking import answer_mask, evaluate
 from .training import mrr_metric
 
 # %% ../../nbs/34_glidr.baselines.ipynb #be5389c7
-def chain_only(cfg: GLIDRConfig, drum: bool = False) -> GLIDRConfig:
+def chain_only(
+    cfg: GLIDRConfig,  # the GLIDR config to ablate
+    drum: bool = False,  # also DRUM-like messages (count_norm existence, summed slots)
+) -> GLIDRConfig:
     "The chain-only ablation of `cfg` (DRUM-like messages with `drum=True`)."
     return cfg.replace(body='chain', **(dict(g='count_norm', slot_agg='sum') if drum else {}))
 
@@ -30,11 +33,11 @@ class KGEmbedding(nn.Module):
 
     def __init__(
         self,
-        n_ent: int,
-        n_rel: int,  # entities and base relations (2R relation vectors are learned)
-        dim: int = 200,
-        kind: str = 'distmult',
-        dropout: float = 0.2,
+        n_ent: int,  # entity count E
+        n_rel: int,  # base relations R (2R relation vectors are learned)
+        dim: int = 200,  # embedding dimension (ComplEx: real + imaginary halves)
+        kind: str = 'distmult',  # distmult | complex
+        dropout: float = 0.2,  # dropout on the anchor embedding
     ):
         super().__init__()
         if kind not in ('distmult', 'complex'):
@@ -56,7 +59,12 @@ class OneToNLoss:
     """BCE over all entities; every known training answer of the query is a positive
     (label-smoothed)."""
 
-    def __init__(self, idx: dict, n_ent: int, smoothing: float = 0.1):
+    def __init__(
+        self,
+        idx: dict,  # known training answers `{(anchor, relation): answers}`
+        n_ent: int,  # entity count E
+        smoothing: float = 0.1,  # label smoothing of the 1-N targets
+    ):
         self.idx, self.n_ent, self.s = idx, n_ent, smoothing
 
     def __call__(self, logits: Tensor, q: Tensor) -> Tensor:
@@ -65,7 +73,11 @@ class OneToNLoss:
         return F.binary_cross_entropy_with_logits(logits, y * (1 - self.s) + self.s / self.n_ent)
 
 # %% ../../nbs/34_glidr.baselines.ipynb #6f52cf90
-def fit_embedding(kg: KG, cfg: GLIDRConfig, progress: bool = True) -> Learner:
+def fit_embedding(
+    kg: KG,  # the knowledge graph
+    cfg: GLIDRConfig,  # its emb_* fields set the model and training
+    progress: bool = True,  # show a progress bar
+) -> Learner:
     "Train the embedding reference of `cfg` on the background graph's triples (both directions)."
     set_seed(cfg.seed)
     model = KGEmbedding(kg.n_ent, kg.n_rel, cfg.emb_dim, cfg.emb_model, cfg.emb_dropout)

@@ -46,13 +46,13 @@ def read_triples(
 class KG:
     "A knowledge graph with named splits as `[n, 3]` (head, relation, tail) index tensors."
 
-    name: str
+    name: str  # dataset name (a KG_DATASETS key, 'planted', or the directory)
     entities: list  # entity names; index = id
     relations: list  # base relation names; ids >= len(relations) are inverses
     splits: dict  # {'facts'|'train'|'valid'|'test': LongTensor [n, 3]}
     # neurallp (background = facts ∪ train) | conve (background = train) | generated
     layout: str = 'conve'
-    info: dict = field(
+    info: dict = field(  # provenance: source, URL, counts
         default_factory=dict
     )  # counts from loading: unseen entities, dropped triples, empty relations
 
@@ -263,7 +263,9 @@ README_STATS = {
 }
 
 # %% ../../nbs/30_glidr.data.ipynb #fd843cad
-def kg_stats(kg: KG) -> dict:
+def kg_stats(
+    kg: KG,  # the knowledge graph
+) -> dict:
     "Entities, relations, triples per split, unseen and empty-relation counts."
     return dict(
         E=kg.n_ent,
@@ -275,7 +277,9 @@ def kg_stats(kg: KG) -> dict:
     )
 
 # %% ../../nbs/30_glidr.data.ipynb #265ad58a
-def check_stats(kg: KG) -> dict:
+def check_stats(
+    kg: KG,  # a named benchmark KG
+) -> dict:
     "`kg_stats(kg)`, raising if a count differs from `README_STATS` for the dataset."
     st, exp = kg_stats(kg), README_STATS.get(kg.name, {})
     bad = {k: (st.get(k), v) for k, v in exp.items() if st.get(k) != v}
@@ -333,7 +337,10 @@ def answers(
     return idx
 
 # %% ../../nbs/30_glidr.data.ipynb #dcdae730
-def queries(kg: KG, split: str) -> torch.Tensor:
+def queries(
+    kg: KG,  # the knowledge graph
+    split: str,  # split whose triples become queries
+) -> torch.Tensor:
     """The split's queries in both directions as `[2n, 3]` (anchor, relation in R⁺, answer); each
     triple counts twice."""
     return with_inverse(kg.split(split), kg.n_rel)
@@ -367,7 +374,7 @@ def planted_kg(
     degree: float = 2.0,  # mean out-degree of r1, r3 (and of r2 among its sources)
     p_r2: float = 0.4,  # share of entities with r2 out-edges
     p_r4_path: float = 0.5,  # share of r1∘r3 pairs that are also r4 edges
-    seed: int = 0,
+    seed: int = 0,  # seed of the generated graph
 ) -> KG:
     """A generated KG whose target relations follow planted rules exactly; background = facts,
     targets split 80/10/10."""
@@ -420,10 +427,10 @@ def planted_kg(
 
 # %% ../../nbs/30_glidr.data.ipynb #123dd287
 def corrupt(
-    kg: KG,
+    kg: KG,  # the knowledge graph
     p: float,  # the KG and the share of training triples to corrupt
     mode: str = 'replace_tail',  # replace_tail | add
-    seed: int = 0,
+    seed: int = 0,  # seed of the corruption
 ) -> KG:
     "A copy of `kg` whose facts and train splits are corrupted; valid/test untouched."
     if not 0 <= p <= 1:

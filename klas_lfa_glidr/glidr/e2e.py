@@ -18,7 +18,9 @@ from .training import fit_glidr
 
 # %% ../../nbs/34a_glidr.e2e.ipynb #bbf15dd9
 def digits_kg(
-    n_per_digit: int = 30, n_next: int = 2, seed: int = 0
+    n_per_digit: int = 30,  # images of each digit (nodes)
+    n_next: int = 2,  # random `next` edges drawn per image
+    seed: int = 0,  # seed of the image draw, edges and split
 ) -> tuple[KG, torch.Tensor, torch.Tensor]:
     "The E7 graph: (KG with facts `next` and target `t`, images [E, 64], digit labels [E])."
     from sklearn.datasets import load_digits
@@ -68,7 +70,12 @@ class PerceptionGLIDR(nn.Module):
     "An MLP giving J soft unary predicates per node, feeding GLIDR's diagonal relations."
 
     def __init__(
-        self, cfg: GLIDRConfig, images: torch.Tensor, n_rel: int, J: int = 10, frozen: bool = False
+        self,
+        cfg: GLIDRConfig,  # GLIDR options (self_loops is switched on)
+        images: torch.Tensor,  # [E, 64] one image per entity
+        n_rel: int,  # base relation count R
+        J: int = 10,  # unary predicates the MLP outputs
+        frozen: bool = False,  # keep the random MLP fixed (the control)
     ):
         super().__init__()
         self.register_buffer('images', images)
@@ -88,7 +95,10 @@ class PerceptionGLIDR(nn.Module):
         return self.glidr.entropy
 
 # %% ../../nbs/34a_glidr.e2e.ipynb #e9dda032
-def auroc(score, label) -> float:
+def auroc(
+    score,  # [n] scores
+    label,  # [n] binary labels
+) -> float:
     "Area under the ROC curve (scikit-learn's), NaN when only one class is present."
     from sklearn.metrics import roc_auc_score
 

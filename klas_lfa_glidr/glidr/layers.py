@@ -151,12 +151,12 @@ EPS = 1e-6
 
 # %% ../../nbs/31_glidr.layers.ipynb #0d849653
 def exist(
-    g: KGraph,
+    g: KGraph,  # the graph
     mu: Tensor,  # graph and beliefs [N, E] in [0, 1]
     kind: str = 'noisy_or',  # noisy_or | clip | count_norm
     # [N, R⁺] relation weights: fused form (one message per row) when given
     w: Tensor | None = None,
-    thr: float = 1e-20,
+    thr: float = 1e-20,  # floor of count_norm's denominator
 ) -> Tensor:  # [N, R⁺, E], or [N, E] when fused
     "Existence message of `mu` along every relation (or their `w`-weighted fusion)."
     if kind == 'noisy_or':

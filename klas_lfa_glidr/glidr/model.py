@@ -66,9 +66,8 @@ class GLIDRConfig(Config):
     emb_epochs: int = 100  # embedding reference epochs
     emb_dropout: float = 0.2  # dropout on the embedding product
     label_smoothing: float = 0.1  # 1-N BCE label smoothing
-    datasets: tuple[str, ...] = (
-        'planted',
-    )  # job: datasets for GLIDR vs chain-only vs embedding (E1, E2, E4, E6)
+    # job: datasets for GLIDR vs chain-only vs embedding (E1, E2, E4, E6)
+    datasets: tuple[str, ...] = ('planted',)
     seeds: tuple[int, ...] = (0,)  # job: seeds per dataset
     planted_ent: int = 200  # job: entities of the planted graphs (E0)
     planted_epochs: int = 15  # job: epochs on each planted graph (E0)
@@ -194,26 +193,32 @@ class GLIDRConfig(Config):
         return self.rounds or self.n_vars - 1
 
 # %% ../../nbs/32_glidr.model.ipynb #4555f842
-def var_names(n_vars: int) -> list[str]:
+def var_names(
+    n_vars: int,  # variables V = N_max + 2
+) -> list[str]:
     return ['X', 'Y'] + [f'Z{i}' for i in range(1, n_vars - 1)]
 
 # %% ../../nbs/32_glidr.model.ipynb #16ca15b4
-def pairs_of(n_vars: int) -> list[tuple[int, int]]:
+def pairs_of(
+    n_vars: int,  # variables V = N_max + 2
+) -> list[tuple[int, int]]:
     return [(u, v) for u in range(n_vars) for v in range(u + 1, n_vars)]
 
 # %% ../../nbs/32_glidr.model.ipynb #256f63b1
-def chain_pairs(n_vars: int) -> list[tuple[int, int]]:
+def chain_pairs(
+    n_vars: int,  # variables V = N_max + 2
+) -> list[tuple[int, int]]:
     "The pairs on the chain X–Z1–…–ZN–Y."
     path = [0] + list(range(2, n_vars)) + [1]
     return [tuple(sorted(p)) for p in zip(path, path[1:])]
 
 # %% ../../nbs/32_glidr.model.ipynb #14867839
 def estimate_mem_gb(
-    cfg: GLIDRConfig,
-    n_ent: int,
-    n_rel: int,  # config, entity and base-relation counts
-    fused: bool = False,
-    n_edges: int = 0,
+    cfg: GLIDRConfig,  # model and batch options
+    n_ent: int,  # entity count E
+    n_rel: int,  # base relation count R
+    fused: bool = False,  # fused messages
+    n_edges: int = 0,  # edges under R⁺ (the sparse fused transient)
 ) -> float:  # fused messages; edges under R⁺ (sparse fused transient)
     "Estimated activation memory (GB) of one training batch."
     n_msg, N = cfg.n_rounds * cfg.n_vars * (cfg.n_vars - 1), cfg.bs * cfg.n_slots
@@ -446,12 +451,12 @@ class GLIDR(nn.Module):
 
 # %% ../../nbs/32_glidr.model.ipynb #5d03b894
 def set_rule(
-    model: GLIDR,
-    h: int,
-    k: int,  # head relation (parameter row) and slot
+    model: GLIDR,  # the GLIDR model to edit
+    h: int,  # head relation (parameter row)
+    k: int,  # rule slot
     atoms: list,  # [(relation in R⁺, u, v)] over variable ids; other pairs get ⊤
-    on: bool = True,
-    big: float = 1e4,
+    on: bool = True,  # switch the slot on (α ≈ 1) or off (α ≈ 0)
+    big: float = 1e4,  # logit magnitude that makes W one-hot
 ):
     "Make slot `k` of head `h` the crisp rule `h(X,Y) ← atoms` (or switch the slot off)."
     with torch.no_grad():

@@ -16,10 +16,10 @@ from .data import KG, answers, queries
 
 # %% ../../nbs/32a_glidr.ranking.ipynb #183cb247
 def answer_mask(
-    q: Tensor,
-    idx: dict,
-    n_ent: int,  # [B, 3+] queries, known-answer index, entity count
-    keep_target: bool = True,
+    q: Tensor,  # [B, 3+] queries (anchor, relation in R⁺, answer, ...)
+    idx: dict,  # known answers: `answers()` output or a plain dict
+    n_ent: int,  # entity count E
+    keep_target: bool = True,  # leave the query's own answer unmasked
 ) -> Tensor:  # leave the query's own answer unmasked
     "`[B, E]` True where the entity is a known answer of the query's (anchor, relation)."
     if hasattr(idx, 'pairs'):
@@ -39,7 +39,9 @@ def answer_mask(
     return m
 
 # %% ../../nbs/32a_glidr.ranking.ipynb #531965ef
-def rank_metrics(ranks: Tensor) -> dict:
+def rank_metrics(
+    ranks: Tensor,  # [n] 1-based ranks
+) -> dict:
     "MRR, Hits@1/3/10 and MR of a rank vector."
     return dict(
         mrr=mrr(ranks),
@@ -52,12 +54,12 @@ def rank_metrics(ranks: Tensor) -> dict:
 # %% ../../nbs/32a_glidr.ranking.ipynb #bb5e5711
 @torch.no_grad()
 def rank_queries(
-    score_fn,
-    q: Tensor,
-    filt: dict,
-    n_ent: int,  # scorer [B, 3] -> [B, E], queries, filter index, entities
-    bs: int = 256,
-    progress: bool = False,
+    score_fn,  # scorer `[B, 3] queries -> [B, E] scores`
+    q: Tensor,  # [n, 3] queries
+    filt: dict,  # known answers filtered from the ranking
+    n_ent: int,  # entity count E
+    bs: int = 256,  # queries per batch
+    progress: bool = False,  # show a progress bar
 ) -> dict:
     "Filtered ranks of `q` under the three tie policies, `{policy: [n] ranks}`."
     out = {p: [] for p in ('mean', 'pessimistic', 'optimistic')}
@@ -70,12 +72,12 @@ def rank_queries(
 
 # %% ../../nbs/32a_glidr.ranking.ipynb #24b749f7
 def evaluate(
-    score_fn,
-    kg: KG,  # scorer `[B, 3] queries -> [B, E] scores` and the KG
+    score_fn,  # scorer `[B, 3] queries -> [B, E] scores`
+    kg: KG,  # the knowledge graph
     split: str = 'test',  # split whose triples are ranked
-    bs: int = 256,
-    filt: dict | None = None,
-    progress: bool = False,
+    bs: int = 256,  # queries per batch
+    filt: dict | None = None,  # known answers to filter (default: every split)
+    progress: bool = False,  # show a progress bar
 ) -> dict:
     """Filtered ranking metrics (mean, pessimistic, optimistic ties) and per-relation MRR (mean
     ties)."""

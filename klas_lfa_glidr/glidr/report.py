@@ -8,28 +8,25 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.report.html.md"""
 __all__ = ['ARMS', 'plot_arms', 'plot_noise', 'plot_sweep', 'claims', 'draw_rule', 'rule_browser']
 
 # %% ../../nbs/36_glidr.report.ipynb #39dcda77
-import json, math, time
+import math
 from pathlib import Path
 import numpy as np
 import torch
-from torch import nn
-from tqdm.auto import tqdm
 from ..core.metrics import seed_ci
-from ..core.cli import Family, write_json, stage, check_stages
-from ..core.plotting import subplots, save_fig, plot_bars_ci, PALETTE
-from .data import KG, load_kg, planted_kg, corrupt, PLANTED, kg_stats
-from .model import GLIDRConfig, GLIDR, set_rule
-from .ranking import evaluate
-from .training import fit_glidr
-from .rules import extract_rules, RuleExecutor, canonical
-from .baselines import chain_only, fit_embedding
-from .e2e import run_e2e
+from ..core.plotting import subplots, PALETTE
+from .data import KG
+from .model import GLIDRConfig
+from .rules import RuleExecutor
 
 # %% ../../nbs/36_glidr.report.ipynb #a7b3c9d1
 ARMS = ('glidr', 'chain', 'emb')  # GLIDR, the chain-only ablation, the embedding reference
 
 # %% ../../nbs/36_glidr.report.ipynb #dc1a4f0b
-def plot_arms(summary: dict, ax=None, key: str = 'mrr'):
+def plot_arms(
+    summary: dict,  # `{dataset: {arm: summarise output}}`
+    ax=None,  # axes to draw on (None: a new figure)
+    key: str = 'mrr',  # the metric to plot
+):
     "Bars of test MRR (mean ± std over seeds) per dataset and arm."
     if ax is None:
         _, (ax,) = subplots(figsize=(1.6 + 2.2 * len(summary), 3.2))
@@ -52,7 +49,10 @@ def plot_arms(summary: dict, ax=None, key: str = 'mrr'):
     return ax
 
 # %% ../../nbs/36_glidr.report.ipynb #c4e650b6
-def plot_noise(noise: dict, ax=None):
+def plot_noise(
+    noise: dict,  # `run_noise` output (mrr per arm and level)
+    ax=None,  # axes to draw on (None: a new figure)
+):
     "Test MRR against the corrupted share p of the training graph, per arm."
     if ax is None:
         _, (ax,) = subplots()
@@ -70,7 +70,10 @@ def plot_noise(noise: dict, ax=None):
     return ax
 
 # %% ../../nbs/36_glidr.report.ipynb #96fa5488
-def plot_sweep(sweep: dict, ax=None):
+def plot_sweep(
+    sweep: dict,  # `run_sweep` output per n_free_max
+    ax=None,  # axes to draw on (None: a new figure)
+):
     "Test MRR and seconds per epoch against n_free_max."
     if ax is None:
         _, (ax,) = subplots()
@@ -162,7 +165,11 @@ def claims(
     return rows
 
 # %% ../../nbs/36_glidr.report.ipynb #9374deec
-def draw_rule(rule, kg: KG | None = None, ax=None):
+def draw_rule(
+    rule,  # the `Rule` to draw
+    kg: KG | None = None,  # names the relations (None: relation ids)
+    ax=None,  # axes to draw on (None: a new figure)
+):
     "Draw a rule body: variables on a circle, one labelled arrow per atom."
     from klas_lfa_glidr.glidr.model import var_names
 
@@ -206,7 +213,11 @@ def draw_rule(rule, kg: KG | None = None, ax=None):
     return ax
 
 # %% ../../nbs/36_glidr.report.ipynb #b050c019
-def rule_browser(rules: list, kg: KG, executor: RuleExecutor | None = None):
+def rule_browser(
+    rules: list,  # extracted `Rule`s
+    kg: KG,  # the graph the rules run on
+    executor: RuleExecutor | None = None,  # a `RuleExecutor` (None: one over the background graph)
+):
     "Widget: head relation → its rules by confidence → drawing and exact groundings of an anchor."
     import ipywidgets as W
     import matplotlib.pyplot as plt

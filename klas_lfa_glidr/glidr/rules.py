@@ -25,7 +25,10 @@ def _norm_atom(r, u, v, n_rel):
     return (r, u, v)
 
 # %% ../../nbs/33_glidr.rules.ipynb #02f5ee1e
-def canonical(atoms, n_rel: int) -> tuple:
+def canonical(
+    atoms,  # body atoms (relation in R⁺, u, v)
+    n_rel: int,  # base relation count R
+) -> tuple:
     "Canonical atom tuple: free variables renamed to 2, 3, … in the order that sorts smallest."
     free = sorted({x for _, u, v in atoms for x in (u, v) if x > 1})
     best = None
@@ -40,7 +43,9 @@ def canonical(atoms, n_rel: int) -> tuple:
     return best or ()
 
 # %% ../../nbs/33_glidr.rules.ipynb #fc75663a
-def shape_of(atoms) -> str:
+def shape_of(
+    atoms,  # body atoms (relation in R⁺, u, v)
+) -> str:
     "chain | branch | cycle | disconnected, for a body over X=0 and Y=1."
     nodes = {x for _, u, v in atoms for x in (u, v)} | {0, 1}
     edges = {(u, v) for _, u, v in atoms if u != v}
@@ -171,8 +176,8 @@ def _slot_bodies(
 @torch.no_grad()
 def extract_rules(
     model: GLIDR,  # trained model
-    alpha_min: float | None = None,
-    w_min: float | None = None,  # thresholds (default: the model's config)
+    alpha_min: float | None = None,  # minimum slot weight α (default: the model's config)
+    w_min: float | None = None,  # minimum option weight (default: the model's config)
     # discrete bodies per slot (default `cfg.rule_beam`); 1 = argmax per pair
     beam: int | None = None,
 ) -> list[Rule]:

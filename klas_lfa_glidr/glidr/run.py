@@ -10,15 +10,13 @@ __all__ = ['FAMILY', 'main', 'get_kg', 'run_arm', 'planted_body', 'run_planted',
 # %% ../../nbs/35_glidr.run.ipynb #39dcda77
 import json, math, time
 from pathlib import Path
-import numpy as np
 import torch
-from torch import nn
 from tqdm.auto import tqdm
 from ..core.metrics import seed_ci
-from ..core.cli import Family, write_json, stage, check_stages
-from ..core.plotting import subplots, save_fig, plot_bars_ci, PALETTE
+from ..core.cli import Family, stage, check_stages
+from ..core.plotting import subplots, save_fig
 from .data import KG, load_kg, planted_kg, corrupt, PLANTED, kg_stats
-from .model import GLIDRConfig, GLIDR, set_rule
+from .model import GLIDRConfig, GLIDR
 from .ranking import evaluate
 from .training import fit_glidr
 from .rules import extract_rules, RuleExecutor, canonical
@@ -27,7 +25,11 @@ from .e2e import run_e2e
 from .report import ARMS, plot_arms, plot_noise, plot_sweep, claims
 
 # %% ../../nbs/35_glidr.run.ipynb #03dcb241
-def get_kg(name: str, cfg: GLIDRConfig, seed: int = 0) -> KG:
+def get_kg(
+    name: str,  # a KG_DATASETS name, a directory, or 'planted'
+    cfg: GLIDRConfig,  # planted_ent sizes the planted graph
+    seed: int = 0,  # seed of the planted graph
+) -> KG:
     "A named/directory KG, or the generated `planted` graph (all three templates)."
     return planted_kg(n_ent=cfg.planted_ent, seed=seed) if name == 'planted' else load_kg(name)
 
@@ -53,12 +55,12 @@ def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: in
 
 # %% ../../nbs/35_glidr.run.ipynb #ec803e3e
 def run_arm(
-    kg: KG,
-    cfg: GLIDRConfig,
+    kg: KG,  # the knowledge graph
+    cfg: GLIDRConfig,  # the arm's options
     arm: str = 'glidr',  # glidr | chain | emb
-    rules: bool = True,
-    progress: bool = False,
-    save: str | Path | None = None,
+    rules: bool = True,  # also extract and execute the rules
+    progress: bool = False,  # show progress bars
+    save: str | Path | None = None,  # file for the trained weights (None: not saved)
 ) -> dict:  # file for the trained weights (state dict)
     "Train one arm on `kg` and return its test metrics (and rule metrics for the rule learners)."
     t0 = time.perf_counter()
@@ -88,7 +90,10 @@ def run_arm(
     return out
 
 # %% ../../nbs/35_glidr.run.ipynb #9c81a9bf
-def planted_body(template: str, kg: KG) -> tuple:
+def planted_body(
+    template: str,  # chain | branch | cycle
+    kg: KG,  # a planted KG (its relation ids)
+) -> tuple:
     "Canonical body of a planted template over `kg`'s relation ids."
     ids = {'X': 0, 'Y': 1, 'Z1': 2}
     return canonical(
@@ -96,7 +101,10 @@ def planted_body(template: str, kg: KG) -> tuple:
     )
 
 # %% ../../nbs/35_glidr.run.ipynb #8e4f9639
-def run_planted(cfg: GLIDRConfig, seed: int = 0) -> dict:
+def run_planted(
+    cfg: GLIDRConfig,  # the job config (planted_* fields)
+    seed: int = 0,  # seed of the graphs and training
+) -> dict:
     """E0: per template, test MRR of GLIDR and chain-only and whether GLIDR's top rule is the
     planted one."""
     out = {}
@@ -119,9 +127,16 @@ def run_planted(cfg: GLIDRConfig, seed: int = 0) -> dict:
     return out
 
 # %% ../../nbs/35_glidr.run.ipynb #8139e78a
-def summarise(runs: list[dict]) -> dict:
-    "Mean and std over seeds of the headline metrics of one arm on one dataset."
-    f = lambda xs: dict(mean=float(np.mean(xs)), std=float(np.std(xs)), n=len(xs))
+def summarise(
+    runs: list[dict],  # `run_arm` results, one per seed
+) -> dict:
+    """Mean and SD over seeds of the headline metrics of one arm on one dataset (`seed_ci`: the
+    sample SD, NaN with one seed)."""
+
+    def f(xs):
+        s = seed_ci(xs)
+        return dict(mean=s['mean'], std=s['sd'], n=len(xs))
+
     out = {k: f([r['mean'][k] for r in runs]) for k in ('mrr', 'h1', 'h3', 'h10', 'mr')}
     out['mrr_pessimistic'] = f([r['pessimistic']['mrr'] for r in runs])
     out['h10_pessimistic'] = f([r['pessimistic']['h10'] for r in runs])
@@ -137,12 +152,12 @@ def summarise(runs: list[dict]) -> dict:
 
 # %% ../../nbs/35_glidr.run.ipynb #3283b719
 def run_sweep(
-    kg: KG,
-    cfg: GLIDRConfig,  # KG and config (its seed trains every point)
+    kg: KG,  # the knowledge graph
+    cfg: GLIDRConfig,  # config whose seed trains every point
     # {arm: `run_arm` result at `cfg` on `kg`}: the point n_free_max = cfg.n_free_max is
     # reused, not retrained
     done: dict | None = None,
-    out: Path | None = None,
+    out: Path | None = None,  # job directory: each point is a stage E3_<kg>_n<N>
 ) -> dict:  # job directory: each point is a stage `E3_<kg>_n<N>` (resumable; the sweep can grow)
     "E3: test MRR and seconds per epoch for each `n_free_max` of `cfg.n_free_sweep`."
     done, keep = done or {}, ('mean', 'epoch_s')
@@ -162,12 +177,12 @@ def run_sweep(
 
 # %% ../../nbs/35_glidr.run.ipynb #36ea3184
 def run_noise(
-    kg: KG,
-    cfg: GLIDRConfig,  # KG and config (its seed draws the noise and trains every arm)
+    kg: KG,  # the knowledge graph
+    cfg: GLIDRConfig,  # config (noise, noise_mode)
     # {arm: `run_arm` result at `cfg` on `kg`}: reused at p = 0 (no triple changes), not
     # retrained
     done: dict | None = None,
-    out: Path | None = None,
+    out: Path | None = None,  # job directory: each level is a stage
 ) -> dict:  # job directory: each level is a stage `E5_<kg>_p<p>` (resumable; levels can be added)
     "E5: test MRR (clean test and filter) of each arm at each noise level; relative drop vs p = 0."
     res, done = {arm: {} for arm in ARMS}, done or {}
@@ -191,7 +206,10 @@ def run_noise(
     return dict(mrr=res, drop=drops)
 
 # %% ../../nbs/35_glidr.run.ipynb #5dc458e2
-def run(cfg: GLIDRConfig, out: str | Path | None = None) -> dict:
+def run(
+    cfg: GLIDRConfig,  # the job config (presets small, cpu, paper)
+    out: str | Path | None = None,  # output directory (None: cfg.out)
+) -> dict:
     "E0-E7 as configured; stage results cached under `out/stages`, figures under `out/`."
     out = Path(out) if out else None
     check_stages(

@@ -30,11 +30,11 @@ class GLIDRLoss:
     def __init__(
         self,
         kind: str,  # ce | ce_unfiltered | bce_1n | bce_neg_sa
-        train_idx: dict,
-        n_ent: int,  # known training answers (background graph) and entity count
+        train_idx: dict,  # known training answers (background graph)
+        n_ent: int,  # entity count E
         model: nn.Module | None = None,  # for the entropy term (`model.entropy`)
-        n_neg: int = 32,
-        adv_temp: float = 0.5,
+        n_neg: int = 32,  # negatives per query of bce_neg_sa
+        adv_temp: float = 0.5,  # self-adversarial temperature of bce_neg_sa
     ):
         self.kind, self.idx, self.n_ent, self.model, self.n_neg, self.adv_temp, self.lam = (
             kind,
@@ -73,7 +73,10 @@ class AnnealCB(Callback):
     """Anneal the model's τ_W from `tau_start` to `tau_end` and ramp the loss's λ_H from 0 to
     `entropy_reg`."""
 
-    def __init__(self, cfg: GLIDRConfig):
+    def __init__(
+        self,
+        cfg: GLIDRConfig,  # tau_start, tau_end and entropy_reg
+    ):
         self.cfg = cfg
 
     def before_batch(self):
@@ -87,7 +90,10 @@ class AnnealCB(Callback):
 class KeepBestCB(Callback):
     "Restore, after fitting, the weights of the epoch with the best value of a valid metric."
 
-    def __init__(self, metric: str = 'mrr'):
+    def __init__(
+        self,
+        metric: str = 'mrr',  # valid metric to maximise
+    ):
         self.metric, self.best, self.state = metric, -math.inf, None
 
     def after_epoch(self):
@@ -100,7 +106,11 @@ class KeepBestCB(Callback):
             self.learn.raw_model.load_state_dict(self.state)
 
 # %% ../../nbs/32b_glidr.training.ipynb #b77d5ae4
-def graphs_for(kg: KG, cfg: GLIDRConfig, device=None) -> tuple[KGraph, KGraph]:
+def graphs_for(
+    kg: KG,  # the knowledge graph
+    cfg: GLIDRConfig,  # adjacency and test_graph_add_valid
+    device=None,  # where the edges start (they follow `model.to` afterwards)
+) -> tuple[KGraph, KGraph]:
     """Training graph (background) and test graph (background, plus valid with
     `test_graph_add_valid`)."""
     bg = kg.background()
@@ -110,7 +120,10 @@ def graphs_for(kg: KG, cfg: GLIDRConfig, device=None) -> tuple[KGraph, KGraph]:
     return g, KGraph(torch.cat([bg, kg.split('valid')]), kg.n_ent, kg.n_rel, cfg.adjacency, device)
 
 # %% ../../nbs/32b_glidr.training.ipynb #0fc6bcc3
-def mrr_metric(filt: dict, n_ent: int):
+def mrr_metric(
+    filt: dict,  # known answers filtered from the ranking
+    n_ent: int,  # entity count E
+):
     "Valid metric: filtered MRR (mean ties) of a batch of log scores."
 
     def f(ls, q):
@@ -120,8 +133,8 @@ def mrr_metric(filt: dict, n_ent: int):
 
 # %% ../../nbs/32b_glidr.training.ipynb #ec8f1793
 def fit_glidr(
-    kg: KG,
-    cfg: GLIDRConfig,  # data and options
+    kg: KG,  # the knowledge graph
+    cfg: GLIDRConfig,  # model, training and memory options
     out: str | Path | None = None,  # directory for log.jsonl and ckpt.pt (resumed when present)
     # the model (default: a new GLIDR), or a function that builds it after seeding; a model
     # with a `glidr` attribute (e.g. `PerceptionGLIDR`) gets the graphs there

@@ -160,7 +160,9 @@ _NEEDS = {
 }
 
 # %% ../../nbs/10_klas.anchors.ipynb #9c246cd5
-def stage_plan(model: nn.Module) -> StagePlan:
+def stage_plan(
+    model: nn.Module,  # a timm ViT/DeiT, Swin or ResNet
+) -> StagePlan:
     "The `StagePlan` of a timm ViT/DeiT, Swin or ResNet model."
     if isinstance(model, StagePlan):
         return model
@@ -180,7 +182,10 @@ def stage_plan(model: nn.Module) -> StagePlan:
     )
 
 # %% ../../nbs/10_klas.anchors.ipynb #8357e6a0
-def map_to_tokens(h: Tensor, fmt: str = 'nchw') -> Tensor:
+def map_to_tokens(
+    h: Tensor,  # [B, C, H, W] (or [B, H, W, C]) feature map
+    fmt: str = 'nchw',  # layout of `h`: nchw | nhwc
+) -> Tensor:
     "`[B, C, H, W]` (or NHWC) feature map → `[B, H·W, C]` tokens, row-major over (H, W)."
     if fmt == 'nchw':
         return h.flatten(2).transpose(1, 2)
@@ -189,7 +194,12 @@ def map_to_tokens(h: Tensor, fmt: str = 'nchw') -> Tensor:
     raise ValueError(f"fmt={fmt!r}; allowed values: nchw, nhwc")
 
 # %% ../../nbs/10_klas.anchors.ipynb #5d245ec5
-def tokens_to_map(t: Tensor, hw: tuple, n_prefix: int = 0, fmt: str = 'nchw') -> Tensor:
+def tokens_to_map(
+    t: Tensor,  # [B, n_prefix + H·W, C] tokens
+    hw: tuple,  # (H, W) of the map
+    n_prefix: int = 0,  # leading class/register tokens to drop
+    fmt: str = 'nchw',  # layout of the result: nchw | nhwc
+) -> Tensor:
     "`[B, n_prefix + H·W, C]` tokens → feature map (prefix tokens dropped)."
     B, N, C = t.shape
     H, W = hw
@@ -199,7 +209,10 @@ def tokens_to_map(t: Tensor, hw: tuple, n_prefix: int = 0, fmt: str = 'nchw') ->
     return m.permute(0, 3, 1, 2) if fmt == 'nchw' else m
 
 # %% ../../nbs/10_klas.anchors.ipynb #363a13f0
-def with_prefix(vit: nn.Module, tokens: Tensor) -> Tensor:
+def with_prefix(
+    vit: nn.Module,  # the timm ViT whose prefix tokens are prepended
+    tokens: Tensor,  # [B, H·W, d] patch tokens
+) -> Tensor:
     """Prepend the ViT's prefix tokens (class/register tokens with their position embedding) to
     patch tokens."""
     n = getattr(vit, 'num_prefix_tokens', 0)

@@ -8,7 +8,6 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/klas.config.html.md"""
 __all__ = ['ARMS', 'KLASConfig']
 
 # %% ../../nbs/17a_klas.config.ipynb #389c6388
-import json
 from dataclasses import dataclass
 from ..core.config import Config, ConfigError
 
@@ -40,10 +39,8 @@ class KLASConfig(Config):
     # vit_widths: timm ViTs of `widths` / `heads` / `depth`, random init | timm: `timm_models`
     # by name
     anchor_source: str = 'vit_widths'
-    timm_models: tuple[
-        str, ...
-        # anchor_source='timm': model names, cheapest first (e.g. deit_tiny/small/base_patch16_224)
-    ] = ()
+    # anchor_source='timm': model names, cheapest first (e.g. deit_tiny/small/base_patch16_224)
+    timm_models: tuple[str, ...] = ()
     # anchor_source='timm': load timm's pretrained weights (needs internet or the HF cache)
     pretrained: bool = False
     # extra timm.create_model arguments, 'k=v,k=v' (e.g. 'img_size=32,depth=2')
@@ -105,6 +102,7 @@ class KLASConfig(Config):
     eval_bs: int = 256  # batch size of every evaluation pass
     num_workers: int = 0  # data-loader workers (image folders)
     seeds: tuple[int, ...] = (0, 1, 2)  # fine-tuning seeds
+    # selections to fine-tune (see ARMS)
     arms: tuple[str, ...] = (
         'klas',
         'klas_coarse',
@@ -113,7 +111,7 @@ class KLASConfig(Config):
         'snnet',
         'random',
         'random_pairs',
-    )  # selections to fine-tune (see ARMS)
+    )
     _choices = dict(
         probe_train=('all_detached', 'one_per_step'),
         probe_pool=('as_head', 'cls', 'mean'),

@@ -63,10 +63,10 @@ def shapes10(
     noise: float = 0.6,  # pixel-noise SD
     # templates per class (difficulty: a class is the union of `modes` unrelated templates)
     modes: int = 1,
-    size: int = 16,
-    n_classes: int = 10,
-    shift: int = 3,
-    family_seed: int = 1234,
+    size: int = 16,  # image side in pixels
+    n_classes: int = 10,  # classes (shape templates)
+    shift: int = 3,  # largest random translation in pixels
+    family_seed: int = 1234,  # seed of the class templates (shared by every split)
 ) -> tuple[Tensor, Tensor]:
     "Images `[n, 3, size, size]` and labels `[n]` of the procedural Shapes10 dataset."
     if modes < 1:
@@ -86,11 +86,11 @@ def shapes10(
 
 # %% ../../nbs/17_klas.data.ipynb #a6619b8d
 def shapes10_splits(
-    n_train: int = 8000,
-    n_holdout: int = 2000,
-    n_test: int = 2000,
-    noise: float = 0.6,
-    modes: int = 1,
+    n_train: int = 8000,  # training images
+    n_holdout: int = 2000,  # held-out images (Θ and the least-squares batch)
+    n_test: int = 2000,  # test images
+    noise: float = 0.6,  # pixel-noise SD
+    modes: int = 1,  # templates per class
     **kw,
 ) -> dict:
     "Train / holdout (Θ and LS batch) / test splits with disjoint seeds."
@@ -104,13 +104,13 @@ CPU_WIDTHS = ((64, 2), (128, 4), (192, 6))
 
 # %% ../../nbs/17_klas.data.ipynb #e8dfba2e
 def make_anchor(
-    width: int,
-    heads: int,
-    depth: int = 6,
-    img: int = 16,
-    patch: int = 4,
-    n_classes: int = 10,
-    seed: int = 0,
+    width: int,  # embedding width
+    heads: int,  # attention heads
+    depth: int = 6,  # transformer blocks
+    img: int = 16,  # input side in pixels
+    patch: int = 4,  # patch side in pixels
+    n_classes: int = 10,  # head outputs
+    seed: int = 0,  # seed of the random init
     **kw,
 ) -> nn.Module:
     """One CPU-scale anchor (timm VisionTransformer, random init); `kw` goes to `timm.create_model`
@@ -133,18 +133,18 @@ def make_anchor(
 
 # %% ../../nbs/17_klas.data.ipynb #ac4a68c6
 def train_anchor(
-    model: nn.Module,
+    model: nn.Module,  # the anchor to train (in place)
     # anchor; training images `[N, C, H, W]` (labels in `y`), an (x, y) tuple or a Dataset of
     # (image, label)
     x,
-    y: Tensor | None = None,
-    steps: int = 600,
-    bs: int = 128,
-    lr: float = 2e-3,
-    wd: float = 0.05,
-    seed: int = 0,
-    progress: bool = False,
-    num_workers: int = 0,
+    y: Tensor | None = None,  # labels when `x` is a tensor
+    steps: int = 600,  # optimizer steps
+    bs: int = 128,  # batch size
+    lr: float = 2e-3,  # peak AdamW learning rate
+    wd: float = 0.05,  # AdamW weight decay
+    seed: int = 0,  # seed of the batch order
+    progress: bool = False,  # show a progress bar
+    num_workers: int = 0,  # DataLoader workers for a Dataset input
 ) -> nn.Module:
     """The anchor recipe: AdamW, warm-up + cosine, `steps` steps of batch `bs`, through the core
     Learner."""
@@ -163,10 +163,10 @@ def train_anchor(
 # %% ../../nbs/17_klas.data.ipynb #a2eb1c5e
 @torch.no_grad()
 def top1(
-    model: nn.Module,
+    model: nn.Module,  # the classifier
     x,  # model; images (labels in `y`), an (x, y) tuple or a Dataset
-    y: Tensor | None = None,
-    bs: int = 500,
+    y: Tensor | None = None,  # labels when `x` is a tensor
+    bs: int = 500,  # batch size
 ) -> float:
     "Top-1 accuracy of `model` on `(x, y)` or on a dataset, read in batches on the model's device."
     was = model.training
@@ -198,7 +198,10 @@ CIFAR100 = register_dataset(
 CIFAR100_MD5 = 'eb9058c3a382ffc7106e4002c42a8d85'
 
 # %% ../../nbs/17_klas.data.ipynb #7c2cc8d9
-def cifar100(split: str = 'train', root=None) -> tuple[Tensor, Tensor]:
+def cifar100(
+    split: str = 'train',  # train | test
+    root=None,  # directory with the extracted archive (None: the cache)
+) -> tuple[Tensor, Tensor]:
     """CIFAR-100 images `[N, 3, 32, 32]` in [0, 1] and fine labels (downloaded once into the cache;
     the archive's MD5 is verified)."""
     import pickle, hashlib
@@ -221,7 +224,12 @@ def cifar100(split: str = 'train', root=None) -> tuple[Tensor, Tensor]:
     )
 
 # %% ../../nbs/17_klas.data.ipynb #4f99300a
-def image_folder(path: str, img_size: int = 224, train: bool = False, **tfm):
+def image_folder(
+    path: str,  # folder with one subfolder per class
+    img_size: int = 224,  # input side of the transform
+    train: bool = False,  # training transform (augmentation) instead of eval
+    **tfm,
+):
     """An ImageNet-style folder as a timm dataset with timm's eval (or train) transform; `tfm` goes
     to `timm.data.create_transform`."""
     from timm.data import ImageDataset, create_transform
@@ -235,6 +243,7 @@ def image_folder(path: str, img_size: int = 224, train: bool = False, **tfm):
 
 # %% ../../nbs/17_klas.data.ipynb #09fc5f7f
 def pretrained_family(
+    # timm model names, cheapest first
     names: tuple = ('deit_tiny_patch16_224', 'deit_small_patch16_224', 'deit_base_patch16_224'),
     **kw,
 ) -> list:
@@ -282,8 +291,8 @@ def folder_splits(
     img_size: int = 224,  # input resolution
     n_holdout: int = 10000,  # training images held out for Θ (removed from fine-tuning)
     n_test: int = 10000,  # val images in the test split (0: all)
-    seed: int = 0,
-    train_tfm: dict | None = None,
+    seed: int = 0,  # seed of the fixed holdout and test subsets
+    train_tfm: dict | None = None,  # options of timm's training transform (augmentation)
 ) -> dict:
     """Train / holdout / test datasets from an image folder; holdout and test are fixed random
     subsets."""
@@ -308,7 +317,11 @@ def folder_splits(
 
 # %% ../../nbs/17_klas.data.ipynb #b548499e
 def cifar100_splits(
-    img_size: int = 224, n_holdout: int = 5000, n_test: int = 0, seed: int = 0, root=None
+    img_size: int = 224,  # input side the images are resized to
+    n_holdout: int = 5000,  # training images held out for Θ
+    n_test: int = 0,  # test images (0: the whole test split)
+    seed: int = 0,  # seed of the holdout draw
+    root=None,  # directory of the extracted archive (None: the cache)
 ) -> dict:
     "CIFAR-100 train / holdout / test datasets resized to `img_size` (downloads once)."
     from torch.utils.data import Subset
@@ -324,12 +337,12 @@ def cifar100_splits(
 
 # %% ../../nbs/17_klas.data.ipynb #27683015
 def shapes10_folder(
-    root: str,
-    n_train: int = 200,
-    n_val: int = 100,
-    noise: float = 0.3,
-    modes: int = 1,
-    size: int = 16,
+    root: str,  # directory to write (train/ and val/)
+    n_train: int = 200,  # training images per class
+    n_val: int = 100,  # validation images per class
+    noise: float = 0.3,  # pixel-noise SD
+    modes: int = 1,  # templates per class
+    size: int = 16,  # image side in pixels
 ) -> str:
     """Write Shapes10 as PNGs in the ImageNet folder layout (`root/train/c3/17.png`); the offline
     stand-in for `folder_splits`."""

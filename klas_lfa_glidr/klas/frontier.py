@@ -15,7 +15,10 @@ from ..core.metrics import pareto_front, frontier_auc
 from ..core.plotting import plot_frontier
 
 # %% ../../nbs/16_klas.frontier.ipynb #0c2eecd4
-def step_frontier(macs, acc):
+def step_frontier(
+    macs,  # [n] MACs per configuration
+    acc,  # [n] top-1 accuracy per configuration
+):
     """Pareto frontier as a step function: `f(m)` = best accuracy among configurations with MACs ≤
     m (NaN below the cheapest)."""
     macs, acc = np.asarray(macs, float), np.asarray(acc, float)
@@ -29,13 +32,22 @@ def step_frontier(macs, acc):
     return f
 
 # %% ../../nbs/16_klas.frontier.ipynb #ada65224
-def best_under(results: list[dict], budget: float) -> dict | None:
+def best_under(
+    results: list[dict],  # `evaluate_configs` rows: dicts with 'macs' and 'acc'
+    budget: float,  # largest MACs allowed
+) -> dict | None:
     "The most accurate configuration whose MACs do not exceed `budget` (None if none fits)."
     fit = [r for r in results if r['macs'] is not None and r['macs'] <= budget]
     return max(fit, key=lambda r: (r['acc'], -r['macs'])) if fit else None
 
 # %% ../../nbs/16_klas.frontier.ipynb #57c8593b
-def delta_at_matched_flops(a: tuple, b: tuple, lo: float, hi: float, n: int = 50) -> dict:
+def delta_at_matched_flops(
+    a: tuple,  # frontier A as (macs, acc) sequences
+    b: tuple,  # frontier B as (macs, acc) sequences
+    lo: float,  # lowest MACs compared (cheapest anchor)
+    hi: float,  # highest MACs compared (costliest anchor)
+    n: int = 50,  # MACs values, evenly spaced in [lo, hi]
+) -> dict:
     "Δtop-1 (A − B) of two frontiers `(macs, acc)` on `n` MACs values in [lo, hi]."
     grid = np.linspace(lo, hi, n)
     d = step_frontier(*a)(grid) - step_frontier(*b)(grid)
@@ -47,7 +59,11 @@ def delta_at_matched_flops(a: tuple, b: tuple, lo: float, hi: float, n: int = 50
     )
 
 # %% ../../nbs/16_klas.frontier.ipynb #35dd144b
-def flops_ratio_at_matched_acc(a: tuple, b: tuple, n: int = 50) -> dict:
+def flops_ratio_at_matched_acc(
+    a: tuple,  # frontier A as (macs, acc) sequences
+    b: tuple,  # frontier B as (macs, acc) sequences
+    n: int = 50,  # accuracy levels compared
+) -> dict:
     "MACs B needs / MACs A needs to reach each accuracy level both frontiers reach."
 
     def need(macs, acc, t):
@@ -64,17 +80,20 @@ def flops_ratio_at_matched_acc(a: tuple, b: tuple, n: int = 50) -> dict:
     )
 
 # %% ../../nbs/16_klas.frontier.ipynb #8723fcf9
-def score_correlation(gamma, acc) -> float:
+def score_correlation(
+    gamma,  # [n] Γ of the candidates (lower predicts better)
+    acc,  # [n] accuracies of the same candidates
+) -> float:
     "Spearman ρ between −Γ and accuracy over the same candidates."
     return float(stats.spearmanr(-np.asarray(gamma, float), np.asarray(acc, float)).statistic)
 
 # %% ../../nbs/16_klas.frontier.ipynb #f946e2c9
 def bucket_recovery(
     candidates: list,  # (stitch, macs, acc) for every candidate
-    selected: set,
-    lo: float,
-    hi: float,
-    n_buckets: int = 20,
+    selected: set,  # the selected stitches (f, g, i, j)
+    lo: float,  # MACs of the cheapest anchor
+    hi: float,  # MACs of the costliest anchor
+    n_buckets: int = 20,  # FLOPs buckets between lo and hi
 ) -> dict:
     "Share of non-empty FLOPs buckets whose best candidate (by accuracy) is in `selected`."
     edges = np.linspace(lo, hi, n_buckets + 1)

@@ -32,8 +32,8 @@ class ThetaAccumulator:
     def update(
         self,
         logp_f: Tensor,  # [n_f, B, C] log-probabilities of the source's blocks
-        logp_g: Tensor,
-    ):  # [n_g, B, C] log-probabilities of the target's blocks
+        logp_g: Tensor,  # [n_g, B, C] log-probabilities of the target's blocks
+    ):
         "Add one batch."
         if logp_f.shape[1:] != logp_g.shape[1:]:
             raise ValueError(
@@ -59,7 +59,10 @@ class ThetaAccumulator:
 
 # %% ../../nbs/12_klas.kl.ipynb #3fd4a678
 def theta(
-    logp_f: Tensor, logp_g: Tensor, direction: str = 'src_tgt', bs: int | None = None
+    logp_f: Tensor,  # [n, N_f, C] source log-probabilities (examples, blocks, classes)
+    logp_g: Tensor,  # [n, N_g, C] target log-probabilities
+    direction: str = 'src_tgt',  # src_tgt: KL(P^f ‖ P^g) | tgt_src | symmetric
+    bs: int | None = None,  # examples per batch (None: all at once)
 ) -> Tensor:
     "Θ from full `[n, N, C]` log-probability tensors (in batches of `bs` examples)."
     acc = ThetaAccumulator(direction)
@@ -70,7 +73,9 @@ def theta(
     return acc.result()
 
 # %% ../../nbs/12_klas.kl.ipynb #e7ee1329
-def kappa(theta_fg: Tensor) -> float:
+def kappa(
+    theta_fg: Tensor,  # [N_f, N_g] Θ of an anchor pair
+) -> float:
     "Last-block KL of an anchor pair."
     return float(theta_fg[-1, -1])
 
@@ -78,7 +83,7 @@ def kappa(theta_fg: Tensor) -> float:
 def gamma(
     theta_fg: Tensor,  # [n_f, n_g] Θ between source and target
     theta_gg: Tensor,  # [n_g, n_g] Θ of the target with itself (only the super-diagonal is used)
-    eps: float = 1e-8,
+    eps: float = 1e-8,  # ε added to the target's own block-to-block KL
 ) -> Tensor:  # [n_f, n_g − 1]
     "Stitch score Γ[i, j] = Θ_fg[i, j] / (Θ_gg[j, j+1] + ε); lower is better."
     sig = theta_gg.diagonal(1)
@@ -95,7 +100,7 @@ def anchor_pairs(
     kap: dict,  # {(f, g): κ} for anchor indices sorted by FLOPs, f < g
     k: int,  # number of anchors
     rule: str = 'bottleneck_path',  # bottleneck_path | lowest_m | all | nearest
-    m: int = 1,
+    m: int = 1,  # pairs kept by rule='lowest_m'
 ) -> list[tuple]:
     "Anchor pairs (f, g), f < g, selected by `rule`."
     if rule == 'all':
@@ -132,8 +137,8 @@ class CKAAccumulator:
     def update(
         self,
         feats_f: list[Tensor],  # n_f tensors `[B, d_f]`: the source's pooled block outputs
-        feats_g: list[Tensor],
-    ):  # n_g tensors `[B, d_g]`: the target's
+        feats_g: list[Tensor],  # n_g tensors `[B, d_g]`: the target's
+    ):
         "Add one batch."
         F_, G_ = [f.double() for f in feats_f], [g.double() for g in feats_g]
         if len({f.shape[0] for f in F_ + G_}) != 1:

@@ -19,7 +19,11 @@ from ..core.learner import Learner
 from .anchors import StagePlan, stage_plan
 
 # %% ../../nbs/11_klas.probes.ipynb #ad1b4aba
-def pool_block(h: Tensor, plan: StagePlan, pool: str = 'as_head') -> Tensor:
+def pool_block(
+    h: Tensor,  # one block's output: [B, T, d] tokens, NHWC or NCHW map
+    plan: StagePlan,  # the anchor's `StagePlan` (layout, prefix tokens)
+    pool: str = 'as_head',  # as_head (the head's own pooling) | cls | mean
+) -> Tensor:
     "`[B, d]` vector per image from a block output (tokens, NHWC or NCHW)."
     if pool not in ('as_head', 'cls', 'mean'):
         raise ValueError(f"probe_pool={pool!r}; allowed values: as_head, cls, mean")
@@ -41,11 +45,11 @@ class Probes(nn.Module):
 
     def __init__(
         self,
-        plan: StagePlan,
-        dims: list[int],
-        n_classes: int,
-        pool: str = 'as_head',
-        norm: str = 'layernorm',
+        plan: StagePlan,  # the frozen anchor's `StagePlan`
+        dims: list[int],  # pooled width of every block (`block_dims`)
+        n_classes: int,  # classes C of the probes' outputs
+        pool: str = 'as_head',  # token pooling before a probe: as_head | cls | mean
+        norm: str = 'layernorm',  # layernorm (before the linear map) | none
     ):
         super().__init__()
         self.plan, self.pool = plan, pool
@@ -65,7 +69,11 @@ class Probes(nn.Module):
 
 # %% ../../nbs/11_klas.probes.ipynb #ce589fde
 @torch.no_grad()
-def block_dims(plan: StagePlan, x, pool: str = 'as_head') -> list[int]:
+def block_dims(
+    plan: StagePlan,  # the anchor's `StagePlan`
+    x,  # a batch of images [B, 3, H, W]
+    pool: str = 'as_head',  # token pooling: as_head | cls | mean
+) -> list[int]:
     "Width of every block's pooled output, from one forward of `x`."
     was = plan.model.training
     plan.model.eval()
@@ -80,7 +88,13 @@ class ProbeNet(nn.Module):
     """Frozen anchor + trainable probes; returns `[P, B, C]` logits (one probe per step in
     `one_per_step` training)."""
 
-    def __init__(self, plan: StagePlan, probes: Probes, mode: str = 'all_detached'):
+    def __init__(
+        self,
+        plan: StagePlan,  # the frozen anchor's `StagePlan`
+        probes: Probes,  # the trainable `Probes`
+        # all_detached (one pass, detached features) | one_per_step (the paper's ProbeNet)
+        mode: str = 'all_detached',
+    ):
         super().__init__()
         if mode not in ('all_detached', 'one_per_step'):
             raise ValueError(f"probe_train={mode!r}; allowed values: all_detached, one_per_step")
@@ -98,27 +112,30 @@ class ProbeNet(nn.Module):
         return self.probes(feats, which)
 
 # %% ../../nbs/11_klas.probes.ipynb #b5cd538f
-def probe_loss(logits: Tensor, y: Tensor) -> Tensor:
+def probe_loss(
+    logits: Tensor,  # [P, B, C] logits of every probe
+    y: Tensor,  # [B] class labels
+) -> Tensor:
     "Sum over probes of the mean cross-entropy."
     return sum(F.cross_entropy(l, y) for l in logits)
 
 # %% ../../nbs/11_klas.probes.ipynb #2e49351f
 def train_probes(
-    model: nn.Module,
-    x,
+    model: nn.Module,  # the frozen anchor
+    x,  # training images, or an (x, y) tuple, Dataset or DataLoader
     # anchor; training images and labels, or an (x, y) tuple / a Dataset of (image, label)
     # with y=None
     y: Tensor | None,
-    epochs: int = 4,
-    bs: int = 128,
-    lr: float = 1e-3,
-    wd: float = 0.01,
-    mode: str = 'all_detached',
-    pool: str = 'as_head',
-    norm: str = 'layernorm',
-    seed: int = 0,
-    progress: bool = False,
-    num_workers: int = 0,
+    epochs: int = 4,  # passes over the training images
+    bs: int = 128,  # batch size
+    lr: float = 1e-3,  # AdamW learning rate
+    wd: float = 0.01,  # AdamW weight decay
+    mode: str = 'all_detached',  # all_detached | one_per_step (`ProbeNet`)
+    pool: str = 'as_head',  # token pooling: as_head | cls | mean
+    norm: str = 'layernorm',  # layernorm | none before each probe
+    seed: int = 0,  # seed of the probes' init and the batch order
+    progress: bool = False,  # show a progress bar
+    num_workers: int = 0,  # DataLoader workers for a Dataset input
 ) -> Probes:
     "Train one probe per block (except the last) of the frozen `model`; returns the probes."
     plan = stage_plan(model)
@@ -144,7 +161,12 @@ def train_probes(
 
 # %% ../../nbs/11_klas.probes.ipynb #b3790e10
 @torch.no_grad()
-def block_logprobs(model: nn.Module, probes: Probes, x: Tensor, T: float = 1.0) -> Tensor:
+def block_logprobs(
+    model: nn.Module,  # the frozen anchor
+    probes: Probes,  # its trained `Probes`
+    x: Tensor,  # [B, 3, H, W] images
+    T: float = 1.0,  # softmax temperature of the distributions
+) -> Tensor:
     "`[n_blocks, B, C]` log-probabilities of every block (probes, then the anchor's head)."
     if T <= 0:
         raise ValueError(f"kl_temperature={T} must be > 0")
@@ -160,7 +182,11 @@ def block_logprobs(model: nn.Module, probes: Probes, x: Tensor, T: float = 1.0) 
 
 # %% ../../nbs/11_klas.probes.ipynb #314c058c
 @torch.no_grad()
-def teacher_labels(model: nn.Module, x: Tensor, bs: int = 256) -> Tensor:
+def teacher_labels(
+    model: nn.Module,  # the anchor whose predictions become labels
+    x: Tensor,  # [n, 3, H, W] images
+    bs: int = 256,  # batch size
+) -> Tensor:
     "The anchor's own argmax predictions (label-free probe targets)."
     was = model.training
     model.eval()
@@ -172,11 +198,11 @@ def teacher_labels(model: nn.Module, x: Tensor, bs: int = 256) -> Tensor:
 # %% ../../nbs/11_klas.probes.ipynb #c280bae7
 @torch.no_grad()
 def probe_accuracy(
-    model: nn.Module,
-    probes: Probes,
+    model: nn.Module,  # the frozen anchor
+    probes: Probes,  # its trained `Probes`
     x,  # anchor, its probes; images (labels in `y`) or a Dataset
-    y: Tensor | None = None,
-    bs: int = 256,
+    y: Tensor | None = None,  # [n] labels (None when `x` carries them)
+    bs: int = 256,  # batch size
 ) -> list[float]:
     "Top-1 accuracy of every block's distribution (probes, then the head), read in batches."
     hit, n = 0, 0

@@ -8,53 +8,20 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/klas.report.html.md"""
 __all__ = ['PAPER', 'MAIN_ARMS', 'summarise_arm', 'claims', 'plot_run', 'describe', 'plot_choice', 'frontier_explorer']
 
 # %% ../../nbs/19_klas.report.ipynb #389c6388
-import json, math, time, warnings
-from dataclasses import dataclass
+import json
 from pathlib import Path
 import numpy as np
-import torch
-from tqdm.auto import tqdm
-from ..core.config import Config, ConfigError, set_seed, default_device, model_device
-from ..core.cli import Family, stage, check_stages
-from ..core.data import DataLoaders, batches, take, as_dataset
-from ..core.learner import Learner, LRSchedCB, Callback, sched_warmup_cos, is_main
 from ..core.metrics import frontier_auc, seed_ci
 from ..core.plotting import subplots, save_fig, plot_frontier, plot_bars_ci
-from klas_lfa_glidr.klas.data import (
-    shapes10_splits,
-    shapes10_folder,
-    folder_splits,
-    cifar100_splits,
-    make_anchor,
-    train_anchor,
-    top1,
-    _fixed_subset,
-)
-from .anchors import create_anchor, stage_plan
-from .probes import train_probes, block_logprobs, probe_accuracy
-from .kl import ThetaAccumulator, CKAAccumulator, kappa, gamma, anchor_pairs
-from klas_lfa_glidr.klas.select import (
-    bucket_select,
-    snnet_select,
-    random_select,
-    candidate_pool,
-    Selection,
-)
-from .stitch import Stitch, ls_init, stage_macs, candidate_macs
-from .supernet import Supernet, SampleConfigCB, evaluate_configs, config_key
 from klas_lfa_glidr.klas.frontier import (
-    delta_at_matched_flops,
-    flops_ratio_at_matched_acc,
-    score_correlation,
-    bucket_recovery,
     best_under,
 )
-from .config import ARMS, KLASConfig
+from .config import KLASConfig
 
 # %% ../../nbs/19_klas.report.ipynb #ed474772
 def summarise_arm(
     res: list[dict],  # `evaluate_configs` output of one fine-tuned supernet
-    lo: float,
+    lo: float,  # MACs of the cheapest anchor
     hi: float,  # MACs of the cheapest and costliest anchor
 ) -> dict:
     "AUC and average top-1 of one fine-tuned selection."

@@ -8,18 +8,16 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/klas.run.html.md"""
 __all__ = ['FAMILY', 'main', 'make_splits', 'make_anchors', 'select_all', 'MixupCB', 'finetune_steps', 'finetune', 'run']
 
 # %% ../../nbs/18_klas.run.ipynb #389c6388
-import json, math, time, warnings
-from dataclasses import dataclass
+import time, warnings
 from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from ..core.config import Config, ConfigError, set_seed, default_device, model_device
+from ..core.config import ConfigError, set_seed, default_device, model_device
 from ..core.cli import Family, stage, check_stages
 from ..core.data import DataLoaders, batches, take, as_dataset
 from ..core.learner import Learner, LRSchedCB, Callback, sched_warmup_cos, is_main
-from ..core.metrics import frontier_auc, seed_ci
-from ..core.plotting import subplots, save_fig, plot_frontier, plot_bars_ci
+from ..core.metrics import seed_ci
 from klas_lfa_glidr.klas.data import (
     shapes10_splits,
     shapes10_folder,
@@ -47,7 +45,6 @@ from klas_lfa_glidr.klas.frontier import (
     flops_ratio_at_matched_acc,
     score_correlation,
     bucket_recovery,
-    best_under,
 )
 from .report import summarise_arm, claims, plot_run
 from .config import ARMS, KLASConfig, _timm_kwargs
@@ -83,7 +80,9 @@ def _ls_images(cfg, S, dev) -> torch.Tensor:
         ) from None
 
 # %% ../../nbs/18_klas.run.ipynb #6775424e
-def make_splits(cfg: KLASConfig) -> dict:
+def make_splits(
+    cfg: KLASConfig,  # data, sizes and seeds
+) -> dict:
     "Train / holdout / test splits of the config's `data`."
     if cfg.data == 'shapes10':
         return shapes10_splits(
@@ -130,7 +129,7 @@ def make_anchors(
     cfg: KLASConfig,  # anchor options
     S: dict,  # splits (the anchors train on S['train'] when anchor_steps > 0)
     out: Path | None = None,  # cache the trained weights under out/anchors
-    progress: bool = False,
+    progress: bool = False,  # show progress bars
 ) -> list:
     """The anchors of the config, trained (or loaded from `out/anchors`) and on the config's
     device, cheapest first."""
@@ -258,7 +257,7 @@ def select_all(
     cfg: KLASConfig,  # probe, KL and selection options
     anchors: list,  # trained anchors sorted by MACs
     S: dict,  # splits from `make_splits` (train, holdout, test): (x, y) tensors or Datasets
-    progress: bool = False,
+    progress: bool = False,  # show progress bars
 ) -> dict:
     """Probes, Θ (and CKA), κ, anchor pairs, Γ, candidate MACs and LS-init accuracy, and the
     selections of every arm in `ARMS`."""
@@ -357,7 +356,13 @@ class MixupCB(Callback):
 
     order = -5  # after TrainCB has moved the batch to the device
 
-    def __init__(self, mixup: float, cutmix: float, smoothing: float, n_classes: int):
+    def __init__(
+        self,
+        mixup: float,  # mixup α (0: off)
+        cutmix: float,  # cutmix α (0: off)
+        smoothing: float,  # label smoothing
+        n_classes: int,  # classes of the soft targets
+    ):
         from timm.data import Mixup
 
         self.mix = Mixup(
@@ -372,7 +377,11 @@ class MixupCB(Callback):
             )  # timm's Mixup needs an even batch (the last one may be odd)
 
 # %% ../../nbs/18_klas.run.ipynb #184d891d
-def finetune_steps(cfg: KLASConfig, n_configs: int, n_train: int) -> int:
+def finetune_steps(
+    cfg: KLASConfig,  # finetune_epochs, budget and batch size
+    n_configs: int,  # configurations of the supernet
+    n_train: int,  # training images
+) -> int:
     """Fine-tuning steps of one supernet: finetune_epochs × batches per epoch, else the `budget`
     rule."""
     if cfg.finetune_epochs:
@@ -492,7 +501,7 @@ def run(
         ft[f'{arm}-s{seed}'] = stage(out, f'finetune-{arm}-s{seed}', job)
         t_ft += ft[f'{arm}-s{seed}']['seconds']
     summary = {}
-    ms = lambda v: (float(np.mean(v)), float(np.std(v, ddof=1)) if len(v) > 1 else float('nan'))
+    ms = lambda v: (seed_ci(v)['mean'], seed_ci(v)['sd'])  # mean and sample SD over seeds
     for arm in cfg.arms:
         per = [summarise_arm(ft[f'{arm}-s{s}']['results'], lo, hi) for s in cfg.seeds]
         auc, avg = [p['auc'] for p in per], [p['avg_top1'] for p in per]

@@ -19,9 +19,9 @@ from torch import Tensor
 class Selection:
     "Selected stitches `(f, g, i, j)` and a report of how they were chosen."
 
-    stitches: list
-    method: str
-    report: dict = field(default_factory=dict)
+    stitches: list  # selected stitches (f, g, i, j)
+    method: str  # klas | snnet | random | ...: how they were chosen
+    report: dict = field(default_factory=dict)  # what the method saw: buckets, thresholds, counts
 
     def __len__(self):
         return len(self.stitches)
@@ -30,14 +30,14 @@ class Selection:
 def bucket_select(
     G: Tensor,  # [n_f, n_g − 1] stitch scores Γ (lower is better)
     F: Tensor,  # [n_f, n_g − 1] MACs of each candidate
-    lo: float,
-    hi: float,  # MACs of the source and target anchors
-    n_buckets: int = 20,
-    tau: float = 0.05,
-    edges: str = 'linear',
-    threshold_form: str = 'relative',
-    flops_range: str = 'anchors',
-    pair: tuple = (0, 1),
+    lo: float,  # MACs of the source anchor (lower end of the buckets)
+    hi: float,  # MACs of the target anchor (upper end)
+    n_buckets: int = 20,  # FLOPs buckets B
+    tau: float = 0.05,  # keep stitches with Γ within τ of the bucket's best
+    edges: str = 'linear',  # bucket edges in MACs: linear | log
+    threshold_form: str = 'relative',  # relative: Γ ≤ (1 + τ)·min | absolute: Γ ≤ τ
+    flops_range: str = 'anchors',  # anchors: only candidates between lo and hi | all
+    pair: tuple = (0, 1),  # (f, g) anchor indices written into the stitches
 ) -> Selection:
     "KLAS selection on one anchor pair."
     if tau <= 0:
@@ -89,7 +89,10 @@ def bucket_select(
     )
 
 # %% ../../nbs/13_klas.select.ipynb #c17a0980
-def snnet_pairs(n_f: int, n_g: int) -> list[tuple]:
+def snnet_pairs(
+    n_f: int,  # depth of the source anchor
+    n_g: int,  # depth of the target anchor
+) -> list[tuple]:
     """SN-Net's stitches between two anchors of depth `n_f`, `n_g`, in our `(i, j)` convention
     (valid ones only)."""
     if n_f == n_g:
@@ -102,7 +105,9 @@ def snnet_pairs(n_f: int, n_g: int) -> list[tuple]:
     return [(i, j) for i, j in ours if 0 <= i < n_f and 0 <= j <= n_g - 2]
 
 # %% ../../nbs/13_klas.select.ipynb #584e4151
-def snnet_select(depths: list[int]) -> Selection:
+def snnet_select(
+    depths: list[int],  # block count of every anchor, cheapest first
+) -> Selection:
     "SN-Net nearest stitching over anchors sorted by FLOPs with the given depths."
     out = [
         (f, f + 1, i, j)
@@ -112,7 +117,10 @@ def snnet_select(depths: list[int]) -> Selection:
     return Selection(out, 'snnet', dict(pairs=[(f, f + 1) for f in range(len(depths) - 1)]))
 
 # %% ../../nbs/13_klas.select.ipynb #969672c7
-def candidate_pool(depths: list[int], pairs: list[tuple] | None = None) -> list[tuple]:
+def candidate_pool(
+    depths: list[int],  # block count of every anchor, cheapest first
+    pairs: list[tuple] | None = None,  # anchor pairs (f, g) to stitch (default: every f < g)
+) -> list[tuple]:
     "Every valid stitch `(f, g, i, j)` of the given anchor pairs (default: all f < g)."
     pairs = (
         pairs
@@ -123,7 +131,10 @@ def candidate_pool(depths: list[int], pairs: list[tuple] | None = None) -> list[
 
 # %% ../../nbs/13_klas.select.ipynb #5ec2e4d3
 def random_select(
-    n: int, depths: list[int], pairs: list[tuple] | None = None, seed: int = 0
+    n: int,  # stitches to draw
+    depths: list[int],  # block count of every anchor, cheapest first
+    pairs: list[tuple] | None = None,  # anchor pairs (f, g) to draw from (default: every f < g)
+    seed: int = 0,  # seed of the draw
 ) -> Selection:
     "`n` stitches drawn uniformly from `candidate_pool(depths, pairs)`."
     pool = candidate_pool(depths, pairs)

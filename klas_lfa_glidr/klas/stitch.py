@@ -21,12 +21,16 @@ from klas_lfa_glidr.klas.anchors import (
 )
 
 # %% ../../nbs/14_klas.stitch.ipynb #6409d69b
-def to_snnet(ij: tuple) -> tuple:
+def to_snnet(
+    ij: tuple,  # our stitch index (i, j): target resumes at block j + 1
+) -> tuple:
     "Our `(i, j)` → SN-Net's `(i, j + 1)`."
     return (ij[0], ij[1] + 1)
 
 # %% ../../nbs/14_klas.stitch.ipynb #fdf0cf27
-def from_snnet(ij: tuple) -> tuple:
+def from_snnet(
+    ij: tuple,  # SN-Net's (i, j'): j' is the first target block run
+) -> tuple:
     "SN-Net's `(i, j')` → our `(i, j' − 1)`."
     return (ij[0], ij[1] - 1)
 
@@ -34,7 +38,12 @@ def from_snnet(ij: tuple) -> tuple:
 class StitchLayer(nn.Module):
     "Affine map between two representations: per-token Linear, or 1×1 conv on NCHW maps."
 
-    def __init__(self, d_in: int, d_out: int, fmt: str = 'tokens'):
+    def __init__(
+        self,
+        d_in: int,  # channels of the source representation
+        d_out: int,  # channels of the target representation
+        fmt: str = 'tokens',  # tokens (per-token Linear) | nchw (1×1 conv)
+    ):
         super().__init__()
         self.fmt = fmt
         self.proj = nn.Conv2d(d_in, d_out, 1) if fmt == 'nchw' else nn.Linear(d_in, d_out)
@@ -52,7 +61,7 @@ class StitchLayer(nn.Module):
 def fit_affine(
     X: Tensor,  # [M, d_in] source features
     Y: Tensor,  # [M, d_out] target features
-    ridge: float = 0.0,
+    ridge: float = 0.0,  # L2 penalty on W (0: plain least squares)
 ) -> tuple[Tensor, Tensor]:  # W [d_out, d_in], b [d_out]
     "Least-squares affine map with `Y ≈ X Wᵀ + b`, solved in float64."
     A = torch.cat([X.double(), torch.ones(len(X), 1, dtype=torch.float64, device=X.device)], 1)
@@ -87,7 +96,14 @@ def _convert(h: Tensor, src: str, tgt: str) -> Tensor:
 class Stitch(nn.Module):
     "Source `f` through block `i`, stitching layer, target `g` from block `j + 1` to its head."
 
-    def __init__(self, f, i: int, g, j: int, layer: StitchLayer | None = None):
+    def __init__(
+        self,
+        f,  # source anchor (a model or its `StagePlan`)
+        i: int,  # last source block run
+        g,  # target anchor (a model or its `StagePlan`)
+        j: int,  # the target resumes after its block j
+        layer: StitchLayer | None = None,  # the stitching layer (None: created by `ls_init`)
+    ):
         super().__init__()
         self.f, self.g, self.i, self.j = stage_plan(f), stage_plan(g), i, j
         self.f.check_block(i, 'source block')
@@ -150,10 +166,10 @@ def _flat(h: Tensor, fmt: str) -> Tensor:
 # %% ../../nbs/14_klas.stitch.ipynb #7be7979d
 @torch.no_grad()
 def ls_init(
-    stitch: Stitch,
+    stitch: Stitch,  # the stitch whose layer is fitted
     images: Tensor,  # [N, C, H, W] real inputs (N ≥ n)
-    n: int = 100,
-    ridge: float = 0.0,
+    n: int = 100,  # images of the least-squares fit
+    ridge: float = 0.0,  # L2 penalty of the fit
 ) -> Stitch:
     "Create and least-squares-initialise the stitch's layer from the first `n` images."
     if len(images) < n:
@@ -199,7 +215,10 @@ def _replace_blocks(model: nn.Module, blocks: list):
 class ExportedStitch(nn.Module):
     "A stitched network as a standalone module (its own copies of the parts it runs)."
 
-    def __init__(self, st: Stitch):
+    def __init__(
+        self,
+        st: Stitch,  # the stitch to copy out of its supernet
+    ):
         super().__init__()
         f, g = copy.deepcopy(st.f.model), copy.deepcopy(st.g.model)
         self.layer = copy.deepcopy(st.layer)
@@ -234,7 +253,9 @@ class ExportedStitch(nn.Module):
         return self.pg.head(h)
 
 # %% ../../nbs/14_klas.stitch.ipynb #2c334ac6
-def export_stitch(st: Stitch) -> ExportedStitch:
+def export_stitch(
+    st: Stitch,  # the stitch to copy out of its supernet
+) -> ExportedStitch:
     "A standalone copy of stitch `st` (needs neither the anchors nor the supernet)."
     if st.layer is None:
         raise RuntimeError("the stitch has no layer yet: call ls_init first")
@@ -253,7 +274,10 @@ class _Fn(nn.Module):
 
 # %% ../../nbs/14_klas.stitch.ipynb #15f26acc
 @torch.no_grad()
-def stage_macs(model: nn.Module, x: Tensor) -> dict:
+def stage_macs(
+    model: nn.Module,  # an anchor (any `stage_plan` model)
+    x: Tensor,  # [1, C, H, W] input of the size the MACs are counted at
+) -> dict:
     """MACs of the embedding, each block and the head of `model` for one input `x` `[1, C, H, W]`,
     plus each block's output shape."""
     from klas_lfa_glidr.core.metrics import count_macs
@@ -291,7 +315,10 @@ def _t_macs(sf: tuple, sg: tuple, src: str, tgt: str, prefix_g: int) -> int:
     return n_tok * d_in * sg[-1]
 
 # %% ../../nbs/14_klas.stitch.ipynb #a8572a67
-def candidate_macs(mf: dict, mg: dict) -> Tensor:  # [n_f, n_g − 1] MACs of stitch (i, j)
+def candidate_macs(
+    mf: dict,  # `stage_macs` of the source anchor
+    mg: dict,  # `stage_macs` of the target anchor
+) -> Tensor:  # [n_f, n_g − 1] MACs of stitch (i, j)
     "MACs of every stitch (i, j) between two anchors from their `stage_macs`."
     cf = torch.tensor(mf['blocks'], dtype=torch.float64).cumsum(0)  # Σ_{b ≤ i}
     tail = torch.tensor(mg['blocks'], dtype=torch.float64).flip(0).cumsum(0).flip(0)  # Σ_{b ≥ j}

@@ -20,7 +20,9 @@ from .anchors import stage_plan
 from .stitch import Stitch, StitchLayer, ls_init
 
 # %% ../../nbs/15_klas.supernet.ipynb #9e1e8a69
-def config_key(c) -> str:
+def config_key(
+    c,  # a configuration: ('anchor', k) or a stitch (f, g, i, j)
+) -> str:
     return f"anchor{c[1]}" if c[0] == 'anchor' else f"s{c[0]}_{c[1]}_{c[2]}_{c[3]}"
 
 # %% ../../nbs/15_klas.supernet.ipynb #7095adcd
@@ -38,8 +40,8 @@ class Supernet(nn.Module):
         anchors: list,  # models sorted by FLOPs, cheapest first
         stitches: list,  # (f, g, i, j) tuples
         images: Tensor,  # real inputs for the least-squares init of every layer
-        n_ls: int = 100,
-        ridge: float = 0.0,
+        n_ls: int = 100,  # images of each stitching layer's least-squares init
+        ridge: float = 0.0,  # L2 penalty of those fits
     ):
         super().__init__()
         self.anchors = nn.ModuleList(anchors)
@@ -85,7 +87,11 @@ class SampleConfigCB(Callback):
     order = -20
 
     def __init__(
-        self, mode: str = 'uniform', macs: dict | None = None, n_groups: int = 8, seed: int = 0
+        self,
+        mode: str = 'uniform',  # uniform | flops_grouped (SN-Netv2: a MACs group, then a member)
+        macs: dict | None = None,  # {configuration: MACs}, needed by flops_grouped
+        n_groups: int = 8,  # MACs groups of flops_grouped
+        seed: int = 0,  # seed of the draws (saved in checkpoints)
     ):
         if mode not in ('uniform', 'flops_grouped'):
             raise ValueError(f"config_sampling={mode!r}; allowed values: uniform, flops_grouped")
@@ -130,11 +136,11 @@ class SampleConfigCB(Callback):
 # %% ../../nbs/15_klas.supernet.ipynb #a4acde7a
 @torch.no_grad()
 def evaluate_configs(
-    net: Supernet,
+    net: Supernet,  # the supernet
     x,  # the supernet; images (labels in `y`) or a Dataset of (image, label)
-    y: Tensor | None = None,
-    macs: dict | None = None,
-    bs: int = 256,
+    y: Tensor | None = None,  # [n] labels (None when `x` carries them)
+    macs: dict | None = None,  # {config key: MACs} added to the rows
+    bs: int = 256,  # batch size
 ) -> list[dict]:
     """Top-1 accuracy (and MACs when given) of every configuration: each batch is read once, and
     stitches from one source anchor share its block outputs."""

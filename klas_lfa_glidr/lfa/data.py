@@ -51,8 +51,8 @@ class WordTokenizer:
     def from_corpus(
         cls,
         texts,  # iterable of strings
-        k: int = 8000,
-    ):  # vocabulary size, specials included
+        k: int = 8000,  # vocabulary size, specials included
+    ):
         "Keep the `k` most frequent words of `texts`."
         c = collections.Counter(w for t in texts for w in cls.split(t))
         return cls([w for w, _ in c.most_common(k - len(SPECIALS))])
@@ -103,7 +103,9 @@ def _insert_fillers(words, start, n, rng):
 
 # %% ../../nbs/20_lfa.data.ipynb #d40aaedb
 def coref_prompt(
-    rng: random.Random, fillers: int = 0, names: tuple = (FEMALE, MALE)
+    rng: random.Random,  # random source of names, order and fillers
+    fillers: int = 0,  # filler sentences inserted before the question
+    names: tuple = (FEMALE, MALE),  # (female, male) name lists
 ) -> tuple[list, str, str, dict]:
     """`<bos> X met Y . she was tired . the one who was tired is` → the name whose gender the
     pronoun names."""
@@ -133,7 +135,9 @@ def coref_prompt(
 
 # %% ../../nbs/20_lfa.data.ipynb #578d1cc1
 def recency_prompt(
-    rng: random.Random, same_gender_p: float = 0.3, names: tuple = (FEMALE, MALE)
+    rng: random.Random,  # random source of names and order
+    same_gender_p: float = 0.3,  # share of prompts whose two names share a gender
+    names: tuple = (FEMALE, MALE),  # (female, male) name lists
 ) -> tuple[list, str, str, dict]:
     "`<bos> X met Y . the last one is` → Y (the most recent name)."
     a, b = _names(rng, same_gender_p, names)
@@ -142,19 +146,29 @@ def recency_prompt(
     return ['<bos>', a, rng.choice(VERBS), b, '.', 'the', 'last', 'one', 'is'], b, a, {}
 
 # %% ../../nbs/20_lfa.data.ipynb #0f824671
-def ngram_text(rng: random.Random, np_rng) -> list[str]:
+def ngram_text(
+    rng: random.Random,  # random source of the adjective
+    np_rng,  # numpy generator drawing the object from p(OBJ | ADJ)
+) -> list[str]:
     "`<bos> the ADJ OBJ .` with p(OBJ | ADJ) fixed by the grammar."
     a = rng.randrange(len(ADJ))
     return ['<bos>', 'the', ADJ[a], OBJ[np_rng.choice(len(OBJ), p=_NGRAM[a])], '.']
 
 # %% ../../nbs/20_lfa.data.ipynb #66c0a595
-def copy_text(rng: random.Random) -> list[str]:
+def copy_text(
+    rng: random.Random,  # random source of the list
+) -> list[str]:
     "`<bos> A B C D . A B C D`: a random list repeated once (induction)."
     items = [rng.choice(FEMALE + MALE + OBJ + ADJ) for _ in range(rng.randint(3, 6))]
     return ['<bos>'] + items + ['.'] + items
 
 # %% ../../nbs/20_lfa.data.ipynb #3d7ae88f
-def sample_text(rng: random.Random, np_rng, mix: dict = MIX, fillers: tuple = (0, 4)) -> list[str]:
+def sample_text(
+    rng: random.Random,  # random source of the template and its words
+    np_rng,  # numpy generator for the n-gram template
+    mix: dict = MIX,  # probability of each template
+    fillers: tuple = (0, 4),  # (min, max) filler sentences in coref prompts
+) -> list[str]:
     "One training instance of a template drawn with probabilities `mix` (prompt plus answer)."
     kind = rng.choices(list(mix), weights=list(mix.values()))[0]
     if kind == 'coref':
@@ -171,9 +185,9 @@ def sample_text(rng: random.Random, np_rng, mix: dict = MIX, fillers: tuple = (0
 def corefworld_windows(
     n: int,  # number of windows
     T: int = 32,  # context length (windows hold T + 1 tokens)
-    seed: int = 0,
-    mix: dict = MIX,
-    tok: WordTokenizer | None = None,
+    seed: int = 0,  # seed of the generated text
+    mix: dict = MIX,  # probability of each template
+    tok: WordTokenizer | None = None,  # tokenizer (None: `corefworld_tokenizer()`)
 ) -> torch.Tensor:  # [n, T+1] token ids
     "Packed training windows of CorefWorld text, each starting with `<bos>`."
     tok = tok or corefworld_tokenizer()
@@ -190,7 +204,10 @@ def corefworld_windows(
 class LMDataset(Dataset):
     "Next-token pairs `(w[:-1], w[1:])` from `[n, T+1]` windows."
 
-    def __init__(self, windows: torch.Tensor):
+    def __init__(
+        self,
+        windows: torch.Tensor,  # [n, T+1] token windows
+    ):
         self.w = windows
 
     def __len__(self):
@@ -205,11 +222,11 @@ class Battery:
     """Two-choice prompts: ids `[N, Tmax]` (right-padded), `lengths`, answer `pos` and distractor
     `neg` token ids."""
 
-    ids: torch.Tensor
-    lengths: torch.Tensor
-    pos: torch.Tensor
-    neg: torch.Tensor
-    meta: list = field(default_factory=list)
+    ids: torch.Tensor  # [N, Tmax] prompt token ids, right-padded
+    lengths: torch.Tensor  # [N] prompt lengths
+    pos: torch.Tensor  # [N] answer token ids
+    neg: torch.Tensor  # [N] distractor token ids
+    meta: list = field(default_factory=list)  # per prompt: the template's details
 
     def __len__(self):
         return len(self.ids)
@@ -224,7 +241,10 @@ class Battery:
         )
 
 # %% ../../nbs/20_lfa.data.ipynb #8f3782cc
-def make_battery(items: list, tok: WordTokenizer) -> Battery:
+def make_battery(
+    items: list,  # (words, answer, distractor, meta) tuples
+    tok: WordTokenizer,  # the tokenizer
+) -> Battery:
     "Battery from `(words, answer, distractor, meta)` tuples."
     L = max(len(w) for w, *_ in items)
     ids = torch.full((len(items), L), tok.pad, dtype=torch.long)
@@ -241,22 +261,22 @@ class MinimalPairs:
     """Filler-free prompts `x`, the same prompts with fillers `xt`, and each original token's index
     in `xt`."""
 
-    x: Battery
-    xt: Battery
-    index: list
+    x: Battery  # the filler-free prompts
+    xt: Battery  # the same prompts with fillers
+    index: list  # per prompt: each original token's index in `xt`
 
 # %% ../../nbs/20_lfa.data.ipynb #0bcbd2cd
 def corefworld_batteries(
     seed: int = 10_000,  # held-out seed (training uses small seeds)
-    n_sem: int = 512,
-    n_tgt: int = 512,
-    n_pds: int = 256,
-    n_pairs: int = 200,
-    T: int = 32,
-    fillers: tuple = (2, 6),
-    tok: WordTokenizer | None = None,
+    n_sem: int = 512,  # semantic coreference prompts
+    n_tgt: int = 512,  # targeted (recency) prompts
+    n_pds: int = 256,  # plain text windows for PDS
+    n_pairs: int = 200,  # minimal pairs for stability A
+    T: int = 32,  # window length of the PDS set
+    fillers: tuple = (2, 6),  # (min, max) fillers inserted in minimal pairs
+    tok: WordTokenizer | None = None,  # tokenizer (None: `corefworld_tokenizer()`)
     names: tuple = (FEMALE, MALE),  # (female, male) name lists
-    pds: torch.Tensor | None = None,
+    pds: torch.Tensor | None = None,  # PDS windows to use instead of generated ones
 ) -> dict:  # [N, T] PDS windows to use instead of CorefWorld text
     "The evaluation sets of spec §9.1: semantic, targeted, pds windows and minimal pairs."
     tok = tok or corefworld_tokenizer()
@@ -294,11 +314,10 @@ TINYSTORIES = register_dataset(
 
 # %% ../../nbs/20_lfa.data.ipynb #b75246e7
 def load_tinystories(
-    path: str | Path
     # local directory with the two .txt files; None uses the cache (downloading if needed)
-    | None = None,
-    split: str = 'train',
-    max_stories: int | None = None,
+    path: str | Path | None = None,
+    split: str = 'train',  # train | valid
+    max_stories: int | None = None,  # keep the first this many stories (None: all)
 ) -> list[str]:
     "TinyStories stories (split on `<|endoftext|>`) from a local copy or the cache."
     if split not in ('train', 'valid'):
@@ -331,7 +350,10 @@ STORY_NAMES = (
 )
 
 # %% ../../nbs/20_lfa.data.ipynb #d2f14d5f
-def story_names(tok: WordTokenizer, k: int = 8) -> tuple:
+def story_names(
+    tok: WordTokenizer,  # the tokenizer whose vocabulary is searched
+    k: int = 8,  # names per gender at most
+) -> tuple:
     """Up to `k` female and male TinyStories names present in `tok`'s vocabulary, for the prompt
     batteries."""
     f, m = ([n for n in ns if n in tok.stoi][:k] for ns in STORY_NAMES)
@@ -344,7 +366,10 @@ def story_names(tok: WordTokenizer, k: int = 8) -> tuple:
 
 # %% ../../nbs/20_lfa.data.ipynb #87127821
 def text_windows(
-    texts: list[str], tok: WordTokenizer, T: int, n: int | None = None
+    texts: list[str],  # stories
+    tok: WordTokenizer,  # the tokenizer
+    T: int,  # window length (tokens after `<bos>`)
+    n: int | None = None,  # windows to return (None: all)
 ) -> torch.Tensor:
     """Pack `<bos>`-prefixed stories into `[n, T+1]` windows, each starting at a story boundary (as
     CorefWorld windows do)."""

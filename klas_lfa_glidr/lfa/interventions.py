@@ -22,9 +22,9 @@ from .data import Battery
 # %% ../../nbs/23_lfa.interventions.ipynb #aaa16b68
 def recency_heads(
     res: dict,  # a `model_pds` result
-    tau_pds: float = 0.10,
-    w: int = 3,
-    tau_R: float = 0.3,
+    tau_pds: float = 0.10,  # minimum PDS of a positional head
+    w: int = 3,  # a recent offset is at most w tokens back
+    tau_R: float = 0.3,  # minimum attention mass at those offsets
     fallback_k: int | None = None,  # heads taken by R_3 when none qualifies (default H // 3)
 ) -> dict:  # {'heads': [(layer, head)] 0-based, 'fallback': bool}
     "Heads that are positional, peak at a recent offset and put enough mass there."
@@ -42,14 +42,20 @@ def recency_heads(
     )
 
 # %% ../../nbs/23_lfa.interventions.ipynb #f3c39384
-def jaccard(a, b) -> float:
+def jaccard(
+    a,  # first set of (layer, head)
+    b,  # second set of (layer, head)
+) -> float:
     "Jaccard overlap of two head sets (1 when both are empty)."
     a, b = set(a), set(b)
     return len(a & b) / len(a | b) if a | b else 1.0
 
 # %% ../../nbs/23_lfa.interventions.ipynb #6220bc65
 def recency_grid(
-    res: dict, taus: tuple = (0.05, 0.10, 0.20), w: int = 3, tau_R: float = 0.3
+    res: dict,  # `model_pds` result
+    taus: tuple = (0.05, 0.10, 0.20),  # τ_pds values of the grid
+    w: int = 3,  # recent-offset window
+    tau_R: float = 0.3,  # minimum mass at recent offsets
 ) -> dict:
     """Selected sets across the τ_pds grid and their Jaccard overlap with the default (the middle
     value)."""
@@ -58,7 +64,10 @@ def recency_grid(
     return {str(t): dict(heads=s, jaccard=jaccard(s, ref)) for t, s in sets.items()}
 
 # %% ../../nbs/23_lfa.interventions.ipynb #3071896e
-def check_heads(model, heads: list):
+def check_heads(
+    model,  # an LFAModel (or any model with `cfg.n_layer`, `cfg.n_head`)
+    heads: list,  # (layer, head) pairs, 0-based
+):
     "Raise `IndexError` naming the valid range when a (layer, head) does not exist in `model`."
     L, H = len(model.blocks), model.blocks[0].attn.H
     for l, h in heads:
@@ -69,7 +78,11 @@ def check_heads(model, heads: list):
 
 # %% ../../nbs/23_lfa.interventions.ipynb #4f6adb33
 @torch.no_grad()
-def mean_z(model, ids: Tensor, bs: int = 128) -> dict:
+def mean_z(
+    model,  # a hookable LFAModel
+    ids: Tensor,  # [N, T] reference token ids
+    bs: int = 128,  # batch size
+) -> dict:
     "Per-layer mean of `hook_z` over a reference batch: `{layer: [H, T, d_h]}`."
     sums, n = {}, 0
     for s in range(0, len(ids), bs):
@@ -82,12 +95,12 @@ def mean_z(model, ids: Tensor, bs: int = 128) -> dict:
 
 # %% ../../nbs/23_lfa.interventions.ipynb #215cebc1
 def ablation_hooks(
-    model,
+    model,  # a hookable LFAModel
     heads: list,  # [(layer, head)] 0-based
     mode: str = 'zero',  # zero | scale | mean | resample | pattern
     alpha: float = 0.0,  # scale factor (mode 'scale')
     ref: dict | None = None,  # `mean_z` result (mode 'mean')
-    seed: int = 0,
+    seed: int = 0,  # seed of the 'resample' mode's draws
 ) -> list:
     "Forward hooks that suppress `heads` at `hook_z` (or `hook_pattern` in mode 'pattern')."
     check_heads(model, heads)
@@ -130,7 +143,12 @@ def ablation_hooks(
 
 # %% ../../nbs/23_lfa.interventions.ipynb #a0ccffff
 @torch.no_grad()
-def margins(model, bat: Battery, fwd_hooks: list = (), bs: int = 256) -> np.ndarray:
+def margins(
+    model,  # a hookable LFAModel
+    bat: Battery,  # the prompts
+    fwd_hooks: list = (),  # hooks attached while scoring
+    bs: int = 256,  # batch size
+) -> np.ndarray:
     "Log-probability margin of the answer over the distractor for every prompt of `bat`."
     dev = model_device(model)
     out = []
@@ -158,11 +176,11 @@ def _dav(a, b) -> float:
 
 # %% ../../nbs/23_lfa.interventions.ipynb #6deff9ed
 def effect_sizes(
-    clean,
+    clean,  # [N] margins without intervention
     abl,  # margins over the same prompts, before and after the intervention
-    n_boot: int = 2000,
-    min_n: int = 10,
-    seed: int = 0,
+    n_boot: int = 2000,  # bootstrap resamples
+    min_n: int = 10,  # fewest prompts for an effect size (else NaN)
+    seed: int = 0,  # seed of the bootstrap
 ) -> dict:
     "d_av, d_z and Hedges' g of `abl` against `clean`, with bootstrap CIs."
     clean, abl = np.asarray(clean, float), np.asarray(abl, float)
@@ -186,7 +204,12 @@ def effect_sizes(
     return out
 
 # %% ../../nbs/23_lfa.interventions.ipynb #1be58a7a
-def random_control(heads: list, n_head: int, n: int = 5, seed: int = 0) -> list[list]:
+def random_control(
+    heads: list,  # the recency heads whose per-layer counts are matched
+    n_head: int,  # heads per layer
+    n: int = 5,  # control sets
+    seed: int = 0,  # seed of the draws
+) -> list[list]:
     "`n` random sets of non-recency heads matching the per-layer counts of `heads`."
     rng = np.random.default_rng(seed)
     by = {}
@@ -203,16 +226,16 @@ def random_control(heads: list, n_head: int, n: int = 5, seed: int = 0) -> list[
 
 # %% ../../nbs/23_lfa.interventions.ipynb #350c58f9
 def intervention_report(
-    model,
-    sem: Battery,
-    tgt: Battery,
-    heads: list,
+    model,  # a hookable LFAModel
+    sem: Battery,  # semantic coreference prompts
+    tgt: Battery,  # targeted recency prompts
+    heads: list,  # the heads suppressed
     ref_ids: Tensor,  # reference sequences for mean ablation
-    mode: str = 'zero',
-    alphas: tuple = (1.0, 0.5, 0.25, 0.0),
-    n_control: int = 5,
-    n_boot: int = 2000,
-    seed: int = 0,
+    mode: str = 'zero',  # zero | mean | resample | pattern
+    alphas: tuple = (1.0, 0.5, 0.25, 0.0),  # scales of the dose-response
+    n_control: int = 5,  # random-head control sets
+    n_boot: int = 2000,  # bootstrap resamples
+    seed: int = 0,  # seed of controls and bootstrap
 ) -> dict:
     "Effect sizes of suppressing `heads` (and controls) on the semantic and targeted prompt sets."
     ref = mean_z(model, ref_ids)

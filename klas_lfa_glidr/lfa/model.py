@@ -97,9 +97,9 @@ class LFAConfig(Config):
     pos: str = 'rope'  # rope | alibi | learned_abs (single stream only)
     gated_attention: bool = False  # sigmoid gate per head on z
     tie_embeddings: bool = True  # unembedding = embeddingᵀ
-    n_layer: int = 6
-    n_head: int = 6
-    d_head: int = 16
+    n_layer: int = 6  # layers L
+    n_head: int = 6  # heads H per layer
+    d_head: int = 16  # channels per head (d = H · d_head)
     ffn_mult: int = 4  # FFN width = ffn_mult * d
     n_ctx: int = 32  # context length T
     corpus: str = 'corefworld'  # corefworld | tinystories
@@ -107,22 +107,21 @@ class LFAConfig(Config):
     vocab_k: int = 8000  # TinyStories word vocabulary size
     n_train: int = 16384  # training windows
     n_valid: int = 512  # validation windows
-    steps: int = 2000
-    bs: int = 32
-    lr: float = 3e-3
-    beta2: float = 0.95
-    weight_decay: float = 0.1
+    steps: int = 2000  # optimizer steps per arm and seed
+    bs: int = 32  # training batch size (windows)
+    lr: float = 3e-3  # peak AdamW learning rate
+    beta2: float = 0.95  # AdamW β₂
+    weight_decay: float = 0.1  # AdamW weight decay
     warmup: int = 100  # linear warm-up steps, then cosine
-    grad_clip: float = 1.0
+    grad_clip: float = 1.0  # largest global gradient norm
     arms: tuple[str, ...] = ('std', 'dst', 'lfa', 'cfm')  # arms trained by `klg-lfa`
     seeds: tuple[int, ...] = (0, 1)  # training seeds per arm (spec §9.1: two at CPU scale)
-    alibi_arms: tuple[
-        str, ...
-    ] = ()  # arms also trained with pos='alibi' (confound check, spec §8.1)
-    n_sem: int = 512
-    n_tgt: int = 512
-    n_pds: int = 256
-    n_pairs: int = 200
+    # arms also trained with pos='alibi' (confound check, spec §8.1)
+    alibi_arms: tuple[str, ...] = ()
+    n_sem: int = 512  # semantic coreference prompts
+    n_tgt: int = 512  # targeted (recency) prompts
+    n_pds: int = 256  # windows PDS is measured on
+    n_pairs: int = 200  # minimal pairs of stability A
     pds_kernel: str = 'absolute'  # absolute | relative (headline kernel; both are reported)
     pds_i0: int = 4  # first analysed query position (0-based)
     pds_deep: tuple[int, ...] = ()  # 1-based deep layers; () = last half
@@ -130,9 +129,9 @@ class LFAConfig(Config):
     diffuse_c_min: float = 0.05  # concentration below which a head is diffuse
     sink_min: float = 0.5  # sink share at or above which a head is a sink head
     tau_diss: float = 0.1  # dissolution threshold on PDS_layer
-    tau_pds: float = 0.10
-    rec_w: int = 3
-    tau_R: float = 0.3  # recency-head thresholds (spec §4.1)
+    tau_pds: float = 0.10  # recency heads: minimum PDS (spec §4.1)
+    rec_w: int = 3  # recency heads: a recent offset is at most rec_w tokens back
+    tau_R: float = 0.3  # recency heads: minimum attention mass at recent offsets
     ablation: str = 'zero'  # zero | scale | mean | resample | pattern
     effect_size: str = 'd_av'  # d_av | d_z | hedges_g (headline)
     alphas: tuple[float, ...] = (1.0, 0.5, 0.25, 0.0)  # dose-response scales
@@ -277,7 +276,11 @@ def _validate_lfa(self: LFAConfig):
 class CLN(nn.Module):
     "Channel LayerNorm: LayerNorm over each head's `d_head` slice, per-head affine `[H, d_head]`."
 
-    def __init__(self, n_head: int, d_head: int):
+    def __init__(
+        self,
+        n_head: int,  # heads H
+        d_head: int,  # channels per head
+    ):
         super().__init__()
         self.H, self.dh = n_head, d_head
         self.weight, self.bias = (
@@ -297,7 +300,9 @@ class CLN(nn.Module):
         return self.affine(self.normalise(x))
 
 # %% ../../nbs/21_lfa.model.ipynb #93c34e84
-def make_norm(cfg: LFAConfig) -> nn.Module:
+def make_norm(
+    cfg: LFAConfig,  # its `norm` (cln | layernorm) and widths
+) -> nn.Module:
     "CLN or LayerNorm over the whole stream, per `cfg.norm`."
     return CLN(cfg.n_head, cfg.d_head) if cfg.norm == 'cln' else nn.LayerNorm(cfg.d_model)
 
@@ -306,7 +311,12 @@ class Mix(nn.Module):
     """Linear map `d → d` on a stream viewed as `[..., H, d_head]`, of kind dense | kronecker |
     independent | identity."""
 
-    def __init__(self, kind: str, n_head: int, d_head: int):
+    def __init__(
+        self,
+        kind: str,  # dense | kronecker | independent | identity
+        n_head: int,  # heads H
+        d_head: int,  # channels per head
+    ):
         super().__init__()
         self.kind, self.H, self.dh = kind, n_head, d_head
         d = n_head * d_head
@@ -337,7 +347,13 @@ class Mix(nn.Module):
 class FFN(nn.Module):
     "Position-wise MLP: dense (`d → m·d → d`) or per head (`d_h → m·d_h → d_h`)."
 
-    def __init__(self, kind: str, n_head: int, d_head: int, mult: int = 4):
+    def __init__(
+        self,
+        kind: str,  # dense | independent (per head)
+        n_head: int,  # heads H
+        d_head: int,  # channels per head
+        mult: int = 4,  # hidden width multiple
+    ):
         super().__init__()
         self.kind, self.H, self.dh = kind, n_head, d_head
         d = n_head * d_head
@@ -357,7 +373,11 @@ class FFN(nn.Module):
         ).reshape(s)
 
 # %% ../../nbs/21_lfa.model.ipynb #04839ebe
-def rope_cache(T: int, d_head: int, base: float = 10000.0) -> tuple[Tensor, Tensor]:
+def rope_cache(
+    T: int,  # positions
+    d_head: int,  # channels per head (even)
+    base: float = 10000.0,  # RoPE frequency base
+) -> tuple[Tensor, Tensor]:
     "cos and sin tables `[T, d_head]` for rotate-half RoPE."
     inv = base ** (-torch.arange(0, d_head, 2).float() / d_head)
     ang = torch.arange(T).float()[:, None] * inv[None]
@@ -365,14 +385,21 @@ def rope_cache(T: int, d_head: int, base: float = 10000.0) -> tuple[Tensor, Tens
     return ang.cos(), ang.sin()
 
 # %% ../../nbs/21_lfa.model.ipynb #53bb603e
-def apply_rope(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
+def apply_rope(
+    x: Tensor,  # [B, H, T, d_head] queries or keys
+    cos: Tensor,  # [T, d_head] from `rope_cache`
+    sin: Tensor,  # [T, d_head] from `rope_cache`
+) -> Tensor:
     "Rotate `x` `[B, H, T, d_head]` by position."
     T = x.shape[-2]
     x1, x2 = x.chunk(2, -1)
     return x * cos[:T] + torch.cat([-x2, x1], -1) * sin[:T]
 
 # %% ../../nbs/21_lfa.model.ipynb #13f97891
-def alibi_bias(T: int, n_head: int) -> Tensor:
+def alibi_bias(
+    T: int,  # positions
+    n_head: int,  # heads H
+) -> Tensor:
     "ALiBi bias `[H, T, T]`: −m_h (i − j) with slopes 2^(−8h/H), h = 1..H."
     m = 2 ** (-8 * torch.arange(1, n_head + 1).float() / n_head)
     i = torch.arange(T)
@@ -386,7 +413,11 @@ def _hp(on: bool):
 class Attention(nn.Module):
     "Causal multi-head attention whose Q/K and V inputs are given separately; hook points per head."
 
-    def __init__(self, cfg: LFAConfig, hookable: bool = True):
+    def __init__(
+        self,
+        cfg: LFAConfig,  # widths, positional encoding and mixing options
+        hookable: bool = True,  # add HookPoints (False: plain modules, for benchmarks)
+    ):
         super().__init__()
         H, dh = cfg.n_head, cfg.d_head
         self.H, self.dh, self.pos = H, dh, cfg.pos
@@ -425,7 +456,11 @@ class Block(nn.Module):
     """One layer: attention then FFN, reading and writing the streams as `stream_mode` says (spec
     §2.4)."""
 
-    def __init__(self, cfg: LFAConfig, hookable: bool = True):
+    def __init__(
+        self,
+        cfg: LFAConfig,  # stream mode, V and Q/K sources, mixing and norms
+        hookable: bool = True,  # add HookPoints
+    ):
         super().__init__()
         self.mode, self.qk_src, self.v_src = cfg.stream_mode, cfg.qk_source, cfg.v_source
         self.ln1, self.ln2 = make_norm(cfg), make_norm(cfg)
@@ -462,7 +497,12 @@ class Block(nn.Module):
 class LFAModel(nn.Module):
     "Token/context-stream transformer; returns next-token logits `[B, T, V]`."
 
-    def __init__(self, cfg: LFAConfig, vocab_size: int, hookable: bool = True):
+    def __init__(
+        self,
+        cfg: LFAConfig,  # the arm's options (`LFAConfig.for_arm`)
+        vocab_size: int,  # token vocabulary size
+        hookable: bool = True,  # add HookPoints
+    ):
         super().__init__()
         self.cfg, d = cfg, cfg.d_model
         self.embed = nn.Embedding(vocab_size, d)
@@ -498,18 +538,27 @@ class LFAModel(nn.Module):
         return f @ self.embed.weight.T if self.unembed is None else self.unembed(f)
 
 # %% ../../nbs/21_lfa.model.ipynb #ce0cee8f
-def param_table(cfg: LFAConfig, vocab_size: int) -> dict:
+def param_table(
+    cfg: LFAConfig,  # the shared widths
+    vocab_size: int,  # token vocabulary size
+) -> dict:
     "Parameters per arm and each arm's ratio to Std-T."
     n = {a: count_params(LFAModel(cfg.for_arm(a), vocab_size)) for a in ARMS}
     return {a: dict(params=v, ratio=v / n['std']) for a, v in n.items()}
 
 # %% ../../nbs/21_lfa.model.ipynb #9df748ba
-def lm_loss(logits: Tensor, y: Tensor) -> Tensor:
+def lm_loss(
+    logits: Tensor,  # [B, T, V] next-token logits
+    y: Tensor,  # [B, T] next tokens
+) -> Tensor:
     "Next-token cross-entropy over all positions."
     return F.cross_entropy(logits.flatten(0, 1).float(), y.flatten())
 
 # %% ../../nbs/21_lfa.model.ipynb #94ab6fb3
-def lm_data(cfg: LFAConfig, seed: int = 0) -> tuple:
+def lm_data(
+    cfg: LFAConfig,  # corpus, sizes and context
+    seed: int = 0,  # seed of the generated CorefWorld text
+) -> tuple:
     "(train windows, valid windows, tokenizer) for `cfg.corpus`."
     if cfg.corpus == 'corefworld':
         tok = corefworld_tokenizer()
@@ -531,7 +580,7 @@ def train_lm(
     # (train, valid, tok) from `lm_data`; built from `cfg.seed` when None
     data: tuple | None = None,
     out: str | Path | None = None,  # directory for a checkpoint (resumed when present)
-    progress: bool = True,
+    progress: bool = True,  # show a progress bar
 ) -> Learner:
     """Train one LFAModel arm on next-token prediction; returns the Learner (`.raw_model`,
     `.history`)."""

@@ -18,7 +18,11 @@ from ..core.hooks import run_with_cache
 from ..core.config import model_device
 
 # %% ../../nbs/22_lfa.pds.ipynb #0c41f499
-def cells(T: int, i0: int = 4, sink: str = 'exclude') -> tuple[Tensor, Tensor]:
+def cells(
+    T: int,  # sequence length
+    i0: int = 4,  # first analysed query position
+    sink: str = 'exclude',  # exclude | separate | include (key 0)
+) -> tuple[Tensor, Tensor]:
     "Mask of analysed cells `[T, T]` and the uniform causal baseline U on them."
     i, j = torch.arange(T)[:, None], torch.arange(T)[None]
     keys = (j <= i) & ((j >= 1) if sink != 'include' else torch.ones_like(j, dtype=torch.bool))
@@ -26,7 +30,10 @@ def cells(T: int, i0: int = 4, sink: str = 'exclude') -> tuple[Tensor, Tensor]:
     return keys & (i >= i0), U
 
 # %% ../../nbs/22_lfa.pds.ipynb #df78091f
-def prep_patterns(A: Tensor, sink: str = 'exclude') -> Tensor:
+def prep_patterns(
+    A: Tensor,  # [..., T, T] attention patterns
+    sink: str = 'exclude',  # exclude | separate | include (key 0)
+) -> Tensor:
     """Drop key 0 and renormalise rows (sink `exclude`/`separate`), or return `A` unchanged
     (`include`)."""
     if sink == 'include':
@@ -40,7 +47,14 @@ class PDSAccumulator:
     """Streaming sums for PDS: per half S, Q and count; plus sink share, offset mass and
     concentration inputs."""
 
-    def __init__(self, L: int, H: int, T: int, i0: int = 4, sink: str = 'exclude'):
+    def __init__(
+        self,
+        L: int,  # layers
+        H: int,  # heads per layer
+        T: int,  # sequence length
+        i0: int = 4,  # first analysed query position
+        sink: str = 'exclude',  # exclude | separate | include (key 0)
+    ):
         self.T, self.i0, self.sink = T, i0, sink
         self.C, self.U = cells(T, i0, sink)
         self.S, self.Q = (
@@ -57,8 +71,8 @@ class PDSAccumulator:
     def update(
         self,
         A: Tensor,  # [B, L, H, T, T] attention patterns
-        half: Tensor,
-    ):  # [B] 0 or 1: which half each sequence belongs to
+        half: Tensor,  # [B] 0 or 1: which half each sequence belongs to
+    ):
         "Add a batch of patterns."
         if A.shape[-1] != self.T:
             raise ValueError(
@@ -85,7 +99,11 @@ def _sse(S, Q, n, K, C):
     return ((Q - 2 * K * S + n * K**2) * C).sum((-1, -2))
 
 # %% ../../nbs/22_lfa.pds.ipynb #48cd835d
-def rel_kernel(S: Tensor, n: int, C: Tensor) -> tuple[Tensor, Tensor]:
+def rel_kernel(
+    S: Tensor,  # [L, H, T, T] summed patterns of one half
+    n: int,  # sequences in that half
+    C: Tensor,  # [T, T] mask of analysed cells
+) -> tuple[Tensor, Tensor]:
     """Relative-offset kernel K_rel(δ) `[L, H, T]` and its row-renormalised prediction `[L, H, T,
     T]`."""
     T = C.shape[-1]
@@ -121,7 +139,7 @@ def _pds_halves(acc: PDSAccumulator, kernel: str) -> Tensor:
 # %% ../../nbs/22_lfa.pds.ipynb #b140be1f
 def dissolution_layer(
     pds_layer,  # [L] PDS_layer values
-    tau: float = 0.1,
+    tau: float = 0.1,  # PDS below which a layer counts as dissolved
 ) -> (
     int | None
     # 1-based first layer from which every layer is below tau (None if never, or nothing to
@@ -138,12 +156,12 @@ def dissolution_layer(
 
 # %% ../../nbs/22_lfa.pds.ipynb #be816c2d
 def pds_result(
-    acc: PDSAccumulator,
-    kernel: str = 'absolute',
+    acc: PDSAccumulator,  # the filled accumulator
+    kernel: str = 'absolute',  # absolute | relative positional kernel for the headline PDS
     deep: list | None = None,  # 1-based deep layers (default: last half)
-    diffuse_c_min: float = 0.05,
-    sink_min: float = 0.5,
-    tau_diss: float = 0.1,
+    diffuse_c_min: float = 0.05,  # concentration below which a head counts as diffuse
+    sink_min: float = 0.5,  # sink share above which a head counts as a sink head
+    tau_diss: float = 0.1,  # threshold of the dissolution layer
 ) -> dict:
     """Per-head PDS (both kernels), concentration, sink share, recency and aggregates from an
     accumulator."""
@@ -191,10 +209,10 @@ def pds_result(
 # %% ../../nbs/22_lfa.pds.ipynb #30d1c228
 def synthetic_patterns(
     kind: str,  # prev | match | sink_match | uniform
-    N: int = 200,
-    T: int = 32,
-    vocab: int = 6,
-    seed: int = 0,
+    N: int = 200,  # sequences
+    T: int = 32,  # sequence length
+    vocab: int = 6,  # token types of the content-driven kinds
+    seed: int = 0,  # seed of the tokens
 ) -> Tensor:  # [N, 1, 1, T, T]
     "Hand-built attention patterns of known type, for tests and docs."
     g = torch.Generator().manual_seed(seed)
@@ -222,12 +240,12 @@ def synthetic_patterns(
 # %% ../../nbs/22_lfa.pds.ipynb #625be546
 def pds_of_patterns(
     A: Tensor,  # [N, L, H, T, T]
-    i0: int = 4,
-    sink: str = 'exclude',
-    kernel: str = 'absolute',
-    seed: int = 0,
-    bs: int = 64,
-    deep: list | None = (1,),
+    i0: int = 4,  # first analysed query position
+    sink: str = 'exclude',  # exclude | separate | include (key 0)
+    kernel: str = 'absolute',  # absolute | relative
+    seed: int = 0,  # seed of the split into halves
+    bs: int = 64,  # sequences per batch
+    deep: list | None = (1,),  # 1-based layers of PDS_max
     **kw,
 ) -> dict:
     "PDS result for a tensor of patterns (split into halves by a seeded permutation)."
@@ -240,7 +258,12 @@ def pds_of_patterns(
     return pds_result(acc, kernel, list(deep) if deep else None, **kw)
 
 # %% ../../nbs/22_lfa.pds.ipynb #b5e4b308
-def pds_two_pass(A: Tensor, half: Tensor, i0: int = 4, sink: str = 'exclude') -> Tensor:
+def pds_two_pass(
+    A: Tensor,  # [N, L, H, T, T] patterns
+    half: Tensor,  # [N] half (0 or 1) of each sequence
+    i0: int = 4,  # first analysed query position
+    sink: str = 'exclude',  # exclude | separate | include
+) -> Tensor:
     "Reference PDS (absolute kernel) from materialised patterns `[N, L, H, T, T]`; for tests."
     P = prep_patterns(A, sink)
     C, U = cells(A.shape[-1], i0, sink)
@@ -257,7 +280,12 @@ def pds_two_pass(A: Tensor, half: Tensor, i0: int = 4, sink: str = 'exclude') ->
 
 # %% ../../nbs/22_lfa.pds.ipynb #486facfd
 @torch.no_grad()
-def collect_patterns(model, ids: Tensor, bs: int = 64, device=None):
+def collect_patterns(
+    model,  # a hookable model
+    ids: Tensor,  # [N, T] token ids
+    bs: int = 64,  # batch size
+    device=None,  # where to run (None: the model's device)
+):
     "Yield `(start, patterns [B, L, H, T, T])` per batch, caching only `hook_pattern`."
     device = device or model_device(model)
     L = len(model.blocks)
@@ -270,14 +298,14 @@ def collect_patterns(model, ids: Tensor, bs: int = 64, device=None):
 
 # %% ../../nbs/22_lfa.pds.ipynb #1efaad85
 def model_pds(
-    model,
+    model,  # a hookable model
     ids: Tensor,  # [N, T] in-distribution sequences of one length
-    i0: int = 4,
-    sink: str = 'exclude',
-    kernel: str = 'absolute',
-    deep: list | None = None,
-    seed: int = 0,
-    bs: int = 64,
+    i0: int = 4,  # first analysed query position
+    sink: str = 'exclude',  # exclude | separate | include (key 0)
+    kernel: str = 'absolute',  # absolute | relative
+    deep: list | None = None,  # 1-based layers of PDS_max (None: the deeper half)
+    seed: int = 0,  # seed of the split into halves
+    bs: int = 64,  # batch size
     **kw,
 ) -> dict:
     "PDS table and aggregates of every head of `model` on `ids`."
@@ -295,7 +323,11 @@ def model_pds(
     return pds_result(acc, kernel, deep, **kw)
 
 # %% ../../nbs/22_lfa.pds.ipynb #11867a3b
-def plot_pds_grid(res: dict, ax=None, title: str = 'PDS'):
+def plot_pds_grid(
+    res: dict,  # `model_pds` result
+    ax=None,  # axes to draw on (None: a new figure)
+    title: str = 'PDS',  # axes title
+):
     "Heatmap of per-head PDS, layers 1-based on the y axis."
     from klas_lfa_glidr.core.plotting import plot_heatmap
 
@@ -314,7 +346,10 @@ def plot_pds_grid(res: dict, ax=None, title: str = 'PDS'):
     )
 
 # %% ../../nbs/22_lfa.pds.ipynb #91ac6b07
-def js_distance(p: Tensor, q: Tensor) -> Tensor:
+def js_distance(
+    p: Tensor,  # [..., K] distributions
+    q: Tensor,  # [..., K] distributions
+) -> Tensor:
     "Jensen–Shannon distance (base 2, in [0, 1]) between distributions along the last axis."
     m = (p + q) / 2
     kl = lambda a, b: (a * (a.clamp(min=1e-12).log2() - b.clamp(min=1e-12).log2())).sum(-1)
@@ -323,12 +358,12 @@ def js_distance(p: Tensor, q: Tensor) -> Tensor:
 # %% ../../nbs/22_lfa.pds.ipynb #5f6aa7e6
 @torch.no_grad()
 def pds_resample(
-    model,
+    model,  # a hookable model
     ids: Tensor,  # [N, T] sequences
     unigram: Tensor | None = None,  # [V] token distribution; default: the empirical one of `ids`
-    i0: int = 4,
-    seed: int = 0,
-    bs: int = 64,
+    i0: int = 4,  # first analysed query position
+    seed: int = 0,  # seed of the resampled tokens
+    bs: int = 64,  # batch size
 ) -> np.ndarray:  # [L, H] scores
     """1 − mean JS distance between attention rows of `ids` and of the same sequences with
     resampled tokens."""

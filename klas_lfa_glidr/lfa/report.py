@@ -9,35 +9,30 @@ __all__ = ['PAPER_CLAIMS', 'arm_summary', 'hypotheses', 'comparability', 'plot_p
            'plot_stability', 'plot_dose', 'make_figures', 'claims', 'head_kernels', 'plot_head', 'attention_viewer']
 
 # %% ../../nbs/26_lfa.report.ipynb #1e217f2c
-import json, math, time, warnings
+import json, math
 from pathlib import Path
 import numpy as np
 import torch
 from scipy import stats
-from tqdm.auto import tqdm
 from ..core.metrics import seed_ci
-from ..core.cli import Family, write_json, stage, jsonable, check_stages
-from ..core.config import set_seed
 from ..core.plotting import subplots, save_fig, plot_bars_ci, PALETTE
-from .data import corefworld_batteries, story_names, corefworld_tokenizer
+from .data import corefworld_batteries, corefworld_tokenizer
 from klas_lfa_glidr.lfa.model import (
     LFAConfig,
     LFAModel,
-    ARMS,
     ARM_LABELS,
-    train_lm,
-    lm_data,
-    param_table,
 )
-from .pds import model_pds, pds_resample, collect_patterns
-from .interventions import recency_heads, recency_grid, intervention_report
-from .stability import stability_a, stability_b, analysed_heads, head_profile
+from .pds import collect_patterns
+from .stability import stability_b
 
 # %% ../../nbs/26_lfa.report.ipynb #d0c3413a
 _EFF = dict(d_av='d_av', d_z='d_z', hedges_g='hedges_g')
 
 # %% ../../nbs/26_lfa.report.ipynb #3a32516a
-def arm_summary(recs: list, effect: str = 'd_av') -> dict:
+def arm_summary(
+    recs: list,  # `run_lfa` records
+    effect: str = 'd_av',  # headline effect size: d_av | d_z | hedges_g
+) -> dict:
     "Per (arm, pos): seed statistics of every headline quantity."
     out = {}
     for r in recs:
@@ -100,9 +95,9 @@ def arm_summary(recs: list, effect: str = 'd_av') -> dict:
 
 # %% ../../nbs/26_lfa.report.ipynb #0606fe71
 def hypotheses(
-    S: dict,
-    pos: str = 'rope',
-    recs: list | None = None,
+    S: dict,  # `arm_summary` output
+    pos: str = 'rope',  # positional encoding whose arms are compared
+    recs: list | None = None,  # `run_lfa` records (stability B needs them)
     # minimal_pairs (reading A) | seed_pairs (reading B, needs ≥ 2 seeds)
     stability: str = 'minimal_pairs',
 ) -> dict:
@@ -178,7 +173,11 @@ def hypotheses(
     return H
 
 # %% ../../nbs/26_lfa.report.ipynb #62d72452
-def comparability(S: dict, pos: str = 'rope', tol: float = 0.10) -> dict:
+def comparability(
+    S: dict,  # `arm_summary` output
+    pos: str = 'rope',  # positional encoding compared
+    tol: float = 0.10,  # largest relative valid-loss excess over Std-T
+) -> dict:
     """Valid loss of each arm relative to Std-T; arms > `tol` worse are flagged not comparable
     (spec §8.5)."""
     ref = S.get(f'std-{pos}')
@@ -199,7 +198,10 @@ def _lab(k):
     return ARM_LABELS.get(a, a) + ('' if p == 'rope' else f' ({p})')
 
 # %% ../../nbs/26_lfa.report.ipynb #782b3efd
-def plot_pds_layers(S: dict, ax=None):
+def plot_pds_layers(
+    S: dict,  # `arm_summary` output
+    ax=None,  # axes to draw on (None: a new figure)
+):
     "PDS_layer by depth per arm: seed mean (line) and each seed (faint)."
     if ax is None:
         _, (ax,) = subplots()
@@ -223,7 +225,11 @@ def plot_pds_layers(S: dict, ax=None):
     return ax
 
 # %% ../../nbs/26_lfa.report.ipynb #dd4e01af
-def plot_interventions(S: dict, pos: str = 'rope', axs=None):
+def plot_interventions(
+    S: dict,  # `arm_summary` output
+    pos: str = 'rope',  # positional encoding plotted
+    axs=None,  # three axes (None: a new figure)
+):
     """Cohen's d of recency-head suppression (semantic, targeted) and the random-heads control, per
     arm, with seed CIs."""
     ks = [k for k, v in S.items() if v['pos'] == pos]
@@ -251,7 +257,11 @@ def plot_interventions(S: dict, pos: str = 'rope', axs=None):
     return axs
 
 # %% ../../nbs/26_lfa.report.ipynb #0652bffb
-def plot_stability(S: dict, pos: str = 'rope', ax=None):
+def plot_stability(
+    S: dict,  # `arm_summary` output
+    pos: str = 'rope',  # positional encoding plotted
+    ax=None,  # axes to draw on (None: a new figure)
+):
     "Stability A (mean over pairs) per arm with seed CIs; dots mark best and worst pairs."
     ks = [k for k, v in S.items() if v['pos'] == pos]
     if ax is None:
@@ -288,7 +298,11 @@ def plot_stability(S: dict, pos: str = 'rope', ax=None):
     return ax
 
 # %% ../../nbs/26_lfa.report.ipynb #29ff2f8d
-def plot_dose(S: dict, pos: str = 'rope', ax=None):
+def plot_dose(
+    S: dict,  # `arm_summary` output
+    pos: str = 'rope',  # positional encoding plotted
+    ax=None,  # axes to draw on (None: a new figure)
+):
     """Dose-response: d_semantic (solid) and d_targeted (dashed) against the scale α of the recency
     heads."""
     if ax is None:
@@ -303,7 +317,10 @@ def plot_dose(S: dict, pos: str = 'rope', ax=None):
     return ax
 
 # %% ../../nbs/26_lfa.report.ipynb #addbb3a2
-def make_figures(S: dict, out: Path) -> list[str]:
+def make_figures(
+    S: dict,  # `arm_summary` output
+    out: Path,  # job directory (figures go to out/figures)
+) -> list[str]:
     "Save the four summary figures under `out/figures`."
     figs = []
     for name, fn in (
@@ -364,7 +381,10 @@ def claims(
 
 # %% ../../nbs/26_lfa.report.ipynb #fec815ff
 @torch.no_grad()
-def head_kernels(model, ids: torch.Tensor) -> torch.Tensor:
+def head_kernels(
+    model,  # a hookable model
+    ids: torch.Tensor,  # [N, T] token ids
+) -> torch.Tensor:
     "Mean attention pattern `[L, H, T, T]` over `ids` (the absolute positional kernel)."
     tot, n = 0, 0
     for _, A in collect_patterns(model, ids):
@@ -374,15 +394,15 @@ def head_kernels(model, ids: torch.Tensor) -> torch.Tensor:
 
 # %% ../../nbs/26_lfa.report.ipynb #c9c42e22
 def plot_head(
-    model,
-    ids: torch.Tensor,
-    layer: int,
-    head: int,
-    seq: int = 0,
-    tok=None,
-    kernel: torch.Tensor | None = None,
-    pds: np.ndarray | None = None,
-    axs=None,
+    model,  # a hookable model
+    ids: torch.Tensor,  # [N, T] token ids
+    layer: int,  # 0-based layer
+    head: int,  # 0-based head
+    seq: int = 0,  # the sequence shown
+    tok=None,  # tokenizer for axis labels (None: ids)
+    kernel: torch.Tensor | None = None,  # [L, H, T, T] positional kernels (None: from `ids`)
+    pds: np.ndarray | None = None,  # [L, H] PDS shown in the title
+    axs=None,  # three axes (None: a new figure)
 ):
     """Pattern, positional kernel and content residual of head (`layer`, `head`) on sequence `seq`
     (0-based layer)."""
@@ -412,9 +432,9 @@ def plot_head(
 # %% ../../nbs/26_lfa.report.ipynb #b1c7fa33
 def attention_viewer(
     models: dict,  # {arm name: model}
-    ids: torch.Tensor,
-    tok=None,
-    pds: dict | None = None,
+    ids: torch.Tensor,  # [N, T] token ids
+    tok=None,  # tokenizer for axis labels
+    pds: dict | None = None,  # per arm: [L, H] PDS shown in the titles
 ):  # pds: {arm name: [L, H] PDS}
     """ipywidgets viewer: arm, layer, head and sequence → pattern, positional kernel and content
     residual."""

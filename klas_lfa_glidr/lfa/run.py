@@ -8,33 +8,32 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/lfa.run.html.md"""
 __all__ = ['FAMILY', 'main', 'analyse', 'run_key', 'batteries', 'run_lfa', 'run']
 
 # %% ../../nbs/25_lfa.run.ipynb #1e217f2c
-import json, math, time, warnings
+import time
 from pathlib import Path
 import numpy as np
 import torch
-from scipy import stats
 from tqdm.auto import tqdm
-from ..core.metrics import seed_ci
-from ..core.cli import Family, write_json, stage, jsonable, check_stages
-from ..core.config import set_seed
-from ..core.plotting import subplots, save_fig, plot_bars_ci, PALETTE
+from ..core.cli import Family, stage, jsonable, check_stages
 from .data import corefworld_batteries, story_names, corefworld_tokenizer
 from klas_lfa_glidr.lfa.model import (
     LFAConfig,
     LFAModel,
-    ARMS,
-    ARM_LABELS,
     train_lm,
     lm_data,
     param_table,
 )
-from .pds import model_pds, pds_resample, collect_patterns
+from .pds import model_pds, pds_resample
 from .interventions import recency_heads, recency_grid, intervention_report
-from .stability import stability_a, stability_b, analysed_heads, head_profile
+from .stability import stability_a, analysed_heads, head_profile
 from .report import arm_summary, hypotheses, comparability, make_figures, claims
 
 # %% ../../nbs/25_lfa.run.ipynb #c130cc6e
-def analyse(model, cfg: LFAConfig, B: dict, seed: int = 0) -> dict:
+def analyse(
+    model,  # a trained LFAModel
+    cfg: LFAConfig,  # analysis options (PDS, recency, interventions, stability)
+    B: dict,  # `batteries` output
+    seed: int = 0,  # seed of PDS halves, controls and bootstrap
+) -> dict:
     "PDS, recency heads, interventions and stability of one model on the batteries `B`."
     L, H = cfg.n_layer, cfg.n_head
     res = model_pds(
@@ -99,11 +98,19 @@ def analyse(model, cfg: LFAConfig, B: dict, seed: int = 0) -> dict:
     )
 
 # %% ../../nbs/25_lfa.run.ipynb #e290e37b
-def run_key(arm: str, pos: str, seed: int) -> str:
+def run_key(
+    arm: str,  # std | dst | lfa | cfm
+    pos: str,  # rope | alibi | learned_abs
+    seed: int,  # training seed
+) -> str:
     return f'{arm}-{pos}-s{seed}'
 
 # %% ../../nbs/25_lfa.run.ipynb #ecc417db
-def batteries(cfg: LFAConfig, tok=None, valid=None) -> dict:
+def batteries(
+    cfg: LFAConfig,  # corpus and battery sizes
+    tok=None,  # tokenizer (TinyStories)
+    valid=None,  # validation windows for PDS (TinyStories)
+) -> dict:
     """Evaluation sets for `cfg` (CorefWorld, or CorefWorld-style prompts with TinyStories names
     and text windows)."""
     kw = dict(n_sem=cfg.n_sem, n_tgt=cfg.n_tgt, n_pds=cfg.n_pds, n_pairs=cfg.n_pairs, T=cfg.n_ctx)
@@ -112,7 +119,11 @@ def batteries(cfg: LFAConfig, tok=None, valid=None) -> dict:
     return corefworld_batteries(**kw, tok=tok, names=story_names(tok), pds=valid[:, : cfg.n_ctx])
 
 # %% ../../nbs/25_lfa.run.ipynb #1e8905df
-def run_lfa(cfg: LFAConfig, out: str | Path | None = None, progress: bool = True) -> list[dict]:
+def run_lfa(
+    cfg: LFAConfig,  # arms, seeds and every option
+    out: str | Path | None = None,  # job directory (stages, models)
+    progress: bool = True,  # show progress bars
+) -> list[dict]:
     "Train and analyse every (arm, pos, seed) of `cfg`; stages cached under `out`."
     out = Path(out) if out else None
     check_stages(
@@ -172,7 +183,10 @@ def run_lfa(cfg: LFAConfig, out: str | Path | None = None, progress: bool = True
     return recs
 
 # %% ../../nbs/25_lfa.run.ipynb #a0527f7d
-def run(cfg: LFAConfig, out: Path | None = None) -> dict:
+def run(
+    cfg: LFAConfig,  # the job config (presets small, cpu, paper)
+    out: Path | None = None,  # output directory (None: cfg.out)
+) -> dict:
     """Job for `klg-lfa`: train and analyse all arms, summarise, plot; returns the metrics stored
     in results.json."""
     out = Path(out or cfg.out)

@@ -28,7 +28,11 @@ def pair_tv(
     return 0.5 * np.abs(a - at[..., idx]).sum(-1) + 0.5 * at[..., filler].sum(-1)
 
 # %% ../../nbs/24_lfa.stability.ipynb #395a183c
-def analysed_heads(spec: str, L: int, H: int) -> list[tuple]:
+def analysed_heads(
+    spec: str,  # last2 | all | 'l.h,l.h' (1-based layers)
+    L: int,  # layers
+    H: int,  # heads per layer
+) -> list[tuple]:
     "0-based (layer, head) pairs named by `spec`: last2 | all | 'l.h,l.h' (1-based layers)."
     if spec == 'all':
         return [(l, h) for l in range(L) for h in range(H)]
@@ -47,7 +51,11 @@ def analysed_heads(spec: str, L: int, H: int) -> list[tuple]:
 
 # %% ../../nbs/24_lfa.stability.ipynb #4e389274
 @torch.no_grad()
-def query_rows(model, bat, bs: int = 128) -> list[np.ndarray]:
+def query_rows(
+    model,  # a hookable model
+    bat,  # a `Battery`
+    bs: int = 128,  # batch size
+) -> list[np.ndarray]:
     "Per prompt, the attention rows `[L, H, len]` of its last position."
     dev = model_device(model)
     L = len(model.blocks)
@@ -63,12 +71,12 @@ def query_rows(model, bat, bs: int = 128) -> list[np.ndarray]:
 
 # %% ../../nbs/24_lfa.stability.ipynb #1f4c51d6
 def stability_a(
-    model,
-    pairs: MinimalPairs,
+    model,  # a hookable model
+    pairs: MinimalPairs,  # minimal pairs (with and without fillers)
     heads: list,  # analysed (layer, head), 0-based
-    tau_inv: float = 0.2,
-    sink_min: float = 0.9,
-    taus: tuple = (0.1, 0.2, 0.3),
+    tau_inv: float = 0.2,  # JS distance below which a head is position-invariant
+    sink_min: float = 0.9,  # sink share above which a head is left out
+    taus: tuple = (0.1, 0.2, 0.3),  # τ_inv values of the sensitivity grid
 ) -> dict:
     """Reading A: per pair, the fraction of analysed non-sink heads that are position-invariant;
     mean, max and min over pairs."""
@@ -103,12 +111,17 @@ def stability_a(
     )
 
 # %% ../../nbs/24_lfa.stability.ipynb #fdf67495
-def head_profile(pds: dict) -> np.ndarray:
+def head_profile(
+    pds: dict,  # `model_pds` result
+) -> np.ndarray:
     "`[L, H, 3]` profile (PDS with NaN as 0, R_3, δ*/8) used to match heads across seeds."
     return np.stack([np.nan_to_num(pds['pds'], nan=0.0), pds['R3'], pds['delta_star'] / 8], -1)
 
 # %% ../../nbs/24_lfa.stability.ipynb #d32ca887
-def match_heads(pa: np.ndarray, pb: np.ndarray) -> list[np.ndarray]:
+def match_heads(
+    pa: np.ndarray,  # [L, H, 3] profiles of model a
+    pb: np.ndarray,  # [L, H, 3] profiles of model b
+) -> list[np.ndarray]:
     """Per layer, the permutation of b's heads that best matches a's (Hungarian on Euclidean
     profile distance)."""
     out = []
@@ -120,11 +133,11 @@ def match_heads(pa: np.ndarray, pb: np.ndarray) -> list[np.ndarray]:
 
 # %% ../../nbs/24_lfa.stability.ipynb #de0eaf66
 def stability_b(
-    pa: np.ndarray,
+    pa: np.ndarray,  # [L, H, 3] profiles of model a
     pb: np.ndarray,  # head profiles of two seeds [L, H, 3]
-    inv_a: np.ndarray,
+    inv_a: np.ndarray,  # [L, H] position-invariant roles of model a
     inv_b: np.ndarray,  # [L, H] bool: position-invariant role
-    layers: list | None = None,
+    layers: list | None = None,  # 0-based layers compared (None: all)
 ) -> float:  # 0-based layers to compare (default all)
     """Share of matched heads (over `layers`) whose position-invariant role agrees across the two
     seeds."""
