@@ -47,7 +47,7 @@ from klas_lfa_glidr.klas.frontier import (
     bucket_recovery,
 )
 from .report import summarise_arm, claims, plot_run
-from .config import ARMS, KLASConfig, _timm_kwargs
+from .config import ARMS, KLASConfig, parse_timm_kwargs
 
 # %% ../../nbs/18_klas.run.ipynb #99420fe8
 def _subset(split, n: int, seed: int):
@@ -120,7 +120,7 @@ def _new_anchor(cfg: KLASConfig, k: int):
         cfg.pretrained,
         **{
             **dict(num_classes=cfg.n_classes, drop_path_rate=cfg.drop_path),
-            **_timm_kwargs(cfg.timm_kwargs),
+            **parse_timm_kwargs(cfg.timm_kwargs),
         },
     )
 
