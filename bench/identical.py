@@ -37,28 +37,25 @@ def numbers(x):
     return None if isinstance(x, float) and x != x else x
 
 
-def to_sample_sd(x):
-    "Summaries `{mean, std, n}` with the population SD turned into the sample SD (None for n = 1)."
+def map_sd(x, fn):
+    "Every summary `{mean, std, n}` in `x` with its float `std` replaced by `fn(std, n)`."
     if isinstance(x, dict):
         if set(x) == {'mean', 'std', 'n'} and isinstance(x['std'], float):
-            n = x['n']
-            sd = x['std'] * (n / (n - 1)) ** 0.5 if n > 1 else None
-            return dict(x, std=None if sd is None else float(f'{sd:.12e}'))
-        return {k: to_sample_sd(v) for k, v in x.items()}
+            return dict(x, std=fn(x['std'], x['n']))
+        return {k: map_sd(v, fn) for k, v in x.items()}
     if isinstance(x, list):
-        return [to_sample_sd(v) for v in x]
+        return [map_sd(v, fn) for v in x]
     return x
 
 
-def rounded_sd(x):
-    "The same summaries with their SD rounded to 13 significant digits, to compare with the above."
-    if isinstance(x, dict):
-        if set(x) == {'mean', 'std', 'n'} and isinstance(x['std'], float):
-            return dict(x, std=float(f"{x['std']:.12e}"))
-        return {k: rounded_sd(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [rounded_sd(v) for v in x]
-    return x
+def to_sample_sd(sd: float, n: int):
+    "A population SD as the sample SD (None for n = 1), to 13 significant digits."
+    return float(f'{sd * (n / (n - 1)) ** 0.5:.12e}') if n > 1 else None
+
+
+def rounded(sd: float, n: int) -> float:
+    "An SD to 13 significant digits, to compare with `to_sample_sd`."
+    return float(f'{sd:.12e}')
 
 
 def diffs(a, b, path='') -> list[str]:
@@ -142,8 +139,8 @@ def main():
         Path(a.save).write_text(json.dumps(now, indent=1, sort_keys=True))
     ref = json.loads(Path(a.ref).read_text())
     if a.convert_std:
-        ref['runs'] = to_sample_sd(ref['runs'])
-        now['runs'] = rounded_sd(now['runs'])
+        ref['runs'] = map_sd(ref['runs'], to_sample_sd)
+        now['runs'] = map_sd(now['runs'], rounded)
     if ref['env'] != now['env']:
         print(f'warning: recorded on {ref["env"]}, checked on {now["env"]}', file=sys.stderr)
     runs = {k: numbers(v) for k, v in ref['runs'].items() if k in now['runs']}

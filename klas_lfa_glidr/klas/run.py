@@ -501,7 +501,7 @@ def run(
         ft[f'{arm}-s{seed}'] = stage(out, f'finetune-{arm}-s{seed}', job)
         t_ft += ft[f'{arm}-s{seed}']['seconds']
     summary = {}
-    ms = lambda v: (seed_ci(v)['mean'], seed_ci(v)['sd'])  # mean and sample SD over seeds
+    ms = lambda v: (lambda s: (s['mean'], s['sd']))(seed_ci(v))  # mean and sample SD over seeds
     for arm in cfg.arms:
         per = [summarise_arm(ft[f'{arm}-s{s}']['results'], lo, hi) for s in cfg.seeds]
         auc, avg = [p['auc'] for p in per], [p['avg_top1'] for p in per]
