@@ -25,9 +25,7 @@ from .core.data import atomic_write
 # %% ../nbs/09_reproduce.ipynb #36921d57
 # where each family declares its `Family` (as `FAMILY` in its run module), in report order
 FAMILY_MODULES = dict(
-    klas='klas_lfa_glidr.klas.run',
-    lfa='klas_lfa_glidr.lfa.run',
-    glidr='klas_lfa_glidr.glidr.run',
+    klas='klas_lfa_glidr.klas.run', lfa='klas_lfa_glidr.lfa.run', glidr='klas_lfa_glidr.glidr.run'
 )
 FAMILIES = tuple(FAMILY_MODULES)
 

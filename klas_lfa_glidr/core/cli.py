@@ -109,9 +109,7 @@ def check_out_dir(
 # %% ../../nbs/06_core.cli.ipynb #stg0code
 # a value or container with numpy / torch values
 # a value or container holding numpy / torch values
-def jsonable(
-    x,
-):
+def jsonable(x):
     """numpy / torch values and containers as plain JSON types (tuples become lists, keys strings,
     NaN kept)."""
     if isinstance(x, dict):
@@ -311,9 +309,7 @@ def dataset_dirs(
 # print JSON instead of text
 # print one JSON object instead of lines
 # print one JSON object instead of lines
-def info(
-    json_out: bool = False,
-):
+def info(json_out: bool = False):
     "Print versions, the device, the data directory and which registered datasets are present."
     e = env_info()
     root = Path(e['data_dir'])

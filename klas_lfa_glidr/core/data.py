@@ -56,9 +56,7 @@ def sha256sum(
 # final file path
 # the file that appears only when the block succeeds
 # the file that appears only if the block succeeds
-def atomic_write(
-    path: str | Path,
-):
+def atomic_write(path: str | Path):
     """Context manager yielding a temporary path next to `path`; renamed onto `path` only if the
     block succeeds."""
     path = Path(path)

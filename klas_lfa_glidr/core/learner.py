@@ -148,17 +148,11 @@ class Learner:
     def autocast(self):
         return self.cb(TrainCB).autocast() if self.cb(TrainCB) else nullcontext()
 
-    def save_checkpoint(
-        self,
-        path: str | Path,
-    ) -> Path:
+    def save_checkpoint(self, path: str | Path) -> Path:
         "Write an atomic checkpoint of everything needed to continue bit-exactly."
         return _save_checkpoint(self, path=path)
 
-    def load_checkpoint(
-        self,
-        path: str | Path | bool,
-    ):
+    def load_checkpoint(self, path: str | Path | bool):
         """Restore a checkpoint; refuse it if its config differs from `self.config` (run-only
         fields such as `out` may differ)."""
         return _load_checkpoint(self, path=path)

@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 from .data import KG, with_inverse
-from .model import GLIDR, var_names
+from .model import GLIDR, RuleConfig, var_names
 
 # %% ../../nbs/33_glidr.rules.ipynb #3d524cf6
 def _norm_atom(r, u, v, n_rel):
@@ -176,23 +176,25 @@ def _slot_bodies(
 @torch.no_grad()
 def extract_rules(
     model: GLIDR,  # trained model
-    alpha_min: float | None = None,  # minimum slot weight α (default: the model's config)
-    w_min: float | None = None,  # minimum option weight (default: the model's config)
-    # discrete bodies per slot (default `cfg.rule_beam`); 1 = argmax per pair
+    # extraction options (a `GLIDRConfig` works too); None: `RuleConfig()`'s defaults
+    opts: RuleConfig | None = None,
+    alpha_min: float | None = None,  # minimum slot weight α (default: `opts.alpha_min`)
+    w_min: float | None = None,  # minimum option weight (default: `opts.w_min`)
+    # discrete bodies per slot (default `opts.rule_beam`); 1 = argmax per pair
     beam: int | None = None,
 ) -> list[Rule]:
     "Explicit rules per head, deduplicated, sorted by head then confidence."
-    cfg, R = model.cfg, model.n_rel
-    alpha_min = cfg.alpha_min if alpha_min is None else alpha_min
-    w_min = cfg.w_min if w_min is None else w_min
-    beam = getattr(cfg, 'rule_beam', 1) if beam is None else beam
+    opts, R = RuleConfig() if opts is None else opts.part(RuleConfig), model.n_rel
+    alpha_min = opts.alpha_min if alpha_min is None else alpha_min
+    w_min = opts.w_min if w_min is None else w_min
+    beam = opts.rule_beam if beam is None else beam
     H = model.theta.shape[0]
     W, A = (
         model.weights(torch.arange(H, device=model.theta.device)).cpu(),
         torch.sigmoid(model.beta).cpu(),
     )
     found = {}
-    for h, k in itertools.product(range(H), range(cfg.n_slots)):
+    for h, k in itertools.product(range(H), range(model.cfg.n_slots)):
         if A[h, k] < alpha_min:
             continue
         for atoms, eqs, pr in _slot_bodies(

@@ -35,7 +35,7 @@ def get_kg(
 
 # %% ../../nbs/35_glidr.run.ipynb #e4c95a6b
 def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: int = 1) -> dict:
-    rules = extract_rules(m, beam=beam)
+    rules = extract_rules(m, cfg, beam=beam)
     ex = RuleExecutor(rules, kg.background(), kg.n_ent, kg.n_rel, cfg.rule_agg, cfg.max_groundings)
     r = evaluate(ex, kg)
     top = {}

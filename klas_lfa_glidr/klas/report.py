@@ -13,9 +13,7 @@ from pathlib import Path
 import numpy as np
 from ..core.metrics import frontier_auc, seed_ci
 from ..core.plotting import subplots, save_fig, plot_frontier, plot_bars_ci
-from klas_lfa_glidr.klas.frontier import (
-    best_under,
-)
+from .frontier import best_under
 from .config import KLASConfig
 
 # %% ../../nbs/19_klas.report.ipynb #ed474772

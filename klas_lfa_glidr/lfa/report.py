@@ -17,11 +17,7 @@ from scipy import stats
 from ..core.metrics import seed_ci
 from ..core.plotting import subplots, save_fig, plot_bars_ci, PALETTE
 from .data import corefworld_batteries, corefworld_tokenizer
-from klas_lfa_glidr.lfa.model import (
-    LFAConfig,
-    LFAModel,
-    ARM_LABELS,
-)
+from .model import LFAConfig, LFAModel, ARM_LABELS
 from .pds import collect_patterns
 from .stability import stability_b
 

@@ -15,13 +15,7 @@ import torch
 from tqdm.auto import tqdm
 from ..core.cli import Family, stage, jsonable, check_stages
 from .data import corefworld_batteries, story_names, corefworld_tokenizer
-from klas_lfa_glidr.lfa.model import (
-    LFAConfig,
-    LFAModel,
-    train_lm,
-    lm_data,
-    param_table,
-)
+from .model import LFAConfig, LFAModel, train_lm, lm_data, param_table
 from .pds import model_pds, pds_resample
 from .interventions import recency_heads, recency_grid, intervention_report
 from .stability import stability_a, analysed_heads, head_profile
