@@ -106,20 +106,27 @@ def _img(p: str) -> str:
         f'<figcaption>{html.escape(Path(p).name)}</figcaption></figure>'
     )
 
-# %% ../nbs/09_reproduce.ipynb #24eb1063
-def report_html(
-    # `reproduce` output (families, env, stages, preset, out: the directory figures are relative to)
-    rep: dict,
-) -> str:
-    "The report as one HTML page."
-    e = html.escape
-    title = f"klas_lfa_glidr reproduction: preset {e(rep['preset'])}"
+# %% ../nbs/09_reproduce.ipynb #1d5ebb89
+_e = html.escape
+
+
+def _rows(rows: list, cells) -> str:
+    "Table rows: `cells(row)` gives a row's cells as HTML (already escaped)."
+    return ''.join('<tr>' + ''.join(cells(r)) + '</tr>' for r in rows)
+
+
+def _table(head: list, body: str) -> str:
+    return '<table><tr>' + ''.join(f'<th>{h}</th>' for h in head) + '</tr>' + body + '</table>'
+
+# %% ../nbs/09_reproduce.ipynb #ed8c9d89
+def _head_html(rep: dict) -> list:
+    "The page head, the title, the command and (preset small) the smoke-test warning."
+    title = f"klas_lfa_glidr reproduction: preset {_e(rep['preset'])}"
     out = [
-        f"<!doctype html><html lang='en'><head><meta "
-        f"charset='utf-8'><title>{title}</title><link rel='icon' "
-        f"href='data:,'><style>{_CSS}</style></head><body>",
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+        f"<link rel='icon' href='data:,'><style>{_CSS}</style></head><body>",
         f"<h1 class='title'>{title}</h1>",
-        f"<p>Command: <code>{e(rep['command'])}</code>. Verdicts: <b>reproduced</b> / <b>not "
+        f"<p>Command: <code>{_e(rep['command'])}</code>. Verdicts: <b>reproduced</b> / <b>not "
         f"reproduced</b> / <b>not testable here</b>; the papers' numbers are quoted as "
         f"the papers' numbers, ours are measured by this run.</p>",
     ]
@@ -130,68 +137,61 @@ def report_html(
             "or against any claim. The CPU-scale evidence is <code>klg-reproduce "
             "--preset cpu</code>.</p>"
         )
+    return out
+
+# %% ../nbs/09_reproduce.ipynb #a484c2a6
+def _family_html(f: dict, root: Path) -> list:
+    "One family's heading, run line, claims table and figures (relative to `root`)."
+    cache = (f"; {f['stages_cached']} of its {f['stages_total']} cached stages were computed by "
+             f"an earlier run and read back" if f.get('stages_cached') else '')
+    reused = ' (results read back from an earlier run)' if f['reused'] else ''
+    verdict = lambda c: f"<td class='v-{c['verdict'].replace(' ', '-')}'>{_e(c['verdict'])}</td>"
+    claims = _rows(f['claims'], lambda c: [
+        *(f'<td>{_e(c[k])}</td>' for k in ('claim', 'paper', 'ours')), verdict(c)])
+    return [
+        f"<h2 id='{_e(f['name'])}'>{_e(f['title'])}</h2><p>Seeds {_e(str(f['seeds']))}; this "
+        f"run {f['run_s']:.0f} s{reused}{cache}.</p>",
+        _table(['claim', 'paper', 'ours', 'verdict'], claims),
+        *(_img(root / p) for p in f['figures']),
+    ]
+
+# %% ../nbs/09_reproduce.ipynb #a811527f
+def _stages_html(f: dict) -> str:
+    "A family's stages with their seconds, in a `<details>` block."
+    # work between stages: data, anchor weights, summaries, figures
+    rest = f['run_s'] - sum(v['s'] for v in f['stage_s'].values() if not v['cached'])
+    by = lambda v: 'by an earlier run' if v['cached'] else 'by this run'
+    body = _rows(list(f['stage_s'].items()), lambda kv: [
+        f'<td>{_e(kv[0])}</td>', f"<td>{kv[1]['s']:.1f}</td>", f'<td>{by(kv[1])}</td>'])
+    if not f['reused'] and rest > 0:
+        body += (f"<tr><td>outside the stages (data, anchor weights, summaries, "
+                 f"figures)</td><td>{rest:.1f}</td><td>by this run</td></tr>")
+    return (f"<details><summary>{_e(f['name'])}: its {len(f['stage_s'])} stages</summary>"
+            + _table(['stage', 'seconds', 'computed'], body) + '</details>')
+
+# %% ../nbs/09_reproduce.ipynb #7e78c61d
+def report_html(
+    # `reproduce` output (families, env, stages, preset, out: the directory figures are relative to)
+    rep: dict,
+) -> str:
+    "The report as one HTML page."
+    out = _head_html(rep)
     for f in rep['families'].values():
-        cache = (
-            f"; {f['stages_cached']} of its {f['stages_total']} cached stages were computed by "
-            f"an earlier run and read back"
-            if f.get('stages_cached')
-            else ''
-        )
-        out.append(
-            f"<h2 id='{e(f['name'])}'>{e(f['title'])}</h2><p>Seeds {e(str(f['seeds']))}; this "
-            f"run {f['run_s']:.0f} "
-            f"s{' (results read back from an earlier run)' if f['reused'] else ''}{cache}.</p>"
-        )
-        out.append(
-            "<table><tr><th>claim</th><th>paper</th><th>ours</th><th>verdict</th></tr>"
-            + ''.join(
-                f"<tr><td>{e(c['claim'])}</td><td>{e(c['paper'])}</td><td>{e(c['ours'])}</td><td "
-                f"class='v-{c['verdict'].replace(' ', '-')}'>{e(c['verdict'])}</td></tr>"
-                for c in f['claims']
-            )
-            + "</table>"
-        )
-        out += [_img(Path(rep['out']) / p) for p in f['figures']]
-    out.append(
-        "<h2 id='environment'>Environment</h2><table>"
-        + ''.join(
-            f"<tr><th>{e(str(k))}</th>"
-            f"<td>{e(json.dumps(v) if not isinstance(v, str) else v)}</td></tr>"
-            for k, v in rep['env'].items()
-        )
-        + "</table>"
-    )
+        out += _family_html(f, Path(rep['out']))
+    env = _rows(list(rep['env'].items()), lambda kv: [
+        f'<th>{_e(str(kv[0]))}</th>',
+        f'<td>{_e(json.dumps(kv[1]) if not isinstance(kv[1], str) else kv[1])}</td>'])
+    out.append("<h2 id='environment'>Environment</h2><table>" + env + '</table>')
     jobs, thr = rep.get('jobs', 1), rep.get('threads')
     tx = f", {thr} torch thread{'s' if thr > 1 else ''} each" if thr else ''
+    stages = _rows(list(rep['stages'].items()),
+                   lambda kv: [f'<td>{_e(kv[0])}</td>', f'<td>{kv[1]:.1f}</td>'])
     out.append(
         f"<h2 id='stages'>Wall time per stage</h2><p>{rep['total_s']:.0f} s in all; {jobs} "
         f"famil{'ies' if jobs > 1 else 'y'} at a time{tx}.</p>"
-        "<table><tr><th>family</th><th>seconds</th></tr>"
-        + ''.join(f"<tr><td>{e(k)}</td><td>{v:.1f}</td></tr>" for k, v in rep['stages'].items())
-        + "</table>"
+        + _table(['family', 'seconds'], stages)
     )
-    for f in rep['families'].values():
-        if not f.get('stage_s'):
-            continue
-        rest = f['run_s'] - sum(
-            v['s'] for v in f['stage_s'].values() if not v['cached']
-        )  # work between stages: data, anchor training, summaries, figures
-        out.append(
-            f"<details><summary>{e(f['name'])}: its {len(f['stage_s'])} "
-            f"stages</summary><table><tr><th>stage</th><th>seconds</th><th>computed</th></tr>"
-            + ''.join(
-                f"<tr><td>{e(k)}</td><td>{v['s']:.1f}</td>"
-                f"<td>{'by an earlier run' if v['cached'] else 'by this run'}</td></tr>"
-                for k, v in f['stage_s'].items()
-            )
-            + (
-                f"<tr><td>outside the stages (data, anchor weights, summaries, "
-                f"figures)</td><td>{rest:.1f}</td><td>by this run</td></tr>"
-                if not f['reused'] and rest > 0
-                else ''
-            )
-            + "</table></details>"
-        )
+    out += [_stages_html(f) for f in rep['families'].values() if f.get('stage_s')]
     out.append("</body></html>")
     return '\n'.join(out)
 

@@ -81,7 +81,7 @@ def _device_ok(v):
     "auto | cpu | cuda | cuda:N | mps"
     return re.fullmatch(r'auto|cpu|mps|cuda(:\d+)?', v) is not None
 
-# %% ../../nbs/00_core.config.ipynb #b62f6318
+# %% ../../nbs/00_core.config.ipynb #4cc68031
 @dataclass
 class Options:
     """A group of typed, validated fields: what one reader (a model, a trainer, an analysis) takes.
@@ -125,7 +125,7 @@ class Options:
         has and this class does not (fields removed since, which nothing reads) are left out."""
         return _diff(self, other=other, ignore=ignore)
 
-# %% ../../nbs/00_core.config.ipynb #5db4bb34
+# %% ../../nbs/00_core.config.ipynb #6a34747a
 @dataclass
 class Config(Options):
     "Base of every experiment config: common fields, presets, validation and (de)serialisation."
@@ -225,13 +225,13 @@ def _from_preset(
         raise ConfigError(f"preset={preset!r} is unknown; allowed values: {PRESETS}")
     return getattr(cls, preset)(**kw)
 
-# %% ../../nbs/00_core.config.ipynb #feec643b
+# %% ../../nbs/00_core.config.ipynb #e4cd706d
 def _replace(self: Options, **kw) -> Options:
     "A validated copy with fields `kw` changed; unknown names raise `ConfigError`."
     _check_keys(type(self), kw)
     return dataclasses.replace(self, **kw)
 
-# %% ../../nbs/00_core.config.ipynb #0510c3ec
+# %% ../../nbs/00_core.config.ipynb #0f21aa9a
 def _part(self: Options, cls: type) -> Options:
     "The fields of the group `cls` (a base of this class), as a validated `cls`."
     if type(self) is cls:

@@ -17,7 +17,7 @@ from torch import nn, Tensor
 from ..core.config import Config, ConfigError, Options
 from .layers import KGraph, exist, EPS
 
-# %% ../../nbs/32_glidr.model.ipynb #09aad995
+# %% ../../nbs/32_glidr.model.ipynb #aed73f48
 @dataclass
 class GLIDRModelConfig(Options):
     "What the `GLIDR` model reads: its rule space, messages and aggregation."
@@ -65,7 +65,7 @@ class GLIDRModelConfig(Options):
     def n_rounds(self) -> int:
         return self.rounds or self.n_vars - 1
 
-# %% ../../nbs/32_glidr.model.ipynb #cd3d0b0d
+# %% ../../nbs/32_glidr.model.ipynb #d0a37432
 @dataclass
 class GLIDRTrainConfig(Options):
     "What `fit_glidr` reads: the loss, the graphs, the schedule and the memory guard."
@@ -88,7 +88,7 @@ class GLIDRTrainConfig(Options):
         max_mem_gb=(0, None),
     )
 
-# %% ../../nbs/32_glidr.model.ipynb #91891009
+# %% ../../nbs/32_glidr.model.ipynb #4c32d04a
 @dataclass
 class RuleConfig(Options):
     "What `extract_rules` and the rule executor read."
@@ -103,7 +103,7 @@ class RuleConfig(Options):
     _choices = dict(rule_agg=('noisy_or', 'max'))
     _bounds = dict(alpha_min=(0, 1), w_min=(0, 1), max_groundings=(1, None), rule_beam=(1, 256))
 
-# %% ../../nbs/32_glidr.model.ipynb #39a87e98
+# %% ../../nbs/32_glidr.model.ipynb #4f9bdc2a
 @dataclass
 class EmbeddingConfig(Options):
     "What the embedding reference (`fit_embedding`) reads."
@@ -121,7 +121,7 @@ class EmbeddingConfig(Options):
         emb_dropout=(0, 1), label_smoothing=(0, 1),
     )
 
-# %% ../../nbs/32_glidr.model.ipynb #bb482a96
+# %% ../../nbs/32_glidr.model.ipynb #2c58856b
 @dataclass
 class GLIDRExperiments(Options):
     "What the `klg-glidr` job reads: datasets, seeds and the settings of each experiment."
@@ -148,7 +148,7 @@ class GLIDRExperiments(Options):
         e2e_n_free_max=(0, 6), e2e_lr=(0, 10),
     )
 
-# %% ../../nbs/32_glidr.model.ipynb #d10656ce
+# %% ../../nbs/32_glidr.model.ipynb #10bf370e
 @dataclass
 class GLIDRConfig(
     GLIDRExperiments, EmbeddingConfig, RuleConfig, GLIDRTrainConfig, GLIDRModelConfig, Config

@@ -91,77 +91,86 @@ def plot_sweep(
 def _pair(runs: dict, a: str, b: str) -> dict:
     return seed_ci([x['mean']['mrr'] - y['mean']['mrr'] for x, y in zip(runs[a], runs[b])])
 
-# %% ../../nbs/36_glidr.report.ipynb #37363c98
+# %% ../../nbs/36_glidr.report.ipynb #89dfd491
+def _ok(b: bool) -> str:
+    return 'reproduced' if b else 'not reproduced'
+
+
+def _row(claim: str, paper: str, ours: str, verdict: str) -> dict:
+    return dict(claim=claim, paper=paper, ours=ours, verdict=verdict)
+
+# %% ../../nbs/36_glidr.report.ipynb #d1cec6e2
+def _planted_rows(E0: dict) -> list[dict]:
+    "E0: the top rule of every planted graph is its planted body."
+    if not E0:
+        return []
+    ours = ', '.join(
+        f"{t}: {'recovered' if v['recovered'] else 'not recovered'} (MRR GLIDR "
+        f"{v['glidr']:.3f}, chain {v['chain']:.3f})"
+        for t, v in E0.items()
+    )
+    return [_row('graph-like rules with branches and cycles are learned where chains fall short '
+                 '(E0, planted graphs: top rule = planted body)',
+                 'rule syntax allows branches and cycles', ours,
+                 _ok(all(v['recovered'] for v in E0.values())))]
+
+# %% ../../nbs/36_glidr.report.ipynb #1552ef7d
+def _dataset_rows(ds: str, runs: dict, S: dict) -> list[dict]:
+    "E1 > E2 (paired ΔMRR), E4 (rules keep ≥ 0.7 of the MRR) and E6 (≥ 0.9 × DistMult) on `ds`."
+    d = _pair(runs, 'glidr', 'chain')
+    ci = f" [{d['ci'][0]:+.4f}, {d['ci'][1]:+.4f}]" if d['ci'] else ' (one seed)'
+    rows = [_row(f'GLIDR outperforms chain-like rule learning on {ds} (E1 > E2, ΔMRR)',
+                 'significantly outperforms existing rule learners', f"{d['mean']:+.4f}{ci}",
+                 _ok(d['ci'][0] > 0) if d['ci'] else 'not testable here')]
+    if 'rules_share' in S['glidr']:
+        sh = S['glidr']['rules_share']['mean']
+        rows.append(_row(
+            f'extracted rules keep the performance on {ds} (E4: MRR_rules ≥ 0.7 × MRR_model)',
+            'explicit rules retain significant predictive performance',
+            f"{sh:.2f} × (rules MRR {S['glidr']['rules_mrr']['mean']:.3f})", _ok(sh >= 0.7)))
+    if 'emb' in S:
+        g, e = S['glidr']['mrr']['mean'], S['emb']['mrr']['mean']
+        rows.append(_row(
+            f'structure-only GLIDR competes with an embedding model on {ds} (E6: MRR ≥ 0.9 '
+            f'× DistMult)', 'competes with embedding methods', f"GLIDR {g:.3f}, DistMult {e:.3f}",
+            _ok(g >= 0.9 * e)))
+    return rows
+
+# %% ../../nbs/36_glidr.report.ipynb #d2838325
+def _noise_row(E5: dict) -> dict:
+    "E5: GLIDR's relative MRR drop at the highest noise level is no larger than any baseline's."
+    dr = E5['drop']
+    p = max(dr['glidr'], key=float)
+    others = {a: v[p] for a, v in dr.items() if a != 'glidr'}
+    return _row(f'robust to training-data noise (E5: relative MRR drop at p = {p} no larger than '
+                f'the baselines\')', 'highly robust to training-data noise',
+                f"drop GLIDR {dr['glidr'][p]:.2f}, "
+                + ', '.join(f'{a} {v:.2f}' for a, v in others.items()),
+                _ok(all(dr['glidr'][p] <= v for v in others.values())))
+
+
+def _e2e_row(E7: dict) -> dict:
+    "E7: joint training beats frozen random predicates, and the used predicate's AUROC > 0.5."
+    j, f = E7['joint'], E7['frozen random']
+    return _row('trained end-to-end with a neural perception module (E7: MRR above frozen random '
+                'predicates, predicate AUROC > 0.5)',
+                'can be chained with deep neural networks and trained end-to-end',
+                f"MRR joint {j['mrr']:.3f} vs frozen {f['mrr']:.3f}; AUROC {j['auroc_used']:.2f}",
+                _ok(j['mrr'] > f['mrr'] and j['auroc_used'] > 0.5))
+
+# %% ../../nbs/36_glidr.report.ipynb #befa344a
 def claims(
     res: dict,  # `run` metrics
 ) -> list[dict]:
     "Rows `claim, paper, ours, verdict` for the GLIDR paper from E0–E7 (what the run contains)."
-    rows = []
-    add = lambda c, p, o, v: rows.append(dict(claim=c, paper=p, ours=o, verdict=v))
-    ok = lambda b: 'reproduced' if b else 'not reproduced'
-    E0 = res.get('E0', {})
-    if E0:
-        add(
-            'graph-like rules with branches and cycles are learned where chains fall short '
-            '(E0, planted graphs: top rule = planted body)',
-            'rule syntax allows branches and cycles',
-            ', '.join(
-                f"{t}: {'recovered' if v['recovered'] else 'not recovered'} (MRR GLIDR "
-                f"{v['glidr']:.3f}, chain {v['chain']:.3f})"
-                for t, v in E0.items()
-            ),
-            ok(all(v['recovered'] for v in E0.values())),
-        )
+    rows = _planted_rows(res.get('E0', {}))
     for ds, runs in res.get('runs', {}).items():
-        if ds == 'planted' or not {'glidr', 'chain'} <= set(runs):
-            continue
-        d = _pair(runs, 'glidr', 'chain')
-        ci = f" [{d['ci'][0]:+.4f}, {d['ci'][1]:+.4f}]" if d['ci'] else ' (one seed)'
-        add(
-            f'GLIDR outperforms chain-like rule learning on {ds} (E1 > E2, ΔMRR)',
-            'significantly outperforms existing rule learners',
-            f"{d['mean']:+.4f}{ci}",
-            ok(d['ci'][0] > 0) if d['ci'] else 'not testable here',
-        )
-        S = res['summary'][ds]
-        if 'rules_share' in S['glidr']:
-            sh = S['glidr']['rules_share']['mean']
-            add(
-                f'extracted rules keep the performance on {ds} (E4: MRR_rules ≥ 0.7 × MRR_model)',
-                'explicit rules retain significant predictive performance',
-                f"{sh:.2f} × (rules MRR {S['glidr']['rules_mrr']['mean']:.3f})",
-                ok(sh >= 0.7),
-            )
-        if 'emb' in S:
-            g, e = S['glidr']['mrr']['mean'], S['emb']['mrr']['mean']
-            add(
-                f'structure-only GLIDR competes with an embedding model on {ds} (E6: MRR ≥ 0.9 '
-                f'× DistMult)',
-                'competes with embedding methods',
-                f"GLIDR {g:.3f}, DistMult {e:.3f}",
-                ok(g >= 0.9 * e),
-            )
+        if ds != 'planted' and {'glidr', 'chain'} <= set(runs):
+            rows += _dataset_rows(ds, runs, res['summary'][ds])
     if 'E5_noise' in res:
-        dr = res['E5_noise']['drop']
-        p = max(dr['glidr'], key=float)
-        others = {a: v[p] for a, v in dr.items() if a != 'glidr'}
-        add(
-            f'robust to training-data noise (E5: relative MRR drop at p = {p} no larger than '
-            f'the baselines\')',
-            'highly robust to training-data noise',
-            f"drop GLIDR {dr['glidr'][p]:.2f}, "
-            + ', '.join(f'{a} {v:.2f}' for a, v in others.items()),
-            ok(all(dr['glidr'][p] <= v for v in others.values())),
-        )
+        rows.append(_noise_row(res['E5_noise']))
     if 'E7_e2e' in res:
-        j, f = res['E7_e2e']['joint'], res['E7_e2e']['frozen random']
-        add(
-            'trained end-to-end with a neural perception module (E7: MRR above frozen random '
-            'predicates, predicate AUROC > 0.5)',
-            'can be chained with deep neural networks and trained end-to-end',
-            f"MRR joint {j['mrr']:.3f} vs frozen {f['mrr']:.3f}; AUROC {j['auroc_used']:.2f}",
-            ok(j['mrr'] > f['mrr'] and j['auroc_used'] > 0.5),
-        )
+        rows.append(_e2e_row(res['E7_e2e']))
     return rows
 
 # %% ../../nbs/36_glidr.report.ipynb #9374deec

@@ -24,7 +24,7 @@ ARMS = dict(
     random_pairs="|S_KLAS| stitches drawn uniformly within KLAS's anchor pairs (random (a))",
 )
 
-# %% ../../nbs/17a_klas.config.ipynb #750f8a4c
+# %% ../../nbs/17a_klas.config.ipynb #ad415de2
 @dataclass
 class KLASData(Options):
     "What `make_splits` and every loader read: the dataset, its splits and augmentation."
@@ -52,7 +52,7 @@ class KLASData(Options):
     _bounds = dict(img_size=(1, None), n_classes=(2, None), modes=(1, None),
                    random_erase=(0, 1), eval_bs=(1, None), num_workers=(0, None))
 
-# %% ../../nbs/17a_klas.config.ipynb #0d7da47b
+# %% ../../nbs/17a_klas.config.ipynb #64504f59
 @dataclass
 class KLASAnchors(Options):
     "What `make_anchors` reads: where the anchors come from and how they are trained."
@@ -78,7 +78,7 @@ class KLASAnchors(Options):
                     anchor_lr_scaling=('inverse_width', 'constant'))
     _bounds = dict(depth=(2, None), drop_path=(0, 0.99))
 
-# %% ../../nbs/17a_klas.config.ipynb #e7d5a2c4
+# %% ../../nbs/17a_klas.config.ipynb #047d14fb
 @dataclass
 class KLASSelection(Options):
     "What `select_all` reads: probes, Γ, the buckets of each arm and the least-squares init."
@@ -109,7 +109,7 @@ class KLASSelection(Options):
     _bounds = dict(tau=(1e-12, None), n_buckets=(1, None), kl_temperature=(1e-12, None),
                    ls_init_images=(1, None), coarse_buckets=(1, None), probe_images=(0, None))
 
-# %% ../../nbs/17a_klas.config.ipynb #1d0103d6
+# %% ../../nbs/17a_klas.config.ipynb #3fb768d4
 @dataclass
 class KLASFinetune(Options):
     "What `finetune` reads: the supernet's budget, sampling, optimiser and regularisation."
@@ -137,7 +137,7 @@ class KLASFinetune(Options):
     _bounds = dict(steps_per_config=(1, None), finetune_epochs=(0, None), warmup_pct=(0, 0.99),
                    label_smoothing=(0, 0.99), mixup=(0, None), cutmix=(0, None))
 
-# %% ../../nbs/17a_klas.config.ipynb #d74f4fa2
+# %% ../../nbs/17a_klas.config.ipynb #044e5c03
 @dataclass
 class KLASConfig(KLASFinetune, KLASSelection, KLASAnchors, KLASData, Config):
     """Config of the KLAS pipeline (spec §5 options, §8.1 CPU protocol, §8.2 / §4 step 9 paper
@@ -174,7 +174,7 @@ class KLASConfig(KLASFinetune, KLASSelection, KLASAnchors, KLASData, Config):
         "The base checks, then the KLAS-specific ones (anchor lists, data options, arms)."
         return _validate_klas(self)
 
-# %% ../../nbs/17a_klas.config.ipynb #1e926afb
+# %% ../../nbs/17a_klas.config.ipynb #5a681780
 PAPER = dict(
     data='folder', img_size=224, n_classes=1000, anchor_source='timm', pretrained=True,
     anchor_steps=0,

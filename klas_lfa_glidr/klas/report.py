@@ -52,84 +52,79 @@ def _side(s, above=0.0):
         return 'not testable here'
     return 'reproduced' if s['ci'][0] > above else 'not reproduced'
 
-# %% ../../nbs/19_klas.report.ipynb #d4cefa95
+# %% ../../nbs/19_klas.report.ipynb #7170cdab
+def _vs(
+    dv: dict,  # `delta_vs` of a run
+    arm: str,  # the arm KLAS is compared with
+    key: str,  # the interval: delta_ci | flops_ratio | auc_diff
+    claim: str,  # the claim's wording
+    paper: str,  # the paper's number
+    fmt: str = '{:+.4f}',  # format of the mean and the bounds
+    above: float = 0.0,  # the null the interval must lie above
+) -> list[dict]:
+    "The claim row of one KLAS-vs-`arm` interval, or no row when the run lacks `arm`."
+    if arm not in dv:
+        return []
+    s = dv[arm][key]
+    return [dict(claim=claim, paper=paper, ours=_ci(s, fmt), verdict=_side(s, above))]
+
+# %% ../../nbs/19_klas.report.ipynb #543953cc
+def _matched_row(res: dict) -> list[dict]:
+    "Spec C5: does the AUC gain over SN-Net survive a KLAS selection of SN-Net's size?"
+    dv, sm = res['delta_vs'], res['summary']
+    if 'klas_matched' not in dv or 'snnet' not in dv:
+        return []
+    m = seed_ci([a - b for a, b in zip(sm['klas_matched']['auc'], sm['snnet']['auc'])])
+    claim = ('the AUC gain over SN-Net survives matching |S| (ΔAUC, KLAS at |S_SN-Net| − '
+             'SN-Net; spec C5)')
+    return [dict(claim=claim, paper='— (our hypothesis)', ours=_ci(m), verdict=_side(m))]
+
+# %% ../../nbs/19_klas.report.ipynb #3f3bd462
+def _rank_row(res: dict) -> dict:
+    "Spec C1: Γ from KL ranks LS-initialised stitches better than Γ from 1 − CKA."
+    rk, rc = res['spearman_gamma_ls'], res.get('spearman_cka_ls', float('nan'))
+    return dict(
+        claim='Γ from KL ranks least-squares-initialised stitches better than Γ from 1 − CKA '
+        '(Spearman ρ over all candidates; spec C1)',
+        paper=PAPER['cka'],
+        ours=f"ρ_KL = {rk:.3f}, ρ_CKA = {rc:.3f}",
+        verdict='reproduced' if rk > 0 and rk > rc else 'not reproduced',
+    )
+
+# %% ../../nbs/19_klas.report.ipynb #9369bf16
+def _recovery_row(rec: dict) -> list[dict]:
+    "Spec C2: KLAS recovers the best candidate of at least as many MACs buckets as SN-Net."
+    if 'snnet' not in rec:
+        return []
+    f = lambda a: f"{rec[a]['recovered']}/{rec[a]['buckets']}"
+    ours = f"KLAS {f('klas')}, SN-Net {f('snnet')}"
+    ours += f", random {f('random')}" if 'random' in rec else ''
+    ok = rec['klas']['recovered'] >= rec['snnet']['recovered']
+    claim = 'KLAS recovers the best candidate of more MACs buckets than SN-Net (spec C2)'
+    return [dict(claim=claim, paper=PAPER['recovery'], ours=ours,
+                 verdict='reproduced' if ok else 'not reproduced')]
+
+# %% ../../nbs/19_klas.report.ipynb #d35a072d
 def claims(
     res: dict,  # `run` metrics (needs `delta_vs`, so the `klas` arm)
 ) -> list[dict]:
     "Rows `claim, paper, ours, verdict` for the KLAS paper at this run's scale."
-    dv, rows = res['delta_vs'], []
-    add = lambda c, p, o, v: rows.append(dict(claim=c, paper=p, ours=o, verdict=v))
-    if 'snnet' in dv:
-        add(
-            'KLAS beats SN-Net nearest stitching at matched MACs (Δtop-1, KLAS − SN-Net, mean '
-            'over the MACs grid)',
-            PAPER['top1'],
-            _ci(dv['snnet']['delta_ci']),
-            _side(dv['snnet']['delta_ci']),
-        )
-        add(
-            'SN-Net needs more MACs than KLAS for the same accuracy (MACs ratio SN-Net / KLAS)',
-            PAPER['flops'],
-            _ci(dv['snnet']['flops_ratio'], '{:.3f}×'),
-            _side(dv['snnet']['flops_ratio'], 1.0),
-        )
-        add(
-            'KLAS has the larger frontier AUC than SN-Net (ΔAUC)',
-            PAPER['auc'],
-            _ci(dv['snnet']['auc_diff']),
-            _side(dv['snnet']['auc_diff']),
-        )
-    if 'random' in dv:
-        add(
-            'KLAS has the larger AUC than random selection of the same size (ΔAUC; spec C3)',
-            '— (our hypothesis)',
-            _ci(dv['random']['auc_diff']),
-            _side(dv['random']['auc_diff']),
-        )
-    if 'klas_matched' in dv and 'snnet' in dv:
-        m = seed_ci(
-            [
-                a - b
-                for a, b in zip(
-                    res['summary']['klas_matched']['auc'], res['summary']['snnet']['auc']
-                )
-            ]
-        )
-        add(
-            'the AUC gain over SN-Net survives matching |S| (ΔAUC, KLAS at |S_SN-Net| − '
-            'SN-Net; spec C5)',
-            '— (our hypothesis)',
-            _ci(m),
-            _side(m),
-        )
-    rk, rc = res['spearman_gamma_ls'], res.get('spearman_cka_ls', float('nan'))
-    add(
-        'Γ from KL ranks least-squares-initialised stitches better than Γ from 1 − CKA '
-        '(Spearman ρ over all candidates; spec C1)',
-        PAPER['cka'],
-        f"ρ_KL = {rk:.3f}, ρ_CKA = {rc:.3f}",
-        'reproduced' if rk > 0 and rk > rc else 'not reproduced',
-    )
-    if 'klas_cka' in dv:
-        add(
-            'selection with KL beats selection with CKA (ΔAUC, KLAS − KLAS on 1 − CKA)',
-            PAPER['cka'],
-            _ci(dv['klas_cka']['auc_diff']),
-            _side(dv['klas_cka']['auc_diff']),
-        )
-    rec = res['recovery']
-    if 'snnet' in rec:
-        f = lambda a: f"{rec[a]['recovered']}/{rec[a]['buckets']}"
-        add(
-            'KLAS recovers the best candidate of more MACs buckets than SN-Net (spec C2)',
-            PAPER['recovery'],
-            f"KLAS {f('klas')}, SN-Net {f('snnet')}"
-            + (f", random {f('random')}" if 'random' in rec else ''),
-            'reproduced'
-            if rec['klas']['recovered'] >= rec['snnet']['recovered']
-            else 'not reproduced',
-        )
-    return rows
+    dv = res['delta_vs']
+    return [
+        *_vs(dv, 'snnet', 'delta_ci', 'KLAS beats SN-Net nearest stitching at matched MACs '
+             '(Δtop-1, KLAS − SN-Net, mean over the MACs grid)', PAPER['top1']),
+        *_vs(dv, 'snnet', 'flops_ratio', 'SN-Net needs more MACs than KLAS for the same '
+             'accuracy (MACs ratio SN-Net / KLAS)', PAPER['flops'], '{:.3f}×', 1.0),
+        *_vs(dv, 'snnet', 'auc_diff', 'KLAS has the larger frontier AUC than SN-Net (ΔAUC)',
+             PAPER['auc']),
+        *_vs(dv, 'random', 'auc_diff', 'KLAS has the larger AUC than random selection of the '
+             'same size (ΔAUC; spec C3)', '— (our hypothesis)'),
+        *_matched_row(res),
+        _rank_row(res),
+        *_vs(dv, 'klas_cka', 'auc_diff', 'selection with KL beats selection with CKA (ΔAUC, '
+             'KLAS − KLAS on 1 − CKA)', PAPER['cka']),
+        *_recovery_row(res['recovery']),
+    ]
 
 # %% ../../nbs/19_klas.report.ipynb #98a60a56
 MAIN_ARMS = ('klas', 'snnet', 'random')

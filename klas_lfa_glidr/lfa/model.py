@@ -30,7 +30,7 @@ from klas_lfa_glidr.core.learner import (
 )
 from .data import corefworld_tokenizer, corefworld_windows, LMDataset
 
-# %% ../../nbs/21_lfa.model.ipynb #b1df900a
+# %% ../../nbs/21_lfa.model.ipynb #bab08111
 # spec §2.4: stream mode, V source, Q/K source, mixing of V, O, FFN and Q/K
 ARM_FIELDS = ('stream_mode', 'v_source', 'qk_source', 'v_mixing', 'o_mixing', 'ffn_mixing',
               'qk_mixing')
@@ -52,7 +52,7 @@ ALLOWED = {
     'cascade': dict(qk_source=('combined', 'token', 'context'), v_source=('token', 'combined')),
 }
 
-# %% ../../nbs/21_lfa.model.ipynb #38d88b2f
+# %% ../../nbs/21_lfa.model.ipynb #383bf6c1
 @dataclass
 class LFAModelConfig(Options):
     "What `LFAModel` reads: streams, sources, mixing, norms, positions and sizes (spec §2, §7)."
@@ -91,7 +91,7 @@ class LFAModelConfig(Options):
         "The field checks, then the cross-field rules of streams, sources and positions."
         return _validate_streams(self)
 
-# %% ../../nbs/21_lfa.model.ipynb #a6efd309
+# %% ../../nbs/21_lfa.model.ipynb #bf140b4f
 @dataclass
 class LFATrainConfig(Options):
     "What `train_lm` reads: the corpus and the optimiser (spec §9)."
@@ -112,7 +112,7 @@ class LFATrainConfig(Options):
     _bounds = dict(steps=(1, None), bs=(1, None), lr=(0, None), warmup=(0, None),
                    n_train=(1, None), n_valid=(0, None))
 
-# %% ../../nbs/21_lfa.model.ipynb #cbe302e4
+# %% ../../nbs/21_lfa.model.ipynb #9ebc6ffc
 @dataclass
 class PDSConfig(Options):
     "What the PDS analysis reads (spec §3): windows, kernel, positions, sinks and thresholds."
@@ -130,7 +130,7 @@ class PDSConfig(Options):
                     pds_sink=('exclude', 'include', 'separate'))
     _bounds = dict(pds_i0=(0, None), tau_inv=(0, 1))
 
-# %% ../../nbs/21_lfa.model.ipynb #a35ffae8
+# %% ../../nbs/21_lfa.model.ipynb #7c3d6704
 @dataclass
 class InterventionConfig(Options):
     "What the recency-head interventions (spec §4) and the stability measure (§5) read."
@@ -153,7 +153,7 @@ class InterventionConfig(Options):
                     stability=('minimal_pairs', 'seed_pairs'))
     _bounds = dict(n_boot=(0, None), rec_w=(1, 8), n_control=(0, None))
 
-# %% ../../nbs/21_lfa.model.ipynb #6ce6008f
+# %% ../../nbs/21_lfa.model.ipynb #4b58024f
 @dataclass
 class LFAConfig(InterventionConfig, PDSConfig, LFATrainConfig, LFAModelConfig, Config):
     """Config of the LFA family: architecture (spec §2, §7), training (§9) and analysis options
@@ -202,7 +202,7 @@ class LFAConfig(InterventionConfig, PDSConfig, LFATrainConfig, LFAModelConfig, C
         "The model's checks, then the arms."
         return _validate_lfa(self)
 
-# %% ../../nbs/21_lfa.model.ipynb #57ed2fc1
+# %% ../../nbs/21_lfa.model.ipynb #479afb7b
 def _validate_streams(self: LFAModelConfig):
     Options.validate(self)
     al = ALLOWED[self.stream_mode]
@@ -224,7 +224,7 @@ def _validate_streams(self: LFAModelConfig):
         )
     return self
 
-# %% ../../nbs/21_lfa.model.ipynb #e822277a
+# %% ../../nbs/21_lfa.model.ipynb #d45ce1e4
 def _validate_lfa(self: LFAConfig):
     _validate_streams(self)
     bad = [a for a in tuple(self.arms) + tuple(self.alibi_arms) if a not in ARMS]
