@@ -273,11 +273,8 @@ def render_site(
         )
         pages.append(
             dict(
-                src=name,
-                file=out,
-                title=fm.get('title', Path(name).stem),
-                description=fm.get('description', ''),
-                **stats,
+                src=name, file=out, title=fm.get('title', Path(name).stem),
+                description=fm.get('description', ''), **stats
             )
         )
         nbs_.append(nb)
@@ -302,11 +299,8 @@ def render_site(
             f'<p class="description">{_code(p["description"])}</p>' if p['description'] else ''
         )
         body = re.sub(
-            r'<title>.*?</title>',
-            f'<title>{p["title"]} – klas_lfa_glidr</title>',
-            body,
-            count=1,
-            flags=re.S,
+            r'<title>.*?</title>', f'<title>{p["title"]} – klas_lfa_glidr</title>', body, count=1,
+            flags=re.S
         )
         body = re.sub(
             r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>', '', body
@@ -332,11 +326,7 @@ _JS = """JSON.stringify({title: document.title,
 def find_chromium() -> str | None:
     "Path of a Chromium/Chrome binary, or None."
     for b in (
-        os.environ.get('CHROMIUM'),
-        'chromium',
-        'chromium-browser',
-        'google-chrome',
-        'chrome',
+        os.environ.get('CHROMIUM'), 'chromium', 'chromium-browser', 'google-chrome', 'chrome'
     ):
         if b and shutil.which(b):
             return shutil.which(b)
@@ -364,21 +354,11 @@ class CDP:
         profile: str,  # a fresh user-data directory
     ):
         args = [
-            chromium,
-            '--headless=new',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--hide-scrollbars',
-            f'--remote-debugging-port={port}',
-            '--remote-allow-origins=*',
-            f'--user-data-dir={profile}',
-            '--window-size=1280,900',
-            'about:blank',
+            chromium, '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic',
+            '--no-first-run', '--disable-background-networking', '--disable-component-update',
+            '--disable-sync', '--hide-scrollbars', f'--remote-debugging-port={port}',
+            '--remote-allow-origins=*', f'--user-data-dir={profile}', '--window-size=1280,900',
+            'about:blank'
         ]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(150):
@@ -396,9 +376,7 @@ class CDP:
 
         ws_url = next(t['webSocketDebuggerUrl'] for t in tabs if t.get('type') == 'page')
         self.ws, self.id, self.events = (
-            websocket.create_connection(ws_url, timeout=30, suppress_origin=True),
-            0,
-            [],
+            websocket.create_connection(ws_url, timeout=30, suppress_origin=True), 0, []
         )
         for m in ('Page.enable', 'Runtime.enable', 'Log.enable'):
             self.call(m)
@@ -524,9 +502,8 @@ def check_site(
         res = {}
         for p in pages:
             r = check_page(
-                cdp,
-                f'http://127.0.0.1:{srv.server_address[1]}/{p["file"]}',
-                Path(shots) / (Path(p['file']).stem + '.png'),
+                cdp, f'http://127.0.0.1:{srv.server_address[1]}/{p["file"]}',
+                Path(shots) / (Path(p['file']).stem + '.png')
             )
             res[p['file']] = _problems(p, r, site)
         return res

@@ -72,19 +72,12 @@ def run_family(
     # figures relative to the report's directory
     figs = sorted(str(p.relative_to(out)) for p in d.rglob('*.png') if 'stages' not in p.parts)
     return dict(
-        name=name,
-        title=fam.title,
-        preset=preset,
-        metrics=res['metrics'],
-        claims=fam.claims(res['metrics']),
-        figures=figs,
-        wall_s=time.perf_counter() - t0,
-        run_s=res['timings']['total_s'],
-        reused=reused,
-        seeds=list(getattr(cfg, 'seeds', (cfg.seed,))),
-        stages_cached=len(before),
+        name=name, title=fam.title, preset=preset, metrics=res['metrics'],
+        claims=fam.claims(res['metrics']), figures=figs, wall_s=time.perf_counter() - t0,
+        run_s=res['timings']['total_s'], reused=reused,
+        seeds=list(getattr(cfg, 'seeds', (cfg.seed,))), stages_cached=len(before),
         stages_total=len(finished_stages(d)),
-        stage_s={k: dict(s=v, cached=k in before) for k, v in stage_times(d).items()},
+        stage_s={k: dict(s=v, cached=k in before) for k, v in stage_times(d).items()}
     )
 
 # %% ../nbs/09_reproduce.ipynb #4018308f
@@ -106,7 +99,7 @@ def _img(p: str) -> str:
         f'<figcaption>{html.escape(Path(p).name)}</figcaption></figure>'
     )
 
-# %% ../nbs/09_reproduce.ipynb #1d5ebb89
+# %% ../nbs/09_reproduce.ipynb #385fd0a2
 _e = html.escape
 
 
@@ -118,7 +111,7 @@ def _rows(rows: list, cells) -> str:
 def _table(head: list, body: str) -> str:
     return '<table><tr>' + ''.join(f'<th>{h}</th>' for h in head) + '</tr>' + body + '</table>'
 
-# %% ../nbs/09_reproduce.ipynb #ed8c9d89
+# %% ../nbs/09_reproduce.ipynb #bc12a929
 def _head_html(rep: dict) -> list:
     "The page head, the title, the command and (preset small) the smoke-test warning."
     title = f"klas_lfa_glidr reproduction: preset {_e(rep['preset'])}"
@@ -139,7 +132,7 @@ def _head_html(rep: dict) -> list:
         )
     return out
 
-# %% ../nbs/09_reproduce.ipynb #a484c2a6
+# %% ../nbs/09_reproduce.ipynb #e2d592fb
 def _family_html(f: dict, root: Path) -> list:
     "One family's heading, run line, claims table and figures (relative to `root`)."
     cache = (f"; {f['stages_cached']} of its {f['stages_total']} cached stages were computed by "
@@ -155,7 +148,7 @@ def _family_html(f: dict, root: Path) -> list:
         *(_img(root / p) for p in f['figures']),
     ]
 
-# %% ../nbs/09_reproduce.ipynb #a811527f
+# %% ../nbs/09_reproduce.ipynb #d359ba17
 def _stages_html(f: dict) -> str:
     "A family's stages with their seconds, in a `<details>` block."
     # work between stages: data, anchor weights, summaries, figures
@@ -169,7 +162,7 @@ def _stages_html(f: dict) -> str:
     return (f"<details><summary>{_e(f['name'])}: its {len(f['stage_s'])} stages</summary>"
             + _table(['stage', 'seconds', 'computed'], body) + '</details>')
 
-# %% ../nbs/09_reproduce.ipynb #7e78c61d
+# %% ../nbs/09_reproduce.ipynb #6f446fd5
 def report_html(
     # `reproduce` output (families, env, stages, preset, out: the directory figures are relative to)
     rep: dict,
@@ -364,16 +357,10 @@ def reproduce(
         finally:
             torch.set_num_threads(n0)
     rep = dict(
-        name='reproduce',
-        preset=preset,
-        out=str(out),
-        command=f"klg-reproduce --preset {preset} --out {out}",
-        families=fams,
-        stages={f: v['wall_s'] for f, v in fams.items()},
-        jobs=jobs,
-        threads=threads,
-        env=env_info(),
-        total_s=time.perf_counter() - t0,
+        name='reproduce', preset=preset, out=str(out),
+        command=f"klg-reproduce --preset {preset} --out {out}", families=fams,
+        stages={f: v['wall_s'] for f, v in fams.items()}, jobs=jobs, threads=threads,
+        env=env_info(), total_s=time.perf_counter() - t0
     )
     _write_report(rep, out, families)
     return rep

@@ -40,16 +40,8 @@ class ToyConfig(Config):
     resume: bool = True  # resume from out/ckpt.pt when it exists
     _choices = dict(sched=('constant', 'cos', 'warmup_cos', 'onecycle'))
     _bounds = dict(
-        n_train=(1, None),
-        n_valid=(1, None),
-        d_in=(1, None),
-        n_cls=(2, None),
-        width=(1, None),
-        bs=(1, None),
-        epochs=(1, None),
-        lr=(0, 10),
-        clip=(0, None),
-        ckpt_every=(0, None),
+        n_train=(1, None), n_valid=(1, None), d_in=(1, None), n_cls=(2, None), width=(1, None),
+        bs=(1, None), epochs=(1, None), lr=(0, 10), clip=(0, None), ckpt_every=(0, None)
     )
 
     @classmethod
@@ -80,11 +72,8 @@ def toy_model(
 ) -> nn.Module:
     "A two-hidden-layer MLP."
     return nn.Sequential(
-        nn.Linear(cfg.d_in, cfg.width),
-        nn.GELU(),
-        nn.Linear(cfg.width, cfg.width),
-        nn.GELU(),
-        nn.Linear(cfg.width, cfg.n_cls),
+        nn.Linear(cfg.d_in, cfg.width), nn.GELU(), nn.Linear(cfg.width, cfg.width), nn.GELU(),
+        nn.Linear(cfg.width, cfg.n_cls)
     )
 
 # %% ../../nbs/07_core.checks.ipynb #4b47b9e0
@@ -117,11 +106,8 @@ def run_toy(
     learn.fit(n_epochs=cfg.epochs, resume=resume)
     save_fig(plot_history(learn.history).figure, out / 'curve', close=True)
     return dict(
-        **learn.valid_metrics,
-        steps=learn.step,
-        params=count_params(learn.raw_model),
-        resumed=bool(resume),
-        stop_reason=learn.stop_reason,
+        **learn.valid_metrics, steps=learn.step, params=count_params(learn.raw_model),
+        resumed=bool(resume), stop_reason=learn.stop_reason
     )
 
 

@@ -22,15 +22,8 @@ def versions() -> dict:
     "Versions of Python, this package and its main dependencies (None when not installed)."
     out = {'python': platform.python_version()}
     for p in (
-        'klas_lfa_glidr',
-        'torch',
-        'torchvision',
-        'timm',
-        'torch_geometric',
-        'numpy',
-        'fastcore',
-        'nbdev',
-        'matplotlib',
+        'klas_lfa_glidr', 'torch', 'torchvision', 'timm', 'torch_geometric', 'numpy', 'fastcore',
+        'nbdev', 'matplotlib'
     ):
         try:
             out[p] = md.version(p.replace('_', '-') if p == 'torch_geometric' else p)
@@ -166,9 +159,8 @@ def check_stages(
     p = Path(out) / 'stages' / '_config.json'
     if p.exists():
         ours, theirs, skip = (
-            jsonable(cfg.to_dict()),
-            json.loads(p.read_text()),
-            set(ignore) | set(type(cfg)._run_only),
+            jsonable(cfg.to_dict()), json.loads(p.read_text()),
+            set(ignore) | set(type(cfg)._run_only)
         )
         dflt = jsonable(
             {
@@ -218,12 +210,8 @@ def run_job(
     t0 = time.perf_counter()
     metrics = run_fn(cfg, out) or {}
     res = dict(
-        name=name,
-        preset=preset,
-        config=cfg.to_dict(),
-        metrics=metrics,
-        timings={'total_s': round(time.perf_counter() - t0, 3)},
-        env=env_info(),
+        name=name, preset=preset, config=cfg.to_dict(), metrics=metrics,
+        timings={'total_s': round(time.perf_counter() - t0, 3)}, env=env_info()
     )
     write_json(res, out / 'results.json')
     return res

@@ -269,12 +269,7 @@ class DataLoaders:
         seed: int = 0,  # seed of the epoch-wise shuffle (epoch e uses seed + e)
     ):
         self.train, self.valid, self.bs, self.n_inp, self.shuffle, self.drop_last = (
-            train,
-            valid,
-            bs,
-            n_inp,
-            shuffle,
-            drop_last,
+            train, valid, bs, n_inp, shuffle, drop_last
         )
         self.num_workers, self.collate_fn, self.seed = num_workers, collate_fn, seed
 
@@ -290,12 +285,8 @@ class DataLoaders:
     def train_dl(self, epoch: int = 0, skip: int = 0, rank: int = 0, world: int = 1) -> DataLoader:
         "Loader for training epoch `epoch`, skipping its first `skip` batches."
         s = DistributedSampler(
-            self.train,
-            num_replicas=world,
-            rank=rank,
-            shuffle=self.shuffle,
-            seed=self.seed,
-            drop_last=True,
+            self.train, num_replicas=world, rank=rank, shuffle=self.shuffle, seed=self.seed,
+            drop_last=True
         )
         s.set_epoch(epoch)
         bsamp = _SkipBatches(s, self.local_bs(world), self.drop_last, skip)
@@ -310,9 +301,8 @@ class DataLoaders:
             return None
         idx, bs = list(range(rank, len(self.valid), world)), self.local_bs(world)
         return self._loader(
-            self.valid,
-            [idx[i : i + bs] for i in range(0, len(idx), bs)],
-            torch.Generator().manual_seed(self.seed),
+            self.valid, [idx[i : i + bs] for i in range(0, len(idx), bs)],
+            torch.Generator().manual_seed(self.seed)
         )
 
     def _loader(self, ds: Dataset, bsamp, g: torch.Generator) -> DataLoader:
@@ -320,18 +310,12 @@ class DataLoaders:
         read one gather per batch."""
         if isinstance(ds, TensorDataset) and self.collate_fn is None:
             return DataLoader(
-                _Gather(ds),
-                sampler=bsamp,
-                batch_size=None,
-                num_workers=self.num_workers,
-                generator=g,
+                _Gather(ds), sampler=bsamp, batch_size=None, num_workers=self.num_workers,
+                generator=g
             )
         return DataLoader(
-            ds,
-            batch_sampler=bsamp,
-            num_workers=self.num_workers,
-            collate_fn=self.collate_fn,
-            generator=g,
+            ds, batch_sampler=bsamp, num_workers=self.num_workers, collate_fn=self.collate_fn,
+            generator=g
         )
 
     def steps_per_epoch(self, world: int = 1) -> int:

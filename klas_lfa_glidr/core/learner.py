@@ -91,12 +91,7 @@ class Learner:
         progress: bool = True,  # show progress bars (ProgressCB; False drops it)
     ):
         self.model, self.dls, self.loss_func, self.lr, self.opt_func, self.config = (
-            model,
-            dls,
-            loss_func,
-            lr,
-            opt_func,
-            config,
+            model, dls, loss_func, lr, opt_func, config
         )
         self.device = default_device(
             config.device if config is not None and device == 'auto' else device
@@ -165,9 +160,8 @@ def _setup(self: Learner, n_epochs, n_steps):
     self.raw_model.to(self.device)
     if self.world > 1 and not isinstance(self.model, nn.parallel.DistributedDataParallel):
         self.model = nn.parallel.DistributedDataParallel(
-            self.raw_model,
-            device_ids=[self.device.index] if self.device.type == 'cuda' else None,
-            **getattr(self.raw_model, 'ddp_kwargs', {}),
+            self.raw_model, device_ids=[self.device.index] if self.device.type == 'cuda' else None,
+            **getattr(self.raw_model, 'ddp_kwargs', {})
         )  # e.g. a supernet needs find_unused_parameters=True
     if self.opt is None:
         self.opt = self.opt_func(
@@ -436,12 +430,8 @@ class ProgressCB(Callback):
 
     def before_fit(self):
         self.bar = tqdm(
-            total=self.learn.n_steps,
-            initial=self.learn.step,
-            desc='fit',
-            disable=not is_main(),
-            dynamic_ncols=True,
-            leave=False,
+            total=self.learn.n_steps, initial=self.learn.step, desc='fit', disable=not is_main(),
+            dynamic_ncols=True, leave=False
         )
         self.smooth = None
 

@@ -274,8 +274,6 @@ def seed_ci(
         return dict(mean=float(x.mean()), sd=float('nan'), ci=None, values=x.tolist())
     h = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
     return dict(
-        mean=float(x.mean()),
-        sd=float(x.std(ddof=1)),
-        ci=[float(x.mean() - h), float(x.mean() + h)],
-        values=x.tolist(),
+        mean=float(x.mean()), sd=float(x.std(ddof=1)),
+        ci=[float(x.mean() - h), float(x.mean() + h)], values=x.tolist()
     )

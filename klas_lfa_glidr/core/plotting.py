@@ -15,15 +15,9 @@ import matplotlib.pyplot as plt
 
 # %% ../../nbs/05_core.plotting.ipynb #2f0446a9
 STYLE = {
-    'figure.dpi': 100,
-    'savefig.dpi': 150,
-    'axes.spines.top': False,
-    'axes.spines.right': False,
-    'axes.grid': True,
-    'grid.alpha': 0.3,
-    'font.size': 10,
-    'axes.titlesize': 11,
-    'legend.frameon': False,
+    'figure.dpi': 100, 'savefig.dpi': 150, 'axes.spines.top': False, 'axes.spines.right': False,
+    'axes.grid': True, 'grid.alpha': 0.3, 'font.size': 10, 'axes.titlesize': 11,
+    'legend.frameon': False
 }
 PALETTE = ['#4C72B0', '#DD8452', '#55A868', '#C44E52', '#8172B3', '#937860', '#DA8BC3', '#8C8C8C']
 

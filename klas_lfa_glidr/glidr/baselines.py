@@ -88,20 +88,12 @@ def fit_embedding(
     )
     qv = queries(kg, 'valid')
     dls = DataLoaders(
-        TensorDataset(q, q),
-        TensorDataset(qv, qv) if len(qv) else None,
-        bs=min(cfg.emb_bs, len(q)),
-        seed=cfg.seed,
-        drop_last=False,
+        TensorDataset(q, q), TensorDataset(qv, qv) if len(qv) else None, bs=min(cfg.emb_bs, len(q)),
+        seed=cfg.seed, drop_last=False
     )
     learn = Learner(
-        model,
-        dls,
-        OneToNLoss(answers(kg, ('facts', 'train')), kg.n_ent, cfg.label_smoothing),
-        lr=cfg.emb_lr,
-        opt_func=torch.optim.Adam,
-        config=cfg,
-        metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)},
-        progress=progress,
+        model, dls, OneToNLoss(answers(kg, ('facts', 'train')), kg.n_ent, cfg.label_smoothing),
+        lr=cfg.emb_lr, opt_func=torch.optim.Adam, config=cfg,
+        metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)}, progress=progress
     )
     return learn.fit(cfg.emb_epochs)

@@ -214,11 +214,8 @@ _SHA = {
     ),
 }
 _ARCH = {
-    'conve-kinship': 'kinship',
-    'conve-umls': 'umls',
-    'conve-nations': 'nations',
-    'conve-wn18rr': 'WN18RR',
-    'conve-fb15k-237': 'FB15k-237',
+    'conve-kinship': 'kinship', 'conve-umls': 'umls', 'conve-nations': 'nations',
+    'conve-wn18rr': 'WN18RR', 'conve-fb15k-237': 'FB15k-237'
 }
 
 # %% ../../nbs/30_glidr.data.ipynb #83eaad5d
@@ -268,12 +265,9 @@ def kg_stats(
 ) -> dict:
     "Entities, relations, triples per split, unseen and empty-relation counts."
     return dict(
-        E=kg.n_ent,
-        R=kg.n_rel,
-        **{k: len(v) for k, v in kg.splits.items()},
-        valid_unseen=kg.info.get('valid_unseen', 0),
-        test_unseen=kg.info.get('test_unseen', 0),
-        empty_relations=len(kg.info.get('empty_relations', [])),
+        E=kg.n_ent, R=kg.n_rel, **{k: len(v) for k, v in kg.splits.items()},
+        valid_unseen=kg.info.get('valid_unseen', 0), test_unseen=kg.info.get('test_unseen', 0),
+        empty_relations=len(kg.info.get('empty_relations', []))
     )
 
 # %% ../../nbs/30_glidr.data.ipynb #265ad58a
@@ -302,10 +296,8 @@ class AnswerIndex(dict):
             items = sorted((a * M + r, sorted(v)) for (a, r), v in self.items())
             cnt = torch.tensor([0] + [len(v) for _, v in items])
             self._csr = (
-                torch.tensor([k for k, _ in items], dtype=torch.long),
-                cnt.cumsum(0),
-                torch.tensor([b for _, v in items for b in v], dtype=torch.long),
-                M,
+                torch.tensor([k for k, _ in items], dtype=torch.long), cnt.cumsum(0),
+                torch.tensor([b for _, v in items for b in v], dtype=torch.long), M
             )
         return self._csr
 
@@ -389,9 +381,8 @@ def planted_kg(
 
     ents = range(n_ent)
     bg = {
-        'r1': rand_rel(ents, degree),
-        'r3': rand_rel(ents, degree),
-        'r2': rand_rel([e for e in ents if rng.random() < p_r2], degree),
+        'r1': rand_rel(ents, degree), 'r3': rand_rel(ents, degree),
+        'r2': rand_rel([e for e in ents if rng.random() < p_r2], degree)
     }
     path = {(x, y) for x, ys in _compose(_adj(bg['r1']), _adj(bg['r3'])).items() for y in ys}
     kept = {p for p in sorted(path) if rng.random() < p_r4_path} if 'cycle' in templates else set()
@@ -400,9 +391,8 @@ def planted_kg(
     bg['r4'] = kept | {(rng.randrange(n_ent), rng.randrange(n_ent)) for _ in range(len(kept))}
     has_r2 = {x for x, _ in bg['r2']}
     target = {
-        'chain': path,
-        'branch': {(x, y) for x, y in bg['r1'] if y in has_r2},
-        'cycle': path & bg['r4'],
+        'chain': path, 'branch': {(x, y) for x, y in bg['r1'] if y in has_r2},
+        'cycle': path & bg['r4']
     }
     rels = ['r1', 'r2', 'r3', 'r4'] + [f't_{t}' for t in templates]
     facts = [(x, rels.index(r), y) for r in ('r1', 'r2', 'r3', 'r4') for x, y in sorted(bg[r])]
@@ -416,12 +406,9 @@ def planted_kg(
         te += ts[n2:]
     T = lambda l: torch.tensor(l, dtype=torch.long).reshape(-1, 3)
     kg = KG(
-        f"planted-{'-'.join(templates)}-s{seed}",
-        [f'e{i}' for i in ents],
-        rels,
-        dict(facts=T(facts), train=T(tr), valid=T(va), test=T(te)),
-        'generated',
-        {'templates': list(templates)},
+        f"planted-{'-'.join(templates)}-s{seed}", [f'e{i}' for i in ents], rels,
+        dict(facts=T(facts), train=T(tr), valid=T(va), test=T(te)), 'generated',
+        {'templates': list(templates)}
     )
     return _check_unseen(kg, 'keep')
 
@@ -459,10 +446,6 @@ def corrupt(
             ts = torch.cat([ts, new])
         splits[s] = ts
     return KG(
-        kg.name + f'-noise{p}',
-        kg.entities,
-        kg.relations,
-        splits,
-        kg.layout,
-        {**kg.info, 'noise': (p, mode)},
+        kg.name + f'-noise{p}', kg.entities, kg.relations, splits, kg.layout,
+        {**kg.info, 'noise': (p, mode)}
     )

@@ -57,11 +57,9 @@ def digits_kg(
     T = lambda l, r: torch.tensor([(a, r, b) for a, b in l], dtype=torch.long).reshape(-1, 3)
     n1, n2 = int(0.8 * len(tgt)), int(0.9 * len(tgt))
     kg = KG(
-        'digits-e2e',
-        [str(i) for i in range(E)],
-        ['next', 't'],
+        'digits-e2e', [str(i) for i in range(E)], ['next', 't'],
         dict(facts=T(nxt, 0), train=T(tgt[:n1], 1), valid=T(tgt[n1:n2], 1), test=T(tgt[n2:], 1)),
-        'generated',
+        'generated'
     )
     return kg, X, y
 
@@ -137,11 +135,7 @@ def run_e2e(
     with torch.no_grad():
         p = model.predicates()
     return dict(
-        mrr=res['mean']['mrr'],
-        h10=res['mean']['h10'],
-        predicate=j,
-        auroc_used=auroc(p[j], y == 0),
-        auroc_best=max(auroc(p[i], y == 0) for i in range(len(p))),
-        n_nodes=kg.n_ent,
-        n_train=len(kg.split('train')),
+        mrr=res['mean']['mrr'], h10=res['mean']['h10'], predicate=j, auroc_used=auroc(p[j], y == 0),
+        auroc_best=max(auroc(p[i], y == 0) for i in range(len(p))), n_nodes=kg.n_ent,
+        n_train=len(kg.split('train'))
     )

@@ -129,11 +129,7 @@ class KGraph(nn.Module):
         g = KGraph.__new__(KGraph)
         nn.Module.__init__(g)
         g.n_ent, g.n_rel, g.n_r, g.backend, g.mp = (
-            self.n_ent,
-            self.n_rel,
-            self.n_r,
-            self.backend,
-            self.mp,
+            self.n_ent, self.n_rel, self.n_r, self.backend, self.mp
         )
         g.set_edges(self.src[keep], self.rel[keep], self.dst[keep])
         return g

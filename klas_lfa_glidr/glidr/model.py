@@ -44,13 +44,9 @@ class GLIDRModelConfig(Options):
     # (exact; False = every message every round, the reference)
     prune_messages: bool = True
     _choices = dict(
-        g=('noisy_or', 'clip', 'count_norm'),
-        message_schedule=('extrinsic', 'full'),
-        tnorm=('product', 'min'),
-        message_form=('mixture', 'fused', 'auto'),
-        slot_agg=('noisy_or', 'sum'),
-        inverse_queries=('tied', 'separate'),
-        body=('graph', 'chain'),
+        g=('noisy_or', 'clip', 'count_norm'), message_schedule=('extrinsic', 'full'),
+        tnorm=('product', 'min'), message_form=('mixture', 'fused', 'auto'),
+        slot_agg=('noisy_or', 'sum'), inverse_queries=('tied', 'separate'), body=('graph', 'chain')
     )
     _bounds = dict(
         n_free_max=(0, 6), n_slots=(1, 64), rounds=(0, 20), init_std=(0, None),

@@ -44,11 +44,8 @@ def rank_metrics(
 ) -> dict:
     "MRR, Hits@1/3/10 and MR of a rank vector."
     return dict(
-        mrr=mrr(ranks),
-        h1=hits_at(ranks, 1),
-        h3=hits_at(ranks, 3),
-        h10=hits_at(ranks, 10),
-        mr=mean_rank(ranks),
+        mrr=mrr(ranks), h1=hits_at(ranks, 1), h3=hits_at(ranks, 3), h10=hits_at(ranks, 10),
+        mr=mean_rank(ranks)
     )
 
 # %% ../../nbs/32a_glidr.ranking.ipynb #bb5e5711

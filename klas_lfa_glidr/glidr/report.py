@@ -35,13 +35,8 @@ def plot_arms(
         m = [summary[d][arm][key]['mean'] for d in summary]
         s = [summary[d][arm][key]['std'] for d in summary]
         ax.bar(
-            np.arange(len(summary)) + i * w,
-            m,
-            w,
-            yerr=s,
-            capsize=3,
-            color=col,
-            label={'glidr': 'GLIDR', 'chain': 'chain-only', 'emb': 'embedding'}[arm],
+            np.arange(len(summary)) + i * w, m, w, yerr=s, capsize=3, color=col,
+            label={'glidr': 'GLIDR', 'chain': 'chain-only', 'emb': 'embedding'}[arm]
         )
     ax.set_xticks(np.arange(len(summary)) + w, list(summary))
     ax.set_ylabel(f'test {key.upper()} (mean ties)')
@@ -59,11 +54,8 @@ def plot_noise(
     for arm, col in zip(ARMS, PALETTE):
         ps = sorted(noise['mrr'][arm], key=float)
         ax.plot(
-            [float(p) for p in ps],
-            [noise['mrr'][arm][p] for p in ps],
-            marker='o',
-            color=col,
-            label=arm,
+            [float(p) for p in ps], [noise['mrr'][arm][p] for p in ps], marker='o', color=col,
+            label=arm
         )
     ax.set(xlabel='noise p (replaced tails)', ylabel='test MRR (clean test)')
     ax.legend()
@@ -91,7 +83,7 @@ def plot_sweep(
 def _pair(runs: dict, a: str, b: str) -> dict:
     return seed_ci([x['mean']['mrr'] - y['mean']['mrr'] for x, y in zip(runs[a], runs[b])])
 
-# %% ../../nbs/36_glidr.report.ipynb #89dfd491
+# %% ../../nbs/36_glidr.report.ipynb #3dfd29e6
 def _ok(b: bool) -> str:
     return 'reproduced' if b else 'not reproduced'
 
@@ -99,7 +91,7 @@ def _ok(b: bool) -> str:
 def _row(claim: str, paper: str, ours: str, verdict: str) -> dict:
     return dict(claim=claim, paper=paper, ours=ours, verdict=verdict)
 
-# %% ../../nbs/36_glidr.report.ipynb #d1cec6e2
+# %% ../../nbs/36_glidr.report.ipynb #be75a533
 def _planted_rows(E0: dict) -> list[dict]:
     "E0: the top rule of every planted graph is its planted body."
     if not E0:
@@ -114,7 +106,7 @@ def _planted_rows(E0: dict) -> list[dict]:
                  'rule syntax allows branches and cycles', ours,
                  _ok(all(v['recovered'] for v in E0.values())))]
 
-# %% ../../nbs/36_glidr.report.ipynb #1552ef7d
+# %% ../../nbs/36_glidr.report.ipynb #6ce76b0d
 def _dataset_rows(ds: str, runs: dict, S: dict) -> list[dict]:
     "E1 > E2 (paired ΔMRR), E4 (rules keep ≥ 0.7 of the MRR) and E6 (≥ 0.9 × DistMult) on `ds`."
     d = _pair(runs, 'glidr', 'chain')
@@ -136,7 +128,7 @@ def _dataset_rows(ds: str, runs: dict, S: dict) -> list[dict]:
             _ok(g >= 0.9 * e)))
     return rows
 
-# %% ../../nbs/36_glidr.report.ipynb #d2838325
+# %% ../../nbs/36_glidr.report.ipynb #5addbddd
 def _noise_row(E5: dict) -> dict:
     "E5: GLIDR's relative MRR drop at the highest noise level is no larger than any baseline's."
     dr = E5['drop']
@@ -158,7 +150,7 @@ def _e2e_row(E7: dict) -> dict:
                 f"MRR joint {j['mrr']:.3f} vs frozen {f['mrr']:.3f}; AUROC {j['auroc_used']:.2f}",
                 _ok(j['mrr'] > f['mrr'] and j['auroc_used'] > 0.5))
 
-# %% ../../nbs/36_glidr.report.ipynb #befa344a
+# %% ../../nbs/36_glidr.report.ipynb #1698ea04
 def claims(
     res: dict,  # `run` metrics
 ) -> list[dict]:
@@ -198,18 +190,12 @@ def draw_rule(
         a, b = (u, v) if r < rule.n_rel else (v, u)
         name = rn(r % rule.n_rel)
         ax.annotate(
-            '',
-            xy=pos[b],
-            xytext=pos[a],
-            arrowprops=dict(arrowstyle='->', color='0.4', shrinkA=12, shrinkB=12),
+            '', xy=pos[b], xytext=pos[a],
+            arrowprops=dict(arrowstyle='->', color='0.4', shrinkA=12, shrinkB=12)
         )
         ax.text(
-            (pos[a][0] + pos[b][0]) / 2,
-            (pos[a][1] + pos[b][1]) / 2,
-            name,
-            fontsize=8,
-            ha='center',
-            color=PALETTE[3],
+            (pos[a][0] + pos[b][0]) / 2, (pos[a][1] + pos[b][1]) / 2, name, fontsize=8, ha='center',
+            color=PALETTE[3]
         )
     for v in vs:
         ax.scatter(*pos[v], s=500, color=PALETTE[0] if v < 2 else '0.8', zorder=3)

@@ -42,15 +42,11 @@ def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: in
     for ru in rules:
         top.setdefault(ru.head, ru)
     return dict(
-        mrr=r['mean']['mrr'],
-        h10=r['mean']['h10'],
-        share=r['mean']['mrr'] / max(model_mrr, 1e-12),
-        n_rules=len(rules),
-        non_chain=sum(ru.shape != 'chain' for ru in rules) / max(1, len(rules)),
+        mrr=r['mean']['mrr'], h10=r['mean']['h10'], share=r['mean']['mrr'] / max(model_mrr, 1e-12),
+        n_rules=len(rules), non_chain=sum(ru.shape != 'chain' for ru in rules) / max(1, len(rules)),
         top_non_chain=sum(ru.shape != 'chain' for ru in top.values()) / max(1, len(top)),
-        truncated=ex.truncated,
-        top_rules=[ru.datalog(kg) for ru in top.values()],
-        top_bodies={kg.relations[h]: [list(a) for a in ru.atoms] for h, ru in top.items()},
+        truncated=ex.truncated, top_rules=[ru.datalog(kg) for ru in top.values()],
+        top_bodies={kg.relations[h]: [list(a) for a in ru.atoms] for h, ru in top.items()}
     )
 
 # %% ../../nbs/35_glidr.run.ipynb #ec803e3e
@@ -73,15 +69,9 @@ def run_arm(
         torch.save(m.state_dict(), save)
     res = evaluate(m, kg)
     out = dict(
-        arm=arm,
-        dataset=kg.name,
-        seed=cfg.seed,
-        mean=res['mean'],
-        pessimistic=res['pessimistic'],
-        optimistic=res['optimistic'],
-        per_relation=res['per_relation'],
-        fit_s=fit_s,
-        epoch_s=fit_s / max(1, cfg.emb_epochs if arm == 'emb' else cfg.epochs),
+        arm=arm, dataset=kg.name, seed=cfg.seed, mean=res['mean'], pessimistic=res['pessimistic'],
+        optimistic=res['optimistic'], per_relation=res['per_relation'], fit_s=fit_s,
+        epoch_s=fit_s / max(1, cfg.emb_epochs if arm == 'emb' else cfg.epochs)
     )
     if rules and arm != 'emb':
         out['rules'] = _rules_report(m, kg, cfg, res['mean']['mrr'])  # spec §5: argmax per pair
@@ -111,18 +101,15 @@ def run_planted(
     for t in PLANTED:
         kg = planted_kg((t,), n_ent=cfg.planted_ent, seed=seed)
         c = cfg.replace(
-            n_free_max=cfg.planted_n_free_max,
-            seed=seed,
-            epochs=cfg.planted_epochs,
-            lr=cfg.planted_lr,
+            n_free_max=cfg.planted_n_free_max, seed=seed, epochs=cfg.planted_epochs,
+            lr=cfg.planted_lr
         )
         g, ch = run_arm(kg, c, 'glidr'), run_arm(kg, c, 'chain', rules=False)
         top = g['rules']['top_bodies'].get(f't_{t}')
         out[t] = dict(
-            glidr=g['mean']['mrr'],
-            chain=ch['mean']['mrr'],
+            glidr=g['mean']['mrr'], chain=ch['mean']['mrr'],
             top_rule=next((r for r in g['rules']['top_rules'] if r.startswith(f't_{t}')), ''),
-            recovered=top is not None and tuple(map(tuple, top)) == planted_body(t, kg),
+            recovered=top is not None and tuple(map(tuple, top)) == planted_body(t, kg)
         )
     return out
 
@@ -227,10 +214,8 @@ def run(
                     out,
                     f'{ds}_{arm}_s{s}',
                     lambda: run_arm(
-                        get_kg(ds, cfg, s) if ds == 'planted' else kg,
-                        cfg.replace(seed=s),
-                        arm,
-                        save=out / 'stages' / f'{ds}_{arm}_s{s}.pt' if out else None,
+                        get_kg(ds, cfg, s) if ds == 'planted' else kg, cfg.replace(seed=s), arm,
+                        save=out / 'stages' / f'{ds}_{arm}_s{s}.pt' if out else None
                     ),
                 )
                 for s in tqdm(cfg.seeds, desc=f'{ds} {arm}', leave=False)
@@ -248,9 +233,8 @@ def run(
         res['E5_noise'] = run_noise(get_kg(nd, cfg), cfg, done, out)
     if cfg.e2e:
         res['E7_e2e'] = stage(
-            out,
-            'E7_e2e',
-            lambda: {'joint': run_e2e(cfg), 'frozen random': run_e2e(cfg, frozen=True)},
+            out, 'E7_e2e',
+            lambda: {'joint': run_e2e(cfg), 'frozen random': run_e2e(cfg, frozen=True)}
         )
     if out:
         _figures(res, out)

@@ -37,13 +37,7 @@ class GLIDRLoss:
         adv_temp: float = 0.5,  # self-adversarial temperature of bce_neg_sa
     ):
         self.kind, self.idx, self.n_ent, self.model, self.n_neg, self.adv_temp, self.lam = (
-            kind,
-            train_idx,
-            n_ent,
-            model,
-            n_neg,
-            adv_temp,
-            0.0,
+            kind, train_idx, n_ent, model, n_neg, adv_temp, 0.0
         )
 
     def __call__(self, ls: Tensor, q: Tensor) -> Tensor:
@@ -160,26 +154,16 @@ def fit_glidr(
     core.graph, core.eval_graph = graphs_for(kg, cfg)
     qtr, qva = queries(kg, 'train'), queries(kg, 'valid')
     dls = DataLoaders(
-        TensorDataset(qtr, qtr),
-        TensorDataset(qva, qva) if len(qva) else None,
-        bs=min(cfg.bs, len(qtr)),
-        seed=cfg.seed,
-        drop_last=False,
+        TensorDataset(qtr, qtr), TensorDataset(qva, qva) if len(qva) else None,
+        bs=min(cfg.bs, len(qtr)), seed=cfg.seed, drop_last=False
     )
     loss = GLIDRLoss(cfg.loss, answers(kg, ('facts', 'train')), kg.n_ent, model)
     cbs = [AnnealCB(cfg)] + ([KeepBestCB()] if keep_best else [])
     if out:
         cbs += [CheckpointCB(Path(out) / 'ckpt.pt', every=50), MetricsCB(Path(out) / 'log.jsonl')]
     learn = Learner(
-        model,
-        dls,
-        loss,
-        lr=cfg.lr,
-        opt_func=torch.optim.Adam,
-        config=cfg,
-        cbs=cbs,
-        metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)},
-        progress=progress,
+        model, dls, loss, lr=cfg.lr, opt_func=torch.optim.Adam, config=cfg, cbs=cbs,
+        metrics={'mrr': mrr_metric(answers(kg), kg.n_ent)}, progress=progress
     )
     resume = bool(out) and (Path(out) / 'ckpt.pt').exists()
     return learn.fit(cfg.epochs, resume=resume)

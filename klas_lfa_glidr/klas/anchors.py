@@ -147,15 +147,7 @@ _NEEDS = {
     'vit': ('patch_embed', '_pos_embed', 'norm_pre', 'blocks', 'norm', 'forward_head'),
     'swin': ('patch_embed', 'layers', 'norm', 'forward_head'),
     'resnet': (
-        'conv1',
-        'bn1',
-        'act1',
-        'maxpool',
-        'layer1',
-        'layer2',
-        'layer3',
-        'layer4',
-        'forward_head',
+        'conv1', 'bn1', 'act1', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4', 'forward_head'
     ),
 }
 
@@ -220,11 +212,8 @@ def with_prefix(
         return tokens
     ref = vit._pos_embed(
         torch.zeros(
-            tokens.shape[0],
-            tokens.shape[1],
-            tokens.shape[2],
-            device=tokens.device,
-            dtype=tokens.dtype,
+            tokens.shape[0], tokens.shape[1], tokens.shape[2], device=tokens.device,
+            dtype=tokens.dtype
         )
     )
     return torch.cat([ref[:, :n], tokens], 1)

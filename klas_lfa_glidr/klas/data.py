@@ -16,12 +16,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.data import TensorDataset
 from klas_lfa_glidr.core.data import (
-    DatasetSpec,
-    register_dataset,
-    data_root,
-    DataLoaders,
-    batches,
-    as_dataset,
+    DatasetSpec, register_dataset, data_root, DataLoaders, batches, as_dataset
 )
 from ..core.config import model_device
 from ..core.learner import Learner, LRSchedCB
@@ -119,16 +114,8 @@ def make_anchor(
 
     torch.manual_seed(seed)
     return timm.create_model(
-        'vit_tiny_patch16_224',
-        pretrained=False,
-        img_size=img,
-        patch_size=patch,
-        depth=depth,
-        embed_dim=width,
-        num_heads=heads,
-        mlp_ratio=2.0,
-        num_classes=n_classes,
-        **kw,
+        'vit_tiny_patch16_224', pretrained=False, img_size=img, patch_size=patch, depth=depth,
+        embed_dim=width, num_heads=heads, mlp_ratio=2.0, num_classes=n_classes, **kw
     )
 
 # %% ../../nbs/17_klas.data.ipynb #ac4a68c6
@@ -150,12 +137,9 @@ def train_anchor(
     Learner."""
     ds = as_dataset(x, y)
     learn = Learner(
-        model,
-        DataLoaders(ds, bs=min(bs, len(ds)), seed=seed, num_workers=num_workers),
-        lr=lr,
+        model, DataLoaders(ds, bs=min(bs, len(ds)), seed=seed, num_workers=num_workers), lr=lr,
         cbs=[LRSchedCB('warmup_cos')],
-        opt_func=lambda ps, lr: torch.optim.AdamW(ps, lr=lr, weight_decay=wd),
-        progress=progress,
+        opt_func=lambda ps, lr: torch.optim.AdamW(ps, lr=lr, weight_decay=wd), progress=progress
     )
     learn.fit(n_steps=steps)
     return model.eval()
@@ -187,9 +171,7 @@ CIFAR100 = register_dataset(
         name='klas/cifar-100',
         family='klas',
         files={
-            'cifar-100-python/train': '',
-            'cifar-100-python/test': '',
-            'cifar-100-python/meta': '',
+            'cifar-100-python/train': '', 'cifar-100-python/test': '', 'cifar-100-python/meta': ''
         },
         archive='https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz',
     )
@@ -308,8 +290,7 @@ def folder_splits(
             )
     tr, ev, val = (
         image_folder(root / 'train', img_size, True, **(train_tfm or {})),
-        image_folder(root / 'train', img_size),
-        image_folder(root / 'val', img_size),
+        image_folder(root / 'train', img_size), image_folder(root / 'val', img_size)
     )
     hold, rest = _fixed_subset(len(tr), n_holdout, seed)
     test = Subset(val, _fixed_subset(len(val), n_test, seed + 1)[0]) if n_test else val

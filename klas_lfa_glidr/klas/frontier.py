@@ -52,10 +52,8 @@ def delta_at_matched_flops(
     grid = np.linspace(lo, hi, n)
     d = step_frontier(*a)(grid) - step_frontier(*b)(grid)
     return dict(
-        grid=grid.tolist(),
-        delta=d.tolist(),
-        mean=float(np.nanmean(d)),
-        share_ge0=float(np.nanmean(d >= 0)),
+        grid=grid.tolist(), delta=d.tolist(), mean=float(np.nanmean(d)),
+        share_ge0=float(np.nanmean(d >= 0))
     )
 
 # %% ../../nbs/16_klas.frontier.ipynb #35dd144b

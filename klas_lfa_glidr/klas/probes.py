@@ -147,12 +147,9 @@ def train_probes(
     net = ProbeNet(plan, probes, mode)
     torch.manual_seed(seed)
     learn = Learner(
-        net,
-        DataLoaders(ds, bs=min(bs, len(ds)), seed=seed, num_workers=num_workers),
-        probe_loss,
-        lr=lr,
-        opt_func=lambda ps, lr: torch.optim.AdamW(ps, lr=lr, weight_decay=wd),
-        progress=progress,
+        net, DataLoaders(ds, bs=min(bs, len(ds)), seed=seed, num_workers=num_workers), probe_loss,
+        lr=lr, opt_func=lambda ps, lr: torch.optim.AdamW(ps, lr=lr, weight_decay=wd),
+        progress=progress
     )
     learn.fit(n_epochs=epochs)
     for p in model.parameters():

@@ -52,7 +52,7 @@ def _side(s, above=0.0):
         return 'not testable here'
     return 'reproduced' if s['ci'][0] > above else 'not reproduced'
 
-# %% ../../nbs/19_klas.report.ipynb #7170cdab
+# %% ../../nbs/19_klas.report.ipynb #8d158232
 def _vs(
     dv: dict,  # `delta_vs` of a run
     arm: str,  # the arm KLAS is compared with
@@ -68,7 +68,7 @@ def _vs(
     s = dv[arm][key]
     return [dict(claim=claim, paper=paper, ours=_ci(s, fmt), verdict=_side(s, above))]
 
-# %% ../../nbs/19_klas.report.ipynb #543953cc
+# %% ../../nbs/19_klas.report.ipynb #94477bbc
 def _matched_row(res: dict) -> list[dict]:
     "Spec C5: does the AUC gain over SN-Net survive a KLAS selection of SN-Net's size?"
     dv, sm = res['delta_vs'], res['summary']
@@ -79,7 +79,7 @@ def _matched_row(res: dict) -> list[dict]:
              'SN-Net; spec C5)')
     return [dict(claim=claim, paper='— (our hypothesis)', ours=_ci(m), verdict=_side(m))]
 
-# %% ../../nbs/19_klas.report.ipynb #3f3bd462
+# %% ../../nbs/19_klas.report.ipynb #702dae5e
 def _rank_row(res: dict) -> dict:
     "Spec C1: Γ from KL ranks LS-initialised stitches better than Γ from 1 − CKA."
     rk, rc = res['spearman_gamma_ls'], res.get('spearman_cka_ls', float('nan'))
@@ -91,7 +91,7 @@ def _rank_row(res: dict) -> dict:
         verdict='reproduced' if rk > 0 and rk > rc else 'not reproduced',
     )
 
-# %% ../../nbs/19_klas.report.ipynb #9369bf16
+# %% ../../nbs/19_klas.report.ipynb #4393d259
 def _recovery_row(rec: dict) -> list[dict]:
     "Spec C2: KLAS recovers the best candidate of at least as many MACs buckets as SN-Net."
     if 'snnet' not in rec:
@@ -104,7 +104,7 @@ def _recovery_row(rec: dict) -> list[dict]:
     return [dict(claim=claim, paper=PAPER['recovery'], ours=ours,
                  verdict='reproduced' if ok else 'not reproduced')]
 
-# %% ../../nbs/19_klas.report.ipynb #d35a072d
+# %% ../../nbs/19_klas.report.ipynb #5b73698f
 def claims(
     res: dict,  # `run` metrics (needs `delta_vs`, so the `klas` arm)
 ) -> list[dict]:
@@ -149,13 +149,8 @@ def plot_run(
     sd = [np.nan_to_num(res['summary'][a]['auc_std']) for a in arms]
     fig2, (ax,) = subplots(figsize=(1.1 * len(arms) + 2, 3.5))
     plot_bars_ci(
-        arms,
-        m,
-        [x - e for x, e in zip(m, sd)],
-        [x + e for x, e in zip(m, sd)],
-        ax=ax,
-        ylabel='AUC (seed mean ± SD)',
-        title='Frontier AUC per arm',
+        arms, m, [x - e for x, e in zip(m, sd)], [x + e for x, e in zip(m, sd)], ax=ax,
+        ylabel='AUC (seed mean ± SD)', title='Frontier AUC per arm'
     )
     span = max(m) - min(m) + 2 * max(sd + [1e-3])
     ax.set_ylim(min(m) - span, max(m) + span)
@@ -221,12 +216,8 @@ def frontier_explorer(
 
     c = [r['macs'] for r in results]
     budget = W.FloatSlider(
-        value=float(np.median(c)),
-        min=float(min(c)),
-        max=float(max(c)),
-        step=(max(c) - min(c)) / 200,
-        description='MACs budget',
-        readout_format='.3g',
+        value=float(np.median(c)), min=float(min(c)), max=float(max(c)),
+        step=(max(c) - min(c)) / 200, description='MACs budget', readout_format='.3g'
     )
     pick = W.Dropdown(
         options=[('best under budget', None)]

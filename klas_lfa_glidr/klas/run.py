@@ -22,32 +22,19 @@ from ..core.data import DataLoaders, batches, take, as_dataset
 from ..core.learner import Learner, LRSchedCB, Callback, sched_warmup_cos, is_main
 from ..core.metrics import seed_ci
 from klas_lfa_glidr.klas.data import (
-    shapes10_splits,
-    shapes10_folder,
-    folder_splits,
-    cifar100_splits,
-    make_anchor,
-    train_anchor,
-    top1,
-    _fixed_subset,
+    shapes10_splits, shapes10_folder, folder_splits, cifar100_splits, make_anchor, train_anchor,
+    top1, _fixed_subset
 )
 from .anchors import create_anchor, stage_plan
 from .probes import train_probes, block_logprobs, probe_accuracy
 from .kl import ThetaAccumulator, CKAAccumulator, kappa, gamma, anchor_pairs
 from klas_lfa_glidr.klas.select import (
-    bucket_select,
-    snnet_select,
-    random_select,
-    candidate_pool,
-    Selection,
+    bucket_select, snnet_select, random_select, candidate_pool, Selection
 )
 from .stitch import Stitch, ls_init, stage_macs, candidate_macs
 from .supernet import Supernet, SampleConfigCB, evaluate_configs, config_key
 from klas_lfa_glidr.klas.frontier import (
-    delta_at_matched_flops,
-    flops_ratio_at_matched_acc,
-    score_correlation,
-    bucket_recovery,
+    delta_at_matched_flops, flops_ratio_at_matched_acc, score_correlation, bucket_recovery
 )
 from .report import summarise_arm, claims, plot_run
 from .config import ARMS, KLASConfig, parse_timm_kwargs
@@ -109,13 +96,8 @@ def make_splits(
 def _new_anchor(cfg: KLASConfig, k: int):
     if cfg.anchor_source == 'vit_widths':
         return make_anchor(
-            cfg.widths[k],
-            cfg.heads[k],
-            cfg.depth,
-            img=cfg.img_size,
-            n_classes=cfg.n_classes,
-            seed=100 + k,
-            drop_path_rate=cfg.drop_path,
+            cfg.widths[k], cfg.heads[k], cfg.depth, img=cfg.img_size, n_classes=cfg.n_classes,
+            seed=100 + k, drop_path_rate=cfg.drop_path
         )
     torch.manual_seed(100 + k)
     return create_anchor(
@@ -166,13 +148,8 @@ def make_anchors(
             w0, w = (anchors[0] if anchors else m).num_features, m.num_features
             lr = cfg.anchor_lr * (w0 / w if cfg.anchor_lr_scaling == 'inverse_width' else 1.0)
             train_anchor(
-                m,
-                S['train'],
-                steps=cfg.anchor_steps,
-                bs=cfg.anchor_bs,
-                lr=lr,
-                seed=100 + k,
-                num_workers=cfg.num_workers,
+                m, S['train'], steps=cfg.anchor_steps, bs=cfg.anchor_bs, lr=lr, seed=100 + k,
+                num_workers=cfg.num_workers
             )
             if p and is_main():
                 p.parent.mkdir(parents=True, exist_ok=True)
@@ -231,15 +208,8 @@ def _klas(G, M, amacs, pairs, cfg, n_buckets):
     sel = Selection([], 'klas', {})
     for f, g in pairs:
         s = bucket_select(
-            G[(f, g)],
-            M[(f, g)],
-            amacs[f],
-            amacs[g],
-            n_buckets,
-            cfg.tau,
-            cfg.bucket_edges,
-            cfg.threshold_form,
-            pair=(f, g),
+            G[(f, g)], M[(f, g)], amacs[f], amacs[g], n_buckets, cfg.tau, cfg.bucket_edges,
+            cfg.threshold_form, pair=(f, g)
         )
         sel.stitches += s.stitches
         sel.report[f'{f}-{g}'] = s.report
@@ -255,7 +225,7 @@ def _matched(G, M, amacs, pairs, cfg, n: int) -> tuple[list, int]:
             break
     return _fill(s.stitches, G, pairs, n), B
 
-# %% ../../nbs/18_klas.run.ipynb #72b2bb71
+# %% ../../nbs/18_klas.run.ipynb #c471ea3a
 def fit_probes(
     cfg: KLASConfig,  # probe options (epochs, batch size, training scheme, pooling, images)
     anchors: list,  # trained anchors
@@ -268,7 +238,7 @@ def fit_probes(
     )
     return [fit(a) for a in anchors]
 
-# %% ../../nbs/18_klas.run.ipynb #506c4e3b
+# %% ../../nbs/18_klas.run.ipynb #de51a5c5
 def anchor_stage_macs(
     anchors: list,  # anchors, cheapest first
     x1: Tensor,  # one input image [1, C, H, W]
@@ -282,7 +252,7 @@ def anchor_stage_macs(
         )
     return sm, amacs
 
-# %% ../../nbs/18_klas.run.ipynb #5744062c
+# %% ../../nbs/18_klas.run.ipynb #edd70e6b
 def arm_selections(
     cfg: KLASConfig,  # selection options and the seed of the random arms
     G: dict,  # Γ per anchor pair
@@ -299,17 +269,14 @@ def arm_selections(
     matched, b_matched = _matched(G, M, amacs, pairs, cfg, len(snnet))
     n_all, n_pairs = len(candidate_pool(depths)), len(candidate_pool(depths, pairs))
     sel = dict(
-        klas=klas.stitches,
-        klas_coarse=_klas(G, M, amacs, pairs, cfg, cfg.coarse_buckets).stitches,
-        klas_cka=_klas(Gc, M, amacs, pairs, cfg, cfg.n_buckets).stitches,
-        klas_matched=matched,
-        snnet=snnet,
-        random=random_select(min(n, n_all), depths, seed=cfg.seed).stitches,
-        random_pairs=random_select(min(n, n_pairs), depths, pairs, seed=cfg.seed).stitches,
+        klas=klas.stitches, klas_coarse=_klas(G, M, amacs, pairs, cfg, cfg.coarse_buckets).stitches,
+        klas_cka=_klas(Gc, M, amacs, pairs, cfg, cfg.n_buckets).stitches, klas_matched=matched,
+        snnet=snnet, random=random_select(min(n, n_all), depths, seed=cfg.seed).stitches,
+        random_pairs=random_select(min(n, n_pairs), depths, pairs, seed=cfg.seed).stitches
     )
     return sel, b_matched
 
-# %% ../../nbs/18_klas.run.ipynb #0a73c40f
+# %% ../../nbs/18_klas.run.ipynb #bf9b21de
 def ls_candidates(
     cfg: KLASConfig,  # LS-init options and the evaluation batch size
     anchors: list,  # trained anchors
@@ -333,7 +300,7 @@ def ls_candidates(
             ))
     return cands
 
-# %% ../../nbs/18_klas.run.ipynb #22cde67a
+# %% ../../nbs/18_klas.run.ipynb #1038d576
 def select_all(
     cfg: KLASConfig,  # probe, KL and selection options
     anchors: list,  # trained anchors sorted by MACs
@@ -431,11 +398,8 @@ def finetune(
     dev = model_device(anchors[0])
     ds = as_dataset(S['train'])
     net = Supernet(
-        [copy.deepcopy(a) for a in anchors],
-        [tuple(s) for s in stitches],
-        _ls_images(cfg, S, dev),
-        cfg.ls_init_images,
-        cfg.ls_ridge,
+        [copy.deepcopy(a) for a in anchors], [tuple(s) for s in stitches], _ls_images(cfg, S, dev),
+        cfg.ls_init_images, cfg.ls_ridge
     )
     cmacs = {c: macs[config_key(c)] for c in net.configs}
     sched = LRSchedCB(
@@ -478,7 +442,7 @@ def finetune(
         )  # the stage's JSON holds the result; a 3-anchor checkpoint is tens of MB
     return res
 
-# %% ../../nbs/18_klas.run.ipynb #b3029150
+# %% ../../nbs/18_klas.run.ipynb #c57b471e
 def finetune_arms(
     cfg: KLASConfig,  # arms, seeds and the fine-tuning options
     anchors: list,  # the trained anchors
@@ -502,7 +466,7 @@ def finetune_arms(
         t_ft += ft[f'{arm}-s{seed}']['seconds']
     return ft, t_ft
 
-# %% ../../nbs/18_klas.run.ipynb #37156633
+# %% ../../nbs/18_klas.run.ipynb #4eda7a69
 def _mean_sd(v):
     "Mean and sample SD over seeds."
     s = seed_ci(v)
@@ -519,7 +483,7 @@ def _front(ft: dict, arm: str, seeds) -> tuple[list, list]:
     "The curves of `arm` pooled over `seeds`."
     return tuple(sum((_curve(ft, arm, s)[k] for s in seeds), []) for k in (0, 1))
 
-# %% ../../nbs/18_klas.run.ipynb #3d6d584b
+# %% ../../nbs/18_klas.run.ipynb #cf4b6f87
 def arm_summary(
     cfg: KLASConfig,  # arms and seeds
     ft: dict,  # `finetune_arms`' stages
@@ -539,7 +503,7 @@ def arm_summary(
         )
     return summary
 
-# %% ../../nbs/18_klas.run.ipynb #d9b30d65
+# %% ../../nbs/18_klas.run.ipynb #7f43bdfc
 def delta_vs(
     cfg: KLASConfig,  # arms and seeds
     ft: dict,  # `finetune_arms`' stages
@@ -562,7 +526,7 @@ def delta_vs(
         delta_ci=seed_ci(means), flops_ratio=seed_ci(fr),
     )
 
-# %% ../../nbs/18_klas.run.ipynb #642b5f58
+# %% ../../nbs/18_klas.run.ipynb #f91f3242
 def anchor_stats(
     anchors: list,  # the trained anchors
     S: dict,  # the splits (its 'test' split is scored)
@@ -574,7 +538,7 @@ def anchor_stats(
         params=[sum(p.numel() for p in m.parameters()) for m in anchors],
     )
 
-# %% ../../nbs/18_klas.run.ipynb #92469b53
+# %% ../../nbs/18_klas.run.ipynb #24d565cc
 def selection_scores(
     cand: list,  # candidate stitches with their Γ, 1 − CKA, MACs and LS-init accuracy
     selections: dict,  # arm → selected stitches
@@ -590,11 +554,10 @@ def selection_scores(
     rec = {a: bucket_recovery(pts, chosen[a], lo, hi, n_buckets) for a in arms}
     return dict(
         spearman_gamma_ls=score_correlation([c['gamma'] for c in cand], acc),
-        spearman_cka_ls=score_correlation([c['gamma_cka'] for c in cand], acc),
-        recovery=rec,
+        spearman_cka_ls=score_correlation([c['gamma_cka'] for c in cand], acc), recovery=rec
     )
 
-# %% ../../nbs/18_klas.run.ipynb #7d467148
+# %% ../../nbs/18_klas.run.ipynb #66635387
 def run(
     cfg: KLASConfig,  # the pipeline's config (presets: small, cpu, paper)
     out: Path | None = None,  # output directory: stages, anchors, figures; None keeps nothing

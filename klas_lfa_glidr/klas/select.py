@@ -80,11 +80,8 @@ def bucket_select(
         out,
         'klas',
         dict(
-            per_bucket=per,
-            empty_buckets=empty,
-            n_candidates=int(keep.sum()),
-            tau=tau,
-            n_buckets=n_buckets,
+            per_bucket=per, empty_buckets=empty, n_candidates=int(keep.sum()), tau=tau,
+            n_buckets=n_buckets
         ),
     )
 
@@ -141,7 +138,6 @@ def random_select(
     if n > len(pool):
         raise ValueError(f"cannot draw {n} stitches from a pool of {len(pool)}")
     return Selection(
-        sorted(random.Random(seed).sample(pool, n)),
-        'random',
-        dict(pool=len(pool), pairs=pairs, seed=seed),
+        sorted(random.Random(seed).sample(pool, n)), 'random',
+        dict(pool=len(pool), pairs=pairs, seed=seed)
     )

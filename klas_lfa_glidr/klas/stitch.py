@@ -13,11 +13,7 @@ import copy
 import torch
 from torch import nn, Tensor
 from klas_lfa_glidr.klas.anchors import (
-    StagePlan,
-    stage_plan,
-    map_to_tokens,
-    tokens_to_map,
-    with_prefix,
+    StagePlan, stage_plan, map_to_tokens, tokens_to_map, with_prefix
 )
 
 # %% ../../nbs/14_klas.stitch.ipynb #6409d69b
@@ -224,11 +220,7 @@ class ExportedStitch(nn.Module):
         self.layer = copy.deepcopy(st.layer)
         pf, pg = stage_plan(f), stage_plan(g)
         self.i, self.j, self.src_fmt, self.tgt_fmt, self.prefix = (
-            st.i,
-            st.j,
-            st.src_fmt,
-            st.tgt_fmt,
-            st.prefix,
+            st.i, st.j, st.src_fmt, st.tgt_fmt, st.prefix
         )
         self.keep_f, self.keep_g = list(pf.blocks[: st.i + 1]), list(pg.blocks[st.j + 1 :])
         _replace_blocks(
@@ -294,12 +286,9 @@ def stage_macs(
             h = b(h)
             shapes.append(tuple(h.shape[1:]))
         return dict(
-            embed=emb,
-            blocks=blocks,
-            head=count_macs(_Fn(plan.head), h),
-            shapes=shapes,
+            embed=emb, blocks=blocks, head=count_macs(_Fn(plan.head), h), shapes=shapes,
             fmt=plan.fmt,
-            prefix=getattr(model, 'num_prefix_tokens', 0) if plan.fmt == 'tokens' else 0,
+            prefix=getattr(model, 'num_prefix_tokens', 0) if plan.fmt == 'tokens' else 0
         )
     finally:
         model.train(was)

@@ -114,21 +114,8 @@ def coref_prompt(
     ans, pro = (f, 'she') if rng.random() < 0.5 else (m, 'he')
     adj = rng.choice(ADJ)
     w = [
-        '<bos>',
-        first,
-        rng.choice(VERBS),
-        second,
-        '.',
-        pro,
-        'was',
-        adj,
-        '.',
-        'the',
-        'one',
-        'who',
-        'was',
-        adj,
-        'is',
+        '<bos>', first, rng.choice(VERBS), second, '.', pro, 'was', adj, '.', 'the', 'one', 'who',
+        'was', adj, 'is'
     ]
     w, idx = _insert_fillers(w, 4, fillers, rng)
     return w, ans, (m if ans == f else f), dict(recent=ans == second, index=idx)
@@ -233,11 +220,8 @@ class Battery:
 
     def subset(self, idx):
         return Battery(
-            self.ids[idx],
-            self.lengths[idx],
-            self.pos[idx],
-            self.neg[idx],
-            [self.meta[i] for i in idx],
+            self.ids[idx], self.lengths[idx], self.pos[idx], self.neg[idx],
+            [self.meta[i] for i in idx]
         )
 
 # %% ../../nbs/20_lfa.data.ipynb #8f3782cc
@@ -294,10 +278,8 @@ def corefworld_batteries(
     if pds is None:
         pds = corefworld_windows(n_pds, T, seed + 1, tok=tok)[:, :T]
     return dict(
-        semantic=sem,
-        targeted=tgt,
-        pds=pds[:n_pds, :T],
-        pairs=MinimalPairs(make_battery(xs, tok), make_battery(xts, tok), idx),
+        semantic=sem, targeted=tgt, pds=pds[:n_pds, :T],
+        pairs=MinimalPairs(make_battery(xs, tok), make_battery(xts, tok), idx)
     )
 
 # %% ../../nbs/20_lfa.data.ipynb #a1ae6ba4

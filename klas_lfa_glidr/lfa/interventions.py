@@ -251,9 +251,8 @@ def intervention_report(
 
     out = dict(
         heads=[list(h) for h in heads],
-        acc_clean={k: float((v > 0).mean()) for k, v in clean.items()},
-        main=eff(heads, mode),
-        mean=eff(heads, 'mean'),
+        acc_clean={k: float((v > 0).mean()) for k, v in clean.items()}, main=eff(heads, mode),
+        mean=eff(heads, 'mean')
     )
     ctl = [
         eff(hs, mode, boot=0)

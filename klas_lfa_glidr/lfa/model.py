@@ -22,11 +22,7 @@ from ..core.hooks import HookPoint
 from ..core.metrics import count_params
 from ..core.data import DataLoaders
 from klas_lfa_glidr.core.learner import (
-    Learner,
-    LRSchedCB,
-    GradClipCB,
-    CheckpointCB,
-    sched_warmup_cos,
+    Learner, LRSchedCB, GradClipCB, CheckpointCB, sched_warmup_cos
 )
 from .data import corefworld_tokenizer, corefworld_windows, LMDataset
 
@@ -525,8 +521,7 @@ def lm_data(
         tok = corefworld_tokenizer()
         return (
             corefworld_windows(cfg.n_train, cfg.n_ctx, seed, tok=tok),
-            corefworld_windows(cfg.n_valid, cfg.n_ctx, 5000, tok=tok),
-            tok,
+            corefworld_windows(cfg.n_valid, cfg.n_ctx, 5000, tok=tok), tok
         )
     from klas_lfa_glidr.lfa.data import load_tinystories, text_windows, WordTokenizer
 
@@ -558,14 +553,9 @@ def train_lm(
         Path(out).mkdir(parents=True, exist_ok=True)
         cbs.append(CheckpointCB(Path(out) / 'ckpt.pt', every=max(50, cfg.steps // 10)))
     learn = Learner(
-        model,
-        dls,
-        lm_loss,
-        lr=cfg.lr,
-        cbs=cbs,
-        config=cfg,
+        model, dls, lm_loss, lr=cfg.lr, cbs=cbs, config=cfg,
         opt_func=partial(torch.optim.AdamW, betas=(0.9, cfg.beta2), weight_decay=cfg.weight_decay),
-        progress=progress,
+        progress=progress
     )
     ck = Path(out) / 'ckpt.pt' if out else None
     learn.fit(n_steps=cfg.steps, resume=ck if ck and ck.exists() else None)

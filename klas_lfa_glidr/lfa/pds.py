@@ -185,25 +185,14 @@ def pds_result(
     layer = [float(np.nanmax(r)) if not np.isnan(r).all() else float('nan') for r in head.numpy()]
     dl = head[[l - 1 for l in deep]].numpy()
     return dict(
-        pds=head.numpy(),
-        pds_abs=pa.masked_fill(mask, float('nan')).numpy(),
-        pds_rel=pr.masked_fill(mask, float('nan')).numpy(),
-        conc=conc.numpy(),
-        sink=sink.numpy(),
-        diffuse=diffuse.numpy(),
-        sink_head=is_sink.numpy(),
-        off=off.numpy(),
-        R1=off[..., 1].numpy(),
-        R3=off[..., 1:4].sum(-1).numpy(),
-        k_rel=k_rel[..., :9].numpy(),
-        delta_star=(k_rel[..., 1:9].argmax(-1) + 1).numpy(),
-        pds_layer=np.array(layer),
+        pds=head.numpy(), pds_abs=pa.masked_fill(mask, float('nan')).numpy(),
+        pds_rel=pr.masked_fill(mask, float('nan')).numpy(), conc=conc.numpy(), sink=sink.numpy(),
+        diffuse=diffuse.numpy(), sink_head=is_sink.numpy(), off=off.numpy(), R1=off[..., 1].numpy(),
+        R3=off[..., 1:4].sum(-1).numpy(), k_rel=k_rel[..., :9].numpy(),
+        delta_star=(k_rel[..., 1:9].argmax(-1) + 1).numpy(), pds_layer=np.array(layer),
         pds_max=float(np.nanmax(dl)) if not np.isnan(dl).all() else float('nan'),
-        dissolution=dissolution_layer(layer, tau_diss),
-        kernel=kernel,
-        sink_mode=acc.sink,
-        n=N,
-        deep=deep,
+        dissolution=dissolution_layer(layer, tau_diss), kernel=kernel, sink_mode=acc.sink, n=N,
+        deep=deep
     )
 
 # %% ../../nbs/22_lfa.pds.ipynb #30d1c228
@@ -333,16 +322,8 @@ def plot_pds_grid(
 
     L, H = res['pds'].shape
     return plot_heatmap(
-        res['pds'],
-        ax=ax,
-        xlabel='head',
-        ylabel='layer',
-        title=title,
-        xticks=list(range(H)),
-        yticks=[f'L{l + 1}' for l in range(L)],
-        annot=True,
-        vmin=0,
-        vmax=1,
+        res['pds'], ax=ax, xlabel='head', ylabel='layer', title=title, xticks=list(range(H)),
+        yticks=[f'L{l + 1}' for l in range(L)], annot=True, vmin=0, vmax=1
     )
 
 # %% ../../nbs/22_lfa.pds.ipynb #91ac6b07

@@ -78,10 +78,8 @@ def arm_summary(
         if len(an) >= 2:  # reading B over seed pairs
             vals = [
                 stability_b(
-                    np.array(an[i]['profile']),
-                    np.array(an[j]['profile']),
-                    np.array(an[i]['invariant']),
-                    np.array(an[j]['invariant']),
+                    np.array(an[i]['profile']), np.array(an[j]['profile']),
+                    np.array(an[i]['invariant']), np.array(an[j]['invariant'])
                 )
                 for i in range(len(an))
                 for j in range(i + 1, len(an))
@@ -206,12 +204,8 @@ def plot_pds_layers(
         for s in v['pds_layer_seeds']:
             ax.plot(range(1, len(s) + 1), s, color=col, alpha=0.25, lw=0.8, ls=ls)
         ax.plot(
-            range(1, len(v['pds_layer']) + 1),
-            v['pds_layer'],
-            color=col,
-            marker='o',
-            label=_lab(k),
-            ls=ls,
+            range(1, len(v['pds_layer']) + 1), v['pds_layer'], color=col, marker='o', label=_lab(k),
+            ls=ls
         )
     ax.axhline(0.1, color='k', lw=0.6, ls='--')
     ax.set(
@@ -234,21 +228,15 @@ def plot_interventions(
     for ax, (q, t) in zip(
         axs,
         (
-            ('d_semantic', 'semantic set'),
-            ('d_targeted', 'targeted set'),
-            ('control_semantic', 'random heads, semantic'),
+            ('d_semantic', 'semantic set'), ('d_targeted', 'targeted set'),
+            ('control_semantic', 'random heads, semantic')
         ),
     ):
         e = [S[k][q]['mean'] for k in ks]
         ci = [S[k][q]['ci'] or [S[k][q]['mean']] * 2 for k in ks]
         plot_bars_ci(
-            [_lab(k) for k in ks],
-            e,
-            [c[0] for c in ci],
-            [c[1] for c in ci],
-            ax=ax,
-            ylabel="Cohen's d (d_av)",
-            title=t,
+            [_lab(k) for k in ks], e, [c[0] for c in ci], [c[1] for c in ci], ax=ax,
+            ylabel="Cohen's d (d_av)", title=t
         )
     return axs
 
@@ -265,29 +253,16 @@ def plot_stability(
     e = [S[k]['stability']['mean'] for k in ks]
     ci = [S[k]['stability']['ci'] or [S[k]['stability']['mean']] * 2 for k in ks]
     plot_bars_ci(
-        [_lab(k) for k in ks],
-        e,
-        [c[0] for c in ci],
-        [c[1] for c in ci],
-        ax=ax,
-        ylabel='position-invariant share',
-        title='Stability (last two layers)',
+        [_lab(k) for k in ks], e, [c[0] for c in ci], [c[1] for c in ci], ax=ax,
+        ylabel='position-invariant share', title='Stability (last two layers)'
     )
     ax.scatter(
-        range(len(ks)),
-        [S[k]['stability_max'] for k in ks],
-        marker='^',
-        color='k',
-        zorder=3,
-        label='best pair',
+        range(len(ks)), [S[k]['stability_max'] for k in ks], marker='^', color='k', zorder=3,
+        label='best pair'
     )
     ax.scatter(
-        range(len(ks)),
-        [S[k]['stability_min'] for k in ks],
-        marker='v',
-        color='k',
-        zorder=3,
-        label='worst pair',
+        range(len(ks)), [S[k]['stability_min'] for k in ks], marker='v', color='k', zorder=3,
+        label='worst pair'
     )
     ax.set_ylim(0, 1.05)
     ax.legend()
@@ -320,9 +295,7 @@ def make_figures(
     "Save the four summary figures under `out/figures`."
     figs = []
     for name, fn in (
-        ('pds_by_layer', plot_pds_layers),
-        ('stability', plot_stability),
-        ('dose', plot_dose),
+        ('pds_by_layer', plot_pds_layers), ('stability', plot_stability), ('dose', plot_dose)
     ):
         fig, (ax,) = subplots()
         fn(S, ax=ax)
@@ -409,10 +382,8 @@ def plot_head(
         _, axs = subplots(1, 3, figsize=(13, 3.6))
     ttl = f"L{layer + 1} H{head}" + (f", PDS {pds[layer, head]:.2f}" if pds is not None else '')
     for ax, M, t, cm in zip(
-        axs,
-        (A, K, A - K),
-        ('pattern', 'positional kernel', 'content residual'),
-        ('viridis', 'viridis', 'RdBu_r'),
+        axs, (A, K, A - K), ('pattern', 'positional kernel', 'content residual'),
+        ('viridis', 'viridis', 'RdBu_r')
     ):
         lim = float(M.abs().max()) if cm == 'RdBu_r' else None
         im = ax.imshow(M.numpy(), cmap=cm, vmin=-lim if lim else 0, vmax=lim if lim else None)
@@ -449,14 +420,8 @@ def attention_viewer(
         with out:
             out.clear_output(wait=True)
             plot_head(
-                models[arm.value],
-                ids,
-                layer.value,
-                head.value,
-                seq.value,
-                tok,
-                kern[arm.value],
-                (pds or {}).get(arm.value),
+                models[arm.value], ids, layer.value, head.value, seq.value, tok, kern[arm.value],
+                (pds or {}).get(arm.value)
             )
             plt.show()
 

@@ -31,30 +31,14 @@ def analyse(
     "PDS, recency heads, interventions and stability of one model on the batteries `B`."
     L, H = cfg.n_layer, cfg.n_head
     res = model_pds(
-        model,
-        B['pds'],
-        cfg.pds_i0,
-        cfg.pds_sink,
-        cfg.pds_kernel,
-        cfg.deep_layers,
-        seed=seed,
-        diffuse_c_min=cfg.diffuse_c_min,
-        sink_min=cfg.sink_min,
-        tau_diss=cfg.tau_diss,
+        model, B['pds'], cfg.pds_i0, cfg.pds_sink, cfg.pds_kernel, cfg.deep_layers, seed=seed,
+        diffuse_c_min=cfg.diffuse_c_min, sink_min=cfg.sink_min, tau_diss=cfg.tau_diss
     )
     rel = np.where(np.isnan(res['pds']), np.nan, res['pds_rel'])
     rh = recency_heads(res, cfg.tau_pds, cfg.rec_w, cfg.tau_R)
     iv = intervention_report(
-        model,
-        B['semantic'],
-        B['targeted'],
-        rh['heads'],
-        B['pds'],
-        cfg.ablation,
-        cfg.alphas,
-        cfg.n_control,
-        cfg.n_boot,
-        seed,
+        model, B['semantic'], B['targeted'], rh['heads'], B['pds'], cfg.ablation, cfg.alphas,
+        cfg.n_control, cfg.n_boot, seed
     )
     sa = stability_a(model, B['pairs'], analysed_heads(cfg.analysis_heads, L, H), cfg.tau_inv)
     sall = stability_a(model, B['pairs'], analysed_heads('all', L, H), cfg.tau_inv)
@@ -64,20 +48,8 @@ def analyse(
         pds={
             k: res[k]
             for k in (
-                'pds',
-                'pds_abs',
-                'pds_rel',
-                'conc',
-                'sink',
-                'diffuse',
-                'sink_head',
-                'R1',
-                'R3',
-                'delta_star',
-                'pds_layer',
-                'pds_max',
-                'dissolution',
-                'k_rel',
+                'pds', 'pds_abs', 'pds_rel', 'conc', 'sink', 'diffuse', 'sink_head', 'R1', 'R3',
+                'delta_star', 'pds_layer', 'pds_max', 'dissolution', 'k_rel'
             )
         },
         pds_max_rel=float(np.nanmax(rel[deep])) if not np.isnan(rel[deep]).all() else float('nan'),
@@ -146,11 +118,10 @@ def run_lfa(
                 wpath.parent.mkdir(parents=True, exist_ok=True)
                 torch.save(learn.raw_model.state_dict(), wpath)
             return dict(
-                valid_loss=learn.history[-1].get('valid_loss'),
-                train_s=dt,
+                valid_loss=learn.history[-1].get('valid_loss'), train_s=dt,
                 tokens_per_s=c.steps * c.bs * c.n_ctx / dt,
                 params=sum(p.numel() for p in learn.raw_model.parameters()),
-                history=[h for h in learn.history if 'valid_loss' in h],
+                history=[h for h in learn.history if 'valid_loss' in h]
             )
 
         tr_rec = stage(out, f'{key}-train', train)
@@ -166,12 +137,8 @@ def run_lfa(
 
         recs.append(
             dict(
-                key=key,
-                arm=arm,
-                pos=pos,
-                seed=seed,
-                train=tr_rec,
-                analysis=stage(out, f'{key}-analysis', ana),
+                key=key, arm=arm, pos=pos, seed=seed, train=tr_rec,
+                analysis=stage(out, f'{key}-analysis', ana)
             )
         )
     return recs

@@ -96,18 +96,14 @@ def stability_a(
         return dict(
             mean=float(np.nanmean(per)) if n.any() else float('nan'),
             max=float(np.nanmax(per)) if n.any() else float('nan'),
-            min=float(np.nanmin(per)) if n.any() else float('nan'),
-            per_pair=per.tolist(),
+            min=float(np.nanmin(per)) if n.any() else float('nan'), per_pair=per.tolist()
         )
 
     return dict(
-        heads=[list(h) for h in heads],
-        tau_inv=tau_inv,
-        **summary(tau_inv),
+        heads=[list(h) for h in heads], tau_inv=tau_inv, **summary(tau_inv),
         sweep={str(t): summary(t)['mean'] for t in taus},
         head_invariant_rate=((tv <= tau_inv) & ~sink).mean(0).tolist(),
-        sink_rate=sink.mean(0).tolist(),
-        tv_mean=tv.mean(0).tolist(),
+        sink_rate=sink.mean(0).tolist(), tv_mean=tv.mean(0).tolist()
     )
 
 # %% ../../nbs/24_lfa.stability.ipynb #fdf67495
