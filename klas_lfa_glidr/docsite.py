@@ -9,7 +9,8 @@ __all__ = ['TableRenderer', 'execute_nb', 'mark_executed', 'is_executed', 'build
            'check_page', 'check_site', 'readme_text', 'build_docs', 'docs']
 
 # %% ../nbs/09a_docsite.ipynb #f9889afc
-import base64, hashlib, json, os, re, shutil, socket, subprocess, tempfile, threading, time
+import base64, contextlib, hashlib, json, os, re, shutil, socket, subprocess, tempfile
+import threading, time
 import urllib.request
 from functools import partial
 from http.server import ThreadingHTTPServer, SimpleHTTPRequestHandler
@@ -150,15 +151,45 @@ def _is_progress(o: dict) -> bool:
         for l in lines
     )
 
-# %% ../nbs/09a_docsite.ipynb #ad7701ea
+# %% ../nbs/09a_docsite.ipynb #b640d087
+def _clean_output(o: dict, src: str, abs_prefix: str, stats: dict):
+    "One output, in place: joined text, relative doc links, no `{target=...}`; counts the stats."
+    o.pop('metadata', None) if o.get('output_type') == 'stream' else o.setdefault('metadata', {})
+    d = o.get('data', {})
+    for k, v in d.items():
+        if isinstance(v, list) and not k.endswith('json'):
+            d[k] = ''.join(v)  # executed in memory: lines not yet joined
+    if isinstance(o.get('text'), list):
+        o['text'] = ''.join(o['text'])
+    if 'text/markdown' in d:
+        md = d['text/markdown']
+        t = ''.join(md) if isinstance(md, list) else md
+        d['text/markdown'] = re.sub(r'\{target="_blank"[^}]*\}', '', t.replace(abs_prefix, ''))
+        if 'show_doc' in src:
+            stats['show_doc'] += 1
+            d.pop('text/plain', None)
+    stats['images'] += sum(k.startswith('image/') for k in d)
+
+# %% ../nbs/09a_docsite.ipynb #be451cb9
+def _clean_cell(c: dict, src: str, fl: str, abs_prefix: str, stats: dict):
+    "One kept cell, in place: no directives or progress bars in code, relative doc links."
+    if c['cell_type'] == 'code':
+        if 'echo:false' in fl:
+            c['metadata']['tags'] = ['remove_input']
+        c['source'] = '\n'.join(l for l in src.splitlines() if not l.lstrip().startswith('#|'))
+        c['outputs'] = [o for o in c.get('outputs', []) if not _is_progress(o)]
+        for o in c['outputs']:
+            _clean_output(o, src, abs_prefix, stats)
+    elif c['cell_type'] == 'markdown':
+        c['source'] = src.replace(abs_prefix, '')
+
+# %% ../nbs/09a_docsite.ipynb #7885eaf7
 def _clean_nb(nb: dict, abs_prefix: str) -> tuple[dict, dict]:
     """Drop nbdev-only keys and hidden cells; make doc links relative; return the notebook and page
     stats."""
-    stats = dict(show_doc=0, images=0)
-    cells = []
-    for c in (
-        nb['cells'][1:] if nb['cells'] and nb['cells'][0]['cell_type'] == 'raw' else nb['cells']
-    ):
+    stats, cells = dict(show_doc=0, images=0), []
+    raw = nb['cells'] and nb['cells'][0]['cell_type'] == 'raw'  # front matter
+    for c in nb['cells'][1:] if raw else nb['cells']:
         src = ''.join(c['source']) if isinstance(c['source'], list) else c['source']
         fl = _flags(src)
         if 'hide' in fl or 'include:false' in fl:
@@ -167,41 +198,11 @@ def _clean_nb(nb: dict, abs_prefix: str) -> tuple[dict, dict]:
         if not src.strip():
             continue
         c['metadata'], c['id'] = {}, f'cell-{len(cells)}'
-        if c['cell_type'] == 'code':
-            if 'echo:false' in fl:
-                c['metadata']['tags'] = ['remove_input']
-            c['source'] = '\n'.join(l for l in src.splitlines() if not l.lstrip().startswith('#|'))
-            c['outputs'] = [o for o in c.get('outputs', []) if not _is_progress(o)]
-            for o in c['outputs']:
-                o.pop('metadata', None) if o.get('output_type') == 'stream' else o.setdefault(
-                    'metadata', {}
-                )
-                d = o.get('data', {})
-                for k, v in d.items():
-                    if isinstance(v, list) and not k.endswith('json'):
-                        d[k] = ''.join(v)  # executed in memory: lines not yet joined
-                if isinstance(o.get('text'), list):
-                    o['text'] = ''.join(o['text'])
-                if 'text/markdown' in d:
-                    t = (
-                        ''.join(d['text/markdown'])
-                        if isinstance(d['text/markdown'], list)
-                        else d['text/markdown']
-                    )
-                    d['text/markdown'] = re.sub(
-                        r'\{target="_blank"[^}]*\}', '', t.replace(abs_prefix, '')
-                    )
-                    if 'show_doc' in src:
-                        stats['show_doc'] += 1
-                        d.pop('text/plain', None)
-                stats['images'] += sum(k.startswith('image/') for k in d)
-        elif c['cell_type'] == 'markdown':
-            c['source'] = src.replace(abs_prefix, '')
+        _clean_cell(c, src, fl, abs_prefix, stats)
         cells.append(c)
     nb['cells'] = cells
-    nb['metadata'] = {
-        k: v for k, v in nb.get('metadata', {}).items() if k in ('kernelspec', 'language_info')
-    }  # no widget state: no CDN loader
+    keep = ('kernelspec', 'language_info')  # no widget state: no CDN loader
+    nb['metadata'] = {k: v for k, v in nb.get('metadata', {}).items() if k in keep}
     return nb, stats
 
 # %% ../nbs/09a_docsite.ipynb #96367bfb
@@ -238,7 +239,56 @@ def _sidebar_order(nbs: Path) -> list[str]:
         walk(yaml.safe_load(sb.read_text()))
     return names + sorted(p.name for p in nbs.glob('*.ipynb') if p.name not in names)
 
-# %% ../nbs/09a_docsite.ipynb #a1fab339
+# %% ../nbs/09a_docsite.ipynb #02a603c2
+def _load_pages(proc: Path, nbs: Path, abs_prefix: str) -> tuple[list, list]:
+    "The cleaned notebooks in sidebar order, and their manifest rows (source, file, title, ...)."
+    pages, nbs_ = [], []
+    for name in _sidebar_order(Path(nbs)):
+        if not (proc / name).exists():
+            continue
+        nb = json.loads((proc / name).read_text())
+        fm = _front_matter(nb)
+        nb, stats = _clean_nb(nb, abs_prefix)
+        own = fm.get('output-file', Path(name).stem + '.html')
+        out = 'index.html' if name == 'index.ipynb' else own
+        pages.append(dict(src=name, file=out, title=fm.get('title', Path(name).stem),
+                          description=fm.get('description', ''), **stats))
+        nbs_.append(nb)
+    return pages, nbs_
+
+# %% ../nbs/09a_docsite.ipynb #455d3e75
+def _exporter():
+    "nbconvert's lab HTML exporter, without prompts and without `remove_input` cells' code."
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config as TConfig
+
+    tc = TConfig()
+    tc.TagRemovePreprocessor.remove_input_tags = {'remove_input'}
+    tc.TagRemovePreprocessor.enabled = True
+    tc.TemplateExporter.exclude_input_prompt = tc.TemplateExporter.exclude_output_prompt = True
+    return HTMLExporter(config=tc, template_name='lab')
+
+# %% ../nbs/09a_docsite.ipynb #e6312c0c
+def _page_html(exp, p: dict, nb: dict, pages: list) -> str:
+    "One page: nbconvert's HTML with our nav bar, title, description and style, no CDN scripts."
+    import nbformat
+
+    nb = nbformat.from_dict(nb)
+    nb.metadata['title'] = p['title']
+    body, _ = exp.from_notebook_node(nb)
+    links = ''.join(f'<a href="{q["file"]}"{" class=here" if q is p else ""}>{q["title"]}</a>'
+                    for q in pages)
+    desc = f'<p class="description">{_code(p["description"])}</p>' if p['description'] else ''
+    head = f'<nav class="klg">{links}</nav><h1 class="title">{p["title"]}</h1>' + desc
+    title = f'<title>{p["title"]} – klas_lfa_glidr</title>'
+    body = re.sub(r'<title>.*?</title>', title, body, count=1, flags=re.S)
+    # CDN scripts: the site must work offline
+    body = re.sub(r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>', '', body)
+    style = f'<link rel="icon" href="data:,"><style>{_CSS}</style></head>'
+    body = body.replace('</head>', style, 1)
+    return re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + head, body, count=1)
+
+# %% ../nbs/09a_docsite.ipynb #48a26cbc
 def render_site(
     proc: str | Path = '_proc',  # processed notebooks (from nbdev-proc-nbs)
     site: str | Path = '_site',  # output directory for HTML
@@ -246,10 +296,6 @@ def render_site(
     abs_prefix: str | None = None,  # absolute docs URL prefix rewritten to relative links
 ) -> list[dict]:
     "Render processed notebooks to HTML pages with a nav bar; return the page manifest."
-    import nbformat
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config as TConfig
-
     proc, site = Path(proc), Path(site)
     if abs_prefix is None:
         from nbdev.config import get_config
@@ -259,57 +305,10 @@ def render_site(
     if site.exists():
         shutil.rmtree(site)
     site.mkdir(parents=True)
-    pages, nbs_ = [], []
-    for name in _sidebar_order(Path(nbs)):
-        if not (proc / name).exists():
-            continue
-        nb = json.loads((proc / name).read_text())
-        fm = _front_matter(nb)
-        nb, stats = _clean_nb(nb, abs_prefix)
-        out = (
-            'index.html'
-            if name == 'index.ipynb'
-            else fm.get('output-file', Path(name).stem + '.html')
-        )
-        pages.append(
-            dict(
-                src=name, file=out, title=fm.get('title', Path(name).stem),
-                description=fm.get('description', ''), **stats
-            )
-        )
-        nbs_.append(nb)
-    tc = TConfig()
-    tc.TagRemovePreprocessor.remove_input_tags = {'remove_input'}
-    tc.TagRemovePreprocessor.enabled = True
-    tc.TemplateExporter.exclude_input_prompt = tc.TemplateExporter.exclude_output_prompt = True
-    exp = HTMLExporter(config=tc, template_name='lab')
+    pages, nbs_ = _load_pages(proc, nbs, abs_prefix)
+    exp = _exporter()
     for p, nb in zip(pages, nbs_):  # a second pass: the nav bar needs every page's title
-        nb = nbformat.from_dict(nb)
-        nb.metadata['title'] = p['title']
-        body, _ = exp.from_notebook_node(nb)
-        nav = (
-            '<nav class="klg">'
-            + ''.join(
-                f'<a href="{q["file"]}"{" class=here" if q is p else ""}>{q["title"]}</a>'
-                for q in pages
-            )
-            + '</nav>'
-        )
-        head = f'{nav}<h1 class="title">{p["title"]}</h1>' + (
-            f'<p class="description">{_code(p["description"])}</p>' if p['description'] else ''
-        )
-        body = re.sub(
-            r'<title>.*?</title>', f'<title>{p["title"]} – klas_lfa_glidr</title>', body, count=1,
-            flags=re.S
-        )
-        body = re.sub(
-            r'<script[^>]*src="https?://[^"]*"[^>]*>\s*</script>', '', body
-        )  # CDN scripts: the site must work offline
-        body = body.replace(
-            '</head>', f'<link rel="icon" href="data:,"><style>{_CSS}</style></head>', 1
-        )
-        body = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + head, body, count=1)
-        (site / p['file']).write_text(body)
+        (site / p['file']).write_text(_page_html(exp, p, nb, pages))
     (site / 'manifest.json').write_text(json.dumps(pages, indent=1))
     return pages
 
@@ -343,7 +342,25 @@ class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
-# %% ../nbs/09a_docsite.ipynb #3fc7b580
+# %% ../nbs/09a_docsite.ipynb #d6ce62e4
+_CHROMIUM_FLAGS = (
+    '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--hide-scrollbars', '--remote-allow-origins=*', '--window-size=1280,900',
+)
+
+# %% ../nbs/09a_docsite.ipynb #5cbb18e6
+def _devtools_tabs(port: int, tries: int = 150) -> list | None:
+    "The DevTools target list on `port`, polled every 0.2 s; None when the port never opens."
+    for _ in range(tries):
+        try:
+            return json.loads(urllib.request.urlopen(f'http://127.0.0.1:{port}/json/list',
+                                                     timeout=2).read())
+        except OSError:
+            time.sleep(0.2)
+    return None
+
+# %% ../nbs/09a_docsite.ipynb #3526b26c
 class CDP:
     "Minimal Chrome DevTools Protocol session on one page target."
 
@@ -353,31 +370,18 @@ class CDP:
         port: int,  # remote-debugging port
         profile: str,  # a fresh user-data directory
     ):
-        args = [
-            chromium, '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic',
-            '--no-first-run', '--disable-background-networking', '--disable-component-update',
-            '--disable-sync', '--hide-scrollbars', f'--remote-debugging-port={port}',
-            '--remote-allow-origins=*', f'--user-data-dir={profile}', '--window-size=1280,900',
-            'about:blank'
-        ]
+        args = [chromium, *_CHROMIUM_FLAGS, f'--remote-debugging-port={port}',
+                f'--user-data-dir={profile}', 'about:blank']
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(150):
-            try:
-                tabs = json.loads(
-                    urllib.request.urlopen(f'http://127.0.0.1:{port}/json/list', timeout=2).read()
-                )
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            self.close()
+        tabs = _devtools_tabs(port)
+        if tabs is None:
+            self.close(ws=False)
             raise RuntimeError(f'chromium did not open its DevTools port ({chromium})')
         import websocket
 
         ws_url = next(t['webSocketDebuggerUrl'] for t in tabs if t.get('type') == 'page')
-        self.ws, self.id, self.events = (
-            websocket.create_connection(ws_url, timeout=30, suppress_origin=True), 0, []
-        )
+        self.ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
+        self.id, self.events = 0, []
         for m in ('Page.enable', 'Runtime.enable', 'Log.enable'):
             self.call(m)
 
@@ -406,11 +410,11 @@ class CDP:
                 break
         return False
 
-    def close(self):
-        try:
-            self.ws.close()
-        except Exception:
-            pass
+    def close(self, ws: bool = True):
+        "Close the socket (when `ws`) and end Chromium."
+        if ws:
+            with contextlib.suppress(Exception):
+                self.ws.close()
         self.proc.terminate()
         try:
             self.proc.wait(10)

@@ -99,7 +99,7 @@ def _img(p: str) -> str:
         f'<figcaption>{html.escape(Path(p).name)}</figcaption></figure>'
     )
 
-# %% ../nbs/09_reproduce.ipynb #385fd0a2
+# %% ../nbs/09_reproduce.ipynb #91013f4a
 _e = html.escape
 
 
@@ -107,7 +107,7 @@ def _rows(rows: list, cells) -> str:
     "Table rows: `cells(row)` gives a row's cells as HTML (already escaped)."
     return ''.join('<tr>' + ''.join(cells(r)) + '</tr>' for r in rows)
 
-
+# %% ../nbs/09_reproduce.ipynb #118fe98b
 def _table(head: list, body: str) -> str:
     return '<table><tr>' + ''.join(f'<th>{h}</th>' for h in head) + '</tr>' + body + '</table>'
 
@@ -257,7 +257,31 @@ def _run_logged(name, preset, out, kw, threads):
         traceback.print_exc()
         raise
 
-# %% ../nbs/09_reproduce.ipynb #eebaa3df
+# %% ../nbs/09_reproduce.ipynb #50c675ea
+def _wait_all(futs: dict, bars: dict, out: Path) -> tuple[dict, dict]:
+    "Wait for every future, refreshing the bars each second: `(results, errors)` by family."
+    res, errs, started, t0 = {}, {}, set(), time.time()
+    pending = set(futs)
+    while pending:
+        done, pending = wait(pending, timeout=1)
+        for f, b in bars.items():
+            _show_progress(f, b, Path(out), started, t0)
+        for fu in done:
+            try:
+                res[futs[fu]] = fu.result()
+            except Exception as e:
+                errs[futs[fu]] = e
+    return res, errs
+
+# %% ../nbs/09_reproduce.ipynb #81cc7b58
+def _failed(errs: dict, out: Path) -> ReproduceError:
+    "One error naming every failed family and its log."
+    each = [f"{f} failed ({type(e).__name__}: {e}), its log: {Path(out) / f / 'log.txt'}"
+            for f, e in errs.items()]
+    return ReproduceError('; '.join(each)
+                          + '. The finished stages are kept: run the same command again to resume.')
+
+# %% ../nbs/09_reproduce.ipynb #d8f02937
 def run_parallel(
     families: tuple,  # family names, in report order
     preset: str,  # small | cpu | paper
@@ -269,26 +293,14 @@ def run_parallel(
     """Run the families in `jobs` worker processes, longest first; their `run_family` results in
     report order."""
     order = sorted(families, key=lambda f: -family(f).cpu_wall_s)
-    bars = {
-        f: tqdm(desc=f'{f} (queued)', unit='stage', position=i, disable=not progress)
-        for i, f in enumerate(order)
-    }
-    res, errs, started, t0 = {}, {}, set(), time.time()
+    bars = {f: tqdm(desc=f'{f} (queued)', unit='stage', position=i, disable=not progress)
+            for i, f in enumerate(order)}
     ex = ProcessPoolExecutor(jobs, mp_context=mp.get_context('spawn'))
     try:
         # workers start at submit and read these at import: BLAS threads, a bar line per 10 s
         with modified_env(OMP_NUM_THREADS=str(threads), TQDM_MININTERVAL='10'):
             futs = {ex.submit(_run_logged, f, preset, out, {}, threads): f for f in order}
-        pending = set(futs)
-        while pending:
-            done, pending = wait(pending, timeout=1)
-            for f, b in bars.items():
-                _show_progress(f, b, Path(out), started, t0)
-            for fu in done:
-                try:
-                    res[futs[fu]] = fu.result()
-                except Exception as e:
-                    errs[futs[fu]] = e
+        res, errs = _wait_all(futs, bars, out)
     except BaseException:
         ex.shutdown(wait=False, cancel_futures=True)
         raise
@@ -297,13 +309,7 @@ def run_parallel(
             b.close()
     ex.shutdown()
     if errs:
-        raise ReproduceError(
-            '; '.join(
-                f"{f} failed ({type(e).__name__}: {e}), its log: {Path(out) / f / 'log.txt'}"
-                for f, e in errs.items()
-            )
-            + '. The finished stages are kept: run the same command again to resume.'
-        )
+        raise _failed(errs, out)
     return {f: res[f] for f in families}
 
 # %% ../nbs/09_reproduce.ipynb #9ab75753

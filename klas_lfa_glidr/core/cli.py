@@ -145,7 +145,18 @@ def stage_times(
     p = Path(out) / 'stages' / '_times.json' if out else None
     return json.loads(p.read_text()) if p and p.exists() else {}
 
-# %% ../../nbs/06_core.cli.ipynb #chkst0cd
+# %% ../../nbs/06_core.cli.ipynb #793f7ca0
+def _stage_diff(cfg: Config, theirs: dict, ignore: tuple) -> dict:
+    """Fields where `cfg` differs from the recorded config `theirs`, as `{name: (ours, theirs)}`:
+    `ignore` and run-only fields left out, a field added later counted at its default, a field
+    removed since (which nothing reads) left out."""
+    ours, skip = jsonable(cfg.to_dict()), set(ignore) | set(type(cfg)._run_only)
+    fs = dataclasses.fields(cfg)
+    dflt = jsonable({f.name: f.default for f in fs if f.default is not dataclasses.MISSING})
+    return {k: (ours.get(k), theirs.get(k)) for k in sorted(ours)
+            if k not in skip and ours.get(k) != theirs.get(k, dflt.get(k))}
+
+# %% ../../nbs/06_core.cli.ipynb #3dde7273
 def check_stages(
     out: Path | None,  # job output directory
     cfg: Config,  # the config about to run
@@ -157,29 +168,12 @@ def check_stages(
     if not out:
         return
     p = Path(out) / 'stages' / '_config.json'
-    if p.exists():
-        ours, theirs, skip = (
-            jsonable(cfg.to_dict()), json.loads(p.read_text()),
-            set(ignore) | set(type(cfg)._run_only)
+    d = _stage_diff(cfg, json.loads(p.read_text()), ignore) if p.exists() else {}
+    if d:
+        raise ConfigError(
+            f"{Path(out) / 'stages'} holds stages of a different config; differing fields "
+            f"(ours, theirs): {d}. Use another --out, or delete that folder to recompute"
         )
-        dflt = jsonable(
-            {
-                f.name: f.default
-                for f in dataclasses.fields(cfg)
-                if f.default is not dataclasses.MISSING
-            }
-        )  # a field added later, at its default, changes nothing
-        d = {
-            k: (ours.get(k), theirs.get(k))
-            for k in sorted(ours)  # a field removed since, which nothing reads, is left out
-            if k not in skip and ours.get(k) != theirs.get(k, dflt.get(k))
-        }
-        if d:
-            raise ConfigError(
-                f"{Path(out) / 'stages'} holds stages of a different config; differing fields "
-                f"(ours, theirs): {d}. Use another --out, or delete that folder to "
-                f"recompute"
-            )
     p.parent.mkdir(parents=True, exist_ok=True)
     write_json(cfg.to_dict(), p)
 

@@ -24,54 +24,74 @@ def _typ(cls, name):
     "Resolved type annotation of field `name` on dataclass `cls`."
     return typing.get_type_hints(cls)[name]
 
-# %% ../../nbs/00_core.config.ipynb #c89ccff6
+# %% ../../nbs/00_core.config.ipynb #f358d023
+def _coerce_union(name, v, t, args):
+    "The first member type of `t` that accepts `v` (None where `t` allows it)."
+    if v is None and type(None) in args:
+        return None
+    for a in (a for a in args if a is not type(None)):
+        try:
+            return _coerce(name, v, a)
+        except ConfigError:
+            pass
+    raise ConfigError(f"{name}: expected {t}, got {v!r} ({type(v).__name__})")
+
+# %% ../../nbs/00_core.config.ipynb #e0327567
+def _coerce_seq(name, v, origin, args):
+    "A tuple or list of the element type; '1,2' and a bare scalar are accepted."
+    if isinstance(v, str):
+        v = [s for s in v.replace('(', '').replace(')', '').split(',') if s.strip()]
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        v = [v]  # `--set seeds=0` means (0,)
+    if not isinstance(v, (tuple, list)):
+        raise ConfigError(f"{name}: expected a {origin.__name__}, got {v!r}")
+    et = args[0] if args else Any
+    return origin(_coerce(name, o, et) for o in v)
+
+# %% ../../nbs/00_core.config.ipynb #079b959e
+def _coerce_bool(name, v):
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str) and v.lower() in ('true', '1', 'yes', 'false', '0', 'no'):
+        return v.lower() in ('true', '1', 'yes')
+    raise ConfigError(f"{name}: expected a bool (true/false), got {v!r}")
+
+# %% ../../nbs/00_core.config.ipynb #196ae58d
+def _coerce_int(name, v):
+    digits = isinstance(v, str) and v.strip().lstrip('-').isdigit()
+    if isinstance(v, bool) or not (isinstance(v, int) or digits):
+        raise ConfigError(f"{name}: expected an int, got {v!r} ({type(v).__name__})")
+    return int(v)
+
+# %% ../../nbs/00_core.config.ipynb #1fc13045
+def _coerce_float(name, v):
+    if isinstance(v, bool):
+        raise ConfigError(f"{name}: expected a float, got {v!r}")
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}: expected a float, got {v!r} ({type(v).__name__})") from None
+
+# %% ../../nbs/00_core.config.ipynb #985b9143
+def _coerce_str(name, v):
+    if not isinstance(v, str):
+        raise ConfigError(f"{name}: expected a str, got {v!r} ({type(v).__name__})")
+    return v
+
+
+_SCALARS = {bool: _coerce_bool, int: _coerce_int, float: _coerce_float, str: _coerce_str}
+
+# %% ../../nbs/00_core.config.ipynb #880bd15a
 def _coerce(name, v, t):
     "Coerce `v` to type `t` for field `name`, or raise `ConfigError`."
     origin, args = typing.get_origin(t), typing.get_args(t)
     if t is Any:
         return v
     if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
-        if v is None and type(None) in args:
-            return None
-        for a in (a for a in args if a is not type(None)):
-            try:
-                return _coerce(name, v, a)
-            except ConfigError:
-                pass
-        raise ConfigError(f"{name}: expected {t}, got {v!r} ({type(v).__name__})")
+        return _coerce_union(name, v, t, args)
     if origin in (tuple, list):
-        if isinstance(v, str):
-            v = [s for s in v.replace('(', '').replace(')', '').split(',') if s.strip()]
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            v = [v]  # `--set seeds=0` means (0,)
-        if not isinstance(v, (tuple, list)):
-            raise ConfigError(f"{name}: expected a {origin.__name__}, got {v!r}")
-        et = args[0] if args else Any
-        return origin(_coerce(name, o, et) for o in v)
-    if t is bool:
-        if isinstance(v, bool):
-            return v
-        if isinstance(v, str) and v.lower() in ('true', '1', 'yes', 'false', '0', 'no'):
-            return v.lower() in ('true', '1', 'yes')
-        raise ConfigError(f"{name}: expected a bool (true/false), got {v!r}")
-    if t is int:
-        if isinstance(v, bool) or not (
-            isinstance(v, int) or (isinstance(v, str) and v.strip().lstrip('-').isdigit())
-        ):
-            raise ConfigError(f"{name}: expected an int, got {v!r} ({type(v).__name__})")
-        return int(v)
-    if t is float:
-        if isinstance(v, bool):
-            raise ConfigError(f"{name}: expected a float, got {v!r}")
-        try:
-            return float(v)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{name}: expected a float, got {v!r} ({type(v).__name__})") from None
-    if t is str:
-        if not isinstance(v, str):
-            raise ConfigError(f"{name}: expected a str, got {v!r} ({type(v).__name__})")
-        return v
-    return v
+        return _coerce_seq(name, v, origin, args)
+    return _SCALARS[t](name, v) if t in _SCALARS else v
 
 # %% ../../nbs/00_core.config.ipynb #8f91f51a
 PRESETS = ('small', 'cpu', 'paper')

@@ -88,7 +88,21 @@ def _missing_msg(url, fname, dest, why):
         f"  (directory {dest}; set KLG_DATA to use another data directory or a local mirror)."
     )
 
-# %% ../../nbs/01_core.data.ipynb #ad250251
+# %% ../../nbs/01_core.data.ipynb #1ff94c4c
+def _fetch_verified(url: str, sha256: str | None, path: Path, fname: str, dest: Path):
+    "Download `url` to `path` through a temporary file, kept only when its sha256 matches."
+    with atomic_write(path) as tmp:
+        with open(tmp, 'wb') as f:
+            try:
+                _fetch(url, f, fname)
+            except OSError as e:
+                msg = _missing_msg(url, fname, dest, f'download failed ({e})')
+                raise DataUnavailable(msg) from e
+        if sha256 and (got := sha256sum(tmp)) != sha256:
+            raise ChecksumError(
+                f"sha256 of {url} is {got}, expected {sha256}; nothing was written to {dest}")
+
+# %% ../../nbs/01_core.data.ipynb #2d5bc20f
 def download(
     url: str,  # canonical public URL (http, https or file)
     sha256: str | None = None,  # expected hex digest; None skips the check (not recommended)
@@ -101,30 +115,13 @@ def download(
     path = dest / fname
     if path.exists():
         if sha256 and sha256sum(path) != sha256:
-            raise ChecksumError(
-                f"{path} exists but its sha256 is {sha256sum(path)}, expected {sha256}; delete "
-                f"it to re-download"
-            )
+            raise ChecksumError(f"{path} exists but its sha256 is {sha256sum(path)}, expected "
+                                f"{sha256}; delete it to re-download")
         return path
     if is_offline() and not url.startswith('file:'):
-        raise DataUnavailable(
-            _missing_msg(
-                url, fname, dest, 'offline (KLG_OFFLINE/HF_HUB_OFFLINE set) and not cached'
-            )
-        )
-    with atomic_write(path) as tmp:
-        with open(tmp, 'wb') as f:
-            try:
-                _fetch(url, f, fname)
-            except OSError as e:
-                raise DataUnavailable(
-                    _missing_msg(url, fname, dest, f'download failed ({e})')
-                ) from e
-        got = sha256sum(tmp)
-        if sha256 and got != sha256:
-            raise ChecksumError(
-                f"sha256 of {url} is {got}, expected {sha256}; nothing was written to {dest}"
-            )
+        why = 'offline (KLG_OFFLINE/HF_HUB_OFFLINE set) and not cached'
+        raise DataUnavailable(_missing_msg(url, fname, dest, why))
+    _fetch_verified(url, sha256, path, fname, dest)
     return path
 
 # %% ../../nbs/01_core.data.ipynb #4574f880
@@ -168,7 +165,7 @@ def fetch_archive(
         return dest / name
     return extract(download(url, sha256, dest), dest / name)
 
-# %% ../../nbs/01_core.data.ipynb #5dd9864c
+# %% ../../nbs/01_core.data.ipynb #3c2b45fe
 @dataclass
 class DatasetSpec:
     """A named dataset: files relative to its directory, fetched one by one or from one archive,
@@ -193,25 +190,28 @@ class DatasetSpec:
         root = Path(root) if root else data_root()
         d = root / self.name
         if self.archive and not self.present(root):
-            arc = download(self.archive, self.archive_sha256, root / '.archives')
-            tmp = extract(arc, root / '.archives' / f'{Path(arc).name}.x{os.getpid()}')
-            try:
-                for rel in self.files:
-                    src = tmp / self.archive_subdir / rel
-                    if not src.exists():
-                        raise DataUnavailable(
-                            f"{self.archive} has no {Path(self.archive_subdir) / rel}"
-                        )
-                    (d / rel).parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(src, d / rel)
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
+            _unpack(self, root, d)
         for rel, url in self.files.items():
             download(url, self.sha256.get(rel), (d / rel).parent, Path(rel).name)
         return d
 
-
+# %% ../../nbs/01_core.data.ipynb #d78bf826
 DATASETS: dict = {}
+
+# %% ../../nbs/01_core.data.ipynb #aa6ae19c
+def _unpack(spec: DatasetSpec, root: Path, d: Path):
+    "Download and verify `spec.archive`, then move its `files` into `d`."
+    arc = download(spec.archive, spec.archive_sha256, root / '.archives')
+    tmp = extract(arc, root / '.archives' / f'{Path(arc).name}.x{os.getpid()}')
+    try:
+        for rel in spec.files:
+            src = tmp / spec.archive_subdir / rel
+            if not src.exists():
+                raise DataUnavailable(f"{spec.archive} has no {Path(spec.archive_subdir) / rel}")
+            (d / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, d / rel)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../../nbs/01_core.data.ipynb #65d24f12
 def register_dataset(

@@ -41,7 +41,7 @@ def read_triples(
             out.append(tuple(p.strip() for p in parts))
     return out
 
-# %% ../../nbs/30_glidr.data.ipynb #b0311e9a
+# %% ../../nbs/30_glidr.data.ipynb #7a3dbaf1
 @dataclass
 class KG:
     "A knowledge graph with named splits as `[n, 3]` (head, relation, tail) index tensors."
@@ -52,9 +52,9 @@ class KG:
     splits: dict  # {'facts'|'train'|'valid'|'test': LongTensor [n, 3]}
     # neurallp (background = facts ∪ train) | conve (background = train) | generated
     layout: str = 'conve'
-    info: dict = field(  # provenance: source, URL, counts
-        default_factory=dict
-    )  # counts from loading: unseen entities, dropped triples, empty relations
+    # provenance (source, URL, counts) and counts from loading (unseen entities, dropped
+    # triples, empty relations)
+    info: dict = field(default_factory=dict)
 
     @property
     def n_ent(self) -> int:
@@ -70,22 +70,17 @@ class KG:
 
     def background(self) -> torch.Tensor:
         "The graph models read: facts ∪ train (Neural-LP, generated) or train (ConvE)."
-        return (
-            self.split('train')
-            if self.layout == 'conve'
-            else torch.cat([self.split('facts'), self.split('train')])
-        )
+        if self.layout == 'conve':
+            return self.split('train')
+        return torch.cat([self.split('facts'), self.split('train')])
 
     def rel_name(self, r: int) -> str:
         "Name of relation `r` in R⁺; inverses get a `_inv` suffix."
         return self.relations[r] if r < self.n_rel else self.relations[r - self.n_rel] + '_inv'
 
     def __repr__(self):
-        return (
-            f"KG({self.name!r}, layout={self.layout}, E={self.n_ent}, R={self.n_rel}, "
-            + ', '.join(f"{k}={len(v)}" for k, v in self.splits.items())
-            + ')'
-        )
+        sizes = ', '.join(f"{k}={len(v)}" for k, v in self.splits.items())
+        return f"KG({self.name!r}, layout={self.layout}, E={self.n_ent}, R={self.n_rel}, {sizes})"
 
 # %% ../../nbs/30_glidr.data.ipynb #2e4546be
 def with_inverse(
@@ -100,7 +95,17 @@ def with_inverse(
 def _index(names, seen):
     return [seen.setdefault(n, len(seen)) for n in names]
 
-# %% ../../nbs/30_glidr.data.ipynb #b1463fae
+# %% ../../nbs/30_glidr.data.ipynb #f25ab7ad
+def _encode_splits(raw: dict, ent: dict, rel: dict) -> dict:
+    "Name triples to `[n, 3]` id tensors, indexing new names in `ent` and `rel` as they come."
+    splits = {}
+    for s, ts in raw.items():
+        h, r, t = zip(*ts) if ts else ((), (), ())
+        ids = [_index(h, ent), _index(r, rel), _index(t, ent)]
+        splits[s] = torch.tensor(ids, dtype=torch.long).T.reshape(-1, 3)
+    return splits
+
+# %% ../../nbs/30_glidr.data.ipynb #0f33a1da
 def load_kg_dir(
     # directory with train/valid/test.txt (+ facts/entities/relations.txt for Neural-LP)
     path: str | Path,
@@ -114,27 +119,17 @@ def load_kg_dir(
         raise ValueError(f"unseen={unseen!r}; allowed values: keep, drop")
     if not (path / 'train.txt').exists():
         raise FileNotFoundError(
-            f"{path} has no train.txt; a KG directory needs train.txt, valid.txt and test.txt"
-        )
+            f"{path} has no train.txt; a KG directory needs train.txt, valid.txt and test.txt")
     layout = 'neurallp' if (path / 'facts.txt').exists() else 'conve'
     ent, rel = {}, {}
-    if (path / 'entities.txt').exists():
-        _index([l.strip() for l in open(path / 'entities.txt') if l.strip()], ent)
-    if (path / 'relations.txt').exists():
-        _index([l.strip() for l in open(path / 'relations.txt') if l.strip()], rel)
-    raw = {
-        s: read_triples(path / f'{s}.txt')
-        for s in ('facts', 'train', 'valid', 'test')
-        if (path / f'{s}.txt').exists()
-    }
+    for f, index in (('entities.txt', ent), ('relations.txt', rel)):
+        if (path / f).exists():
+            _index([l.strip() for l in open(path / f) if l.strip()], index)
+    names = [s for s in ('facts', 'train', 'valid', 'test') if (path / f'{s}.txt').exists()]
+    raw = {s: read_triples(path / f'{s}.txt') for s in names}
     if not raw['train']:
         raise ValueError(f"{path / 'train.txt'} holds no triples")
-    splits = {}
-    for s, ts in raw.items():
-        h, r, t = zip(*ts) if ts else ((), (), ())
-        splits[s] = torch.tensor(
-            [_index(h, ent), _index(r, rel), _index(t, ent)], dtype=torch.long
-        ).T.reshape(-1, 3)
+    splits = _encode_splits(raw, ent, rel)  # first: it indexes names the lists lack
     kg = KG(name or path.name, list(ent), list(rel), splits, layout)
     return _check_unseen(kg, unseen)
 
@@ -359,7 +354,30 @@ def _adj(pairs):
         d.setdefault(x, set()).add(y)
     return d
 
-# %% ../../nbs/30_glidr.data.ipynb #d2a78ac9
+# %% ../../nbs/30_glidr.data.ipynb #07a27ba2
+def _planted_background(rng, n_ent: int, degree: float, p_r2: float, p_r4_path: float,
+                        cycle: bool) -> tuple[dict, set]:
+    "The random background relations r1–r4, and the r1∘r3 path pairs."
+    rand_rel = lambda sources, deg: {(x, rng.randrange(n_ent)) for x in sources
+                                     for _ in range(max(1, round(rng.expovariate(1 / deg))))}
+    ents = range(n_ent)
+    bg = {'r1': rand_rel(ents, degree), 'r3': rand_rel(ents, degree),
+          'r2': rand_rel([e for e in ents if rng.random() < p_r2], degree)}
+    path = {(x, y) for x, ys in _compose(_adj(bg['r1']), _adj(bg['r3'])).items() for y in ys}
+    kept = {p for p in sorted(path) if rng.random() < p_r4_path} if cycle else set()
+    if not kept:
+        kept = {(rng.randrange(n_ent), rng.randrange(n_ent)) for _ in range(n_ent)}
+    bg['r4'] = kept | {(rng.randrange(n_ent), rng.randrange(n_ent)) for _ in range(len(kept))}
+    return bg, path
+
+# %% ../../nbs/30_glidr.data.ipynb #11bba39d
+def _split_80_10_10(rng, triples: list) -> tuple[list, list, list]:
+    "Shuffled, then 80 % train, 10 % valid, 10 % test."
+    rng.shuffle(triples)
+    n1, n2 = int(0.8 * len(triples)), int(0.9 * len(triples))
+    return triples[:n1], triples[n1:n2], triples[n2:]
+
+# %% ../../nbs/30_glidr.data.ipynb #dd01af84
 def planted_kg(
     templates=('chain', 'branch', 'cycle'),  # target templates from `PLANTED`
     n_ent: int = 200,  # entities
@@ -371,48 +389,36 @@ def planted_kg(
     """A generated KG whose target relations follow planted rules exactly; background = facts,
     targets split 80/10/10."""
     rng = random.Random(seed)
-
-    def rand_rel(sources, deg):
-        return {
-            (x, rng.randrange(n_ent))
-            for x in sources
-            for _ in range(max(1, round(rng.expovariate(1 / deg))))
-        }
-
-    ents = range(n_ent)
-    bg = {
-        'r1': rand_rel(ents, degree), 'r3': rand_rel(ents, degree),
-        'r2': rand_rel([e for e in ents if rng.random() < p_r2], degree)
-    }
-    path = {(x, y) for x, ys in _compose(_adj(bg['r1']), _adj(bg['r3'])).items() for y in ys}
-    kept = {p for p in sorted(path) if rng.random() < p_r4_path} if 'cycle' in templates else set()
-    if not kept:
-        kept = {(rng.randrange(n_ent), rng.randrange(n_ent)) for _ in range(n_ent)}
-    bg['r4'] = kept | {(rng.randrange(n_ent), rng.randrange(n_ent)) for _ in range(len(kept))}
+    bg, path = _planted_background(rng, n_ent, degree, p_r2, p_r4_path, 'cycle' in templates)
     has_r2 = {x for x, _ in bg['r2']}
-    target = {
-        'chain': path, 'branch': {(x, y) for x, y in bg['r1'] if y in has_r2},
-        'cycle': path & bg['r4']
-    }
+    target = dict(chain=path, branch={(x, y) for x, y in bg['r1'] if y in has_r2},
+                  cycle=path & bg['r4'])
     rels = ['r1', 'r2', 'r3', 'r4'] + [f't_{t}' for t in templates]
     facts = [(x, rels.index(r), y) for r in ('r1', 'r2', 'r3', 'r4') for x, y in sorted(bg[r])]
-    tr, va, te = [], [], []
-    for t in templates:
-        ts = [(x, rels.index(f't_{t}'), y) for x, y in sorted(target[t])]
-        rng.shuffle(ts)
-        n1, n2 = int(0.8 * len(ts)), int(0.9 * len(ts))
-        tr += ts[:n1]
-        va += ts[n1:n2]
-        te += ts[n2:]
-    T = lambda l: torch.tensor(l, dtype=torch.long).reshape(-1, 3)
-    kg = KG(
-        f"planted-{'-'.join(templates)}-s{seed}", [f'e{i}' for i in ents], rels,
-        dict(facts=T(facts), train=T(tr), valid=T(va), test=T(te)), 'generated',
-        {'templates': list(templates)}
-    )
+    parts = [_split_80_10_10(rng, [(x, rels.index(f't_{t}'), y) for x, y in sorted(target[t])])
+             for t in templates]
+    T = lambda k: torch.tensor(sum((p[k] for p in parts), []), dtype=torch.long).reshape(-1, 3)
+    facts = torch.tensor(facts, dtype=torch.long).reshape(-1, 3)
+    kg = KG(f"planted-{'-'.join(templates)}-s{seed}", [f'e{i}' for i in range(n_ent)], rels,
+            dict(facts=facts, train=T(0), valid=T(1), test=T(2)), 'generated',
+            {'templates': list(templates)})
     return _check_unseen(kg, 'keep')
 
-# %% ../../nbs/30_glidr.data.ipynb #123dd287
+# %% ../../nbs/30_glidr.data.ipynb #ef989e96
+def _corrupt_split(ts: torch.Tensor, p: float, mode: str, n_ent: int, g) -> torch.Tensor:
+    "replace_tail: each triple's tail random with probability p | add: p·n random triples more."
+    ts = ts.clone()
+    if mode == 'replace_tail':
+        hit = torch.rand(len(ts), generator=g) < p
+        ts[hit, 2] = torch.randint(0, n_ent, (int(hit.sum()),), generator=g)
+        return ts
+    n = int(round(p * len(ts)))
+    heads = torch.randint(0, n_ent, (n,), generator=g)
+    rels = ts[torch.randint(0, len(ts), (n,), generator=g), 1]
+    tails = torch.randint(0, n_ent, (n,), generator=g)
+    return torch.cat([ts, torch.stack([heads, rels, tails], 1)])
+
+# %% ../../nbs/30_glidr.data.ipynb #fa834724
 def corrupt(
     kg: KG,  # the knowledge graph
     p: float,  # the KG and the share of training triples to corrupt
@@ -427,25 +433,7 @@ def corrupt(
     g = torch.Generator().manual_seed(seed)
     splits = dict(kg.splits)
     for s in ('facts', 'train'):
-        if s not in splits:
-            continue
-        ts = splits[s].clone()
-        if mode == 'replace_tail':
-            hit = torch.rand(len(ts), generator=g) < p
-            ts[hit, 2] = torch.randint(0, kg.n_ent, (int(hit.sum()),), generator=g)
-        else:
-            n = int(round(p * len(ts)))
-            new = torch.stack(
-                [
-                    torch.randint(0, kg.n_ent, (n,), generator=g),
-                    ts[torch.randint(0, len(ts), (n,), generator=g), 1],
-                    torch.randint(0, kg.n_ent, (n,), generator=g),
-                ],
-                1,
-            )
-            ts = torch.cat([ts, new])
-        splits[s] = ts
-    return KG(
-        kg.name + f'-noise{p}', kg.entities, kg.relations, splits, kg.layout,
-        {**kg.info, 'noise': (p, mode)}
-    )
+        if s in splits:
+            splits[s] = _corrupt_split(splits[s], p, mode, kg.n_ent, g)
+    return KG(kg.name + f'-noise{p}', kg.entities, kg.relations, splits, kg.layout,
+              {**kg.info, 'noise': (p, mode)})

@@ -6,8 +6,8 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.model.html.md"""
 
 # %% auto #0
 __all__ = ['GLIDRModelConfig', 'GLIDRTrainConfig', 'RuleConfig', 'EmbeddingConfig', 'GLIDRExperiments', 'GLIDRConfig',
-           'var_names', 'pairs_of', 'chain_pairs', 'estimate_mem_gb', 'option_mask', 'inverse_perm', 'log_message',
-           'slot_aggregate', 'conjoin', 'message_schedule', 'GLIDR', 'set_rule']
+           'var_names', 'pairs_of', 'chain_pairs', 'estimate_mem_gb', 'fused_form', 'option_mask', 'inverse_perm',
+           'log_message', 'slot_aggregate', 'conjoin', 'message_schedule', 'GLIDR', 'set_rule']
 
 # %% ../../nbs/32_glidr.model.ipynb #9dfd9cbe
 from dataclasses import dataclass
@@ -15,7 +15,7 @@ import math
 import torch, torch.nn.functional as F, torch.utils.checkpoint
 from torch import nn, Tensor
 from ..core.config import Config, ConfigError, Options
-from .layers import KGraph, exist, EPS
+from .layers import KGraph, exist, EPS, LARGE_GRAPH
 
 # %% ../../nbs/32_glidr.model.ipynb #aed73f48
 @dataclass
@@ -213,6 +213,14 @@ def estimate_mem_gb(
         return 4 * (3 * n_msg * N * n_ent + 3 * per) / 1e9
     return 3 * 4 * n_msg * per / 1e9
 
+# %% ../../nbs/32_glidr.model.ipynb #dc3bb45d
+def fused_form(
+    message_form: str,  # mixture | fused | auto
+    n_ent: int,  # entity count E
+) -> bool:
+    "Whether messages take the fused form: 'fused', or 'auto' on more than `LARGE_GRAPH` entities."
+    return message_form == 'fused' or (message_form == 'auto' and n_ent > LARGE_GRAPH)
+
 # %% ../../nbs/32_glidr.model.ipynb #00560efc
 def option_mask(
     pairs: list,  # variable pairs (u < v) of the rule space
@@ -393,9 +401,7 @@ class GLIDR(nn.Module):
     @property
     def fused(self) -> bool:
         "Whether messages take the fused form (`message_form`, auto: more than 1000 entities)."
-        return self.cfg.message_form == 'fused' or (
-            self.cfg.message_form == 'auto' and self.n_ent > 1000
-        )
+        return fused_form(self.cfg.message_form, self.n_ent)
 
     def message(self, g, log_mu, Wd, unary=None, rep=1) -> Tensor:
         "`log_message` under this model's options."

@@ -83,11 +83,11 @@ def plot_sweep(
 def _pair(runs: dict, a: str, b: str) -> dict:
     return seed_ci([x['mean']['mrr'] - y['mean']['mrr'] for x, y in zip(runs[a], runs[b])])
 
-# %% ../../nbs/36_glidr.report.ipynb #3dfd29e6
+# %% ../../nbs/36_glidr.report.ipynb #52e0b14f
 def _ok(b: bool) -> str:
     return 'reproduced' if b else 'not reproduced'
 
-
+# %% ../../nbs/36_glidr.report.ipynb #2ede7178
 def _row(claim: str, paper: str, ours: str, verdict: str) -> dict:
     return dict(claim=claim, paper=paper, ours=ours, verdict=verdict)
 
@@ -96,11 +96,9 @@ def _planted_rows(E0: dict) -> list[dict]:
     "E0: the top rule of every planted graph is its planted body."
     if not E0:
         return []
-    ours = ', '.join(
-        f"{t}: {'recovered' if v['recovered'] else 'not recovered'} (MRR GLIDR "
-        f"{v['glidr']:.3f}, chain {v['chain']:.3f})"
-        for t, v in E0.items()
-    )
+    st = lambda v: 'recovered' if v['recovered'] else 'not recovered'
+    ours = ', '.join(f"{t}: {st(v)} (MRR GLIDR {v['glidr']:.3f}, chain {v['chain']:.3f})"
+                     for t, v in E0.items())
     return [_row('graph-like rules with branches and cycles are learned where chains fall short '
                  '(E0, planted graphs: top rule = planted body)',
                  'rule syntax allows branches and cycles', ours,
@@ -128,7 +126,7 @@ def _dataset_rows(ds: str, runs: dict, S: dict) -> list[dict]:
             _ok(g >= 0.9 * e)))
     return rows
 
-# %% ../../nbs/36_glidr.report.ipynb #5addbddd
+# %% ../../nbs/36_glidr.report.ipynb #10c5e6ca
 def _noise_row(E5: dict) -> dict:
     "E5: GLIDR's relative MRR drop at the highest noise level is no larger than any baseline's."
     dr = E5['drop']
@@ -140,7 +138,7 @@ def _noise_row(E5: dict) -> dict:
                 + ', '.join(f'{a} {v:.2f}' for a, v in others.items()),
                 _ok(all(dr['glidr'][p] <= v for v in others.values())))
 
-
+# %% ../../nbs/36_glidr.report.ipynb #0bf9a674
 def _e2e_row(E7: dict) -> dict:
     "E7: joint training beats frozen random predicates, and the used predicate's AUROC > 0.5."
     j, f = E7['joint'], E7['frozen random']

@@ -42,15 +42,9 @@ def canonical(
             best = key
     return best or ()
 
-# %% ../../nbs/33_glidr.rules.ipynb #fc75663a
-def shape_of(
-    atoms,  # body atoms (relation in R⁺, u, v)
-) -> str:
-    "chain | branch | cycle | disconnected, for a body over X=0 and Y=1."
-    nodes = {x for _, u, v in atoms for x in (u, v)} | {0, 1}
-    edges = {(u, v) for _, u, v in atoms if u != v}
-    multi = len([1 for _, u, v in atoms if u != v]) > len(edges)
-    loops = any(u == v for _, u, v in atoms)
+# %% ../../nbs/33_glidr.rules.ipynb #18f38182
+def _union_find(nodes: set, edges: set) -> tuple[bool, callable]:
+    "Union-find over `edges`: whether an edge closed a cycle, and the root of each node."
     parent = {n: n for n in nodes}
 
     def find(x):
@@ -58,24 +52,32 @@ def shape_of(
             x = parent[x]
         return x
 
-    cyc = multi
+    cyc = False
     for u, v in edges:
         a, b = find(u), find(v)
         if a == b:
             cyc = True
         else:
             parent[a] = b
+    return cyc, find
+
+# %% ../../nbs/33_glidr.rules.ipynb #a52ef3a8
+def shape_of(
+    atoms,  # body atoms (relation in R⁺, u, v)
+) -> str:
+    "chain | branch | cycle | disconnected, for a body over X=0 and Y=1."
+    nodes = {x for _, u, v in atoms for x in (u, v)} | {0, 1}
+    edges = {(u, v) for _, u, v in atoms if u != v}
+    multi = len([1 for _, u, v in atoms if u != v]) > len(edges)  # two atoms on one pair
+    loops = any(u == v for _, u, v in atoms)
+    cyc, find = _union_find(nodes, edges)
     if find(0) != find(1):
         return 'disconnected'
-    if cyc:
+    if cyc or multi:
         return 'cycle'
     deg = {n: sum(n in e for e in edges) for n in nodes}
-    path = (
-        deg[0] == 1
-        and deg[1] == 1
-        and all(d == 2 for n, d in deg.items() if n > 1)
-        and len(edges) == len(nodes) - 1
-    )
+    inner = all(d == 2 for n, d in deg.items() if n > 1)
+    path = deg[0] == 1 and deg[1] == 1 and inner and len(edges) == len(nodes) - 1
     return 'chain' if path and not loops else 'branch'
 
 # %% ../../nbs/33_glidr.rules.ipynb #482f7e8d
@@ -216,7 +218,7 @@ def extract_rules(
         (Rule(h, a, c, R) for (h, a), c in found.items()), key=lambda r: (r.head, -r.conf)
     )
 
-# %% ../../nbs/33_glidr.rules.ipynb #05d730d2
+# %% ../../nbs/33_glidr.rules.ipynb #a9c42cd9
 def adjacency_sets(
     triples: Tensor,  # [n, 3] triples over base relations
     n_rel: int,  # base relation count R
@@ -227,7 +229,7 @@ def adjacency_sets(
         adj.setdefault((r, a), set()).add(b)
     return adj
 
-
+# %% ../../nbs/33_glidr.rules.ipynb #ac1f5a33
 def neighbours(
     adj: dict,  # `adjacency_sets` output
     n_rel: int,  # base relation count R

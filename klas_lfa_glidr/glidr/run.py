@@ -192,50 +192,50 @@ def run_noise(
         drops[arm] = {p: (1 - v / base) if base else None for p, v in res[arm].items()}
     return dict(mrr=res, drop=drops)
 
-# %% ../../nbs/35_glidr.run.ipynb #5dc458e2
+# %% ../../nbs/35_glidr.run.ipynb #95bff73d
+def _arm_runs(cfg: GLIDRConfig, ds: str, kg: KG, arm: str, out: Path | None) -> list:
+    "Every seed of one arm on one dataset, each its own stage (planted: a new graph per seed)."
+    def one(s):
+        save = out / 'stages' / f'{ds}_{arm}_s{s}.pt' if out else None
+        graph = lambda: get_kg(ds, cfg, s) if ds == 'planted' else kg
+        return stage(out, f'{ds}_{arm}_s{s}', lambda: run_arm(graph(), cfg.replace(seed=s), arm,
+                                                                save=save))
+
+    return [one(s) for s in tqdm(cfg.seeds, desc=f'{ds} {arm}', leave=False)]
+
+# %% ../../nbs/35_glidr.run.ipynb #f72f0eb1
+def _reusable(cfg: GLIDRConfig, res: dict, nd: str) -> dict:
+    "The main runs the sweep and the noise curve can reuse: same graph, same seed."
+    same = nd in res['runs'] and cfg.seed in cfg.seeds and (nd != 'planted' or cfg.seed == 0)
+    return {arm: res['runs'][nd][arm][cfg.seeds.index(cfg.seed)] for arm in ARMS} if same else {}
+
+# %% ../../nbs/35_glidr.run.ipynb #6d4ed5cb
 def run(
     cfg: GLIDRConfig,  # the job config (presets small, cpu, paper)
     out: str | Path | None = None,  # output directory (None: cfg.out)
 ) -> dict:
     "E0-E7 as configured; stage results cached under `out/stages`, figures under `out/`."
     out = Path(out) if out else None
-    check_stages(
-        out, cfg, ignore=('datasets', 'seeds', 'n_free_sweep', 'noise', 'e2e')
-    )  # these only add or drop stages; other changes refuse
-    res = dict(
-        E0=stage(out, 'E0_planted', lambda: run_planted(cfg, cfg.seeds[0])), runs={}, summary={}
-    )
+    # these only add or drop stages; other changes refuse
+    check_stages(out, cfg, ignore=('datasets', 'seeds', 'n_free_sweep', 'noise', 'e2e'))
+    E0 = stage(out, 'E0_planted', lambda: run_planted(cfg, cfg.seeds[0]))
+    res = dict(E0=E0, runs={}, summary={})
     for ds in cfg.datasets:
         kg = get_kg(ds, cfg)
         res.setdefault('stats', {})[ds] = kg_stats(kg)
         for arm in ARMS:
-            runs = [
-                stage(
-                    out,
-                    f'{ds}_{arm}_s{s}',
-                    lambda: run_arm(
-                        get_kg(ds, cfg, s) if ds == 'planted' else kg, cfg.replace(seed=s), arm,
-                        save=out / 'stages' / f'{ds}_{arm}_s{s}.pt' if out else None
-                    ),
-                )
-                for s in tqdm(cfg.seeds, desc=f'{ds} {arm}', leave=False)
-            ]
+            runs = _arm_runs(cfg, ds, kg, arm, out)
             res['runs'].setdefault(ds, {})[arm] = runs
             res['summary'].setdefault(ds, {})[arm] = summarise(runs)
     nd = cfg.noise_dataset or cfg.datasets[0]
-    same = (
-        nd in res['runs'] and cfg.seed in cfg.seeds and (nd != 'planted' or cfg.seed == 0)
-    )  # the main run of this seed trained on the same graph
-    done = {arm: res['runs'][nd][arm][cfg.seeds.index(cfg.seed)] for arm in ARMS} if same else {}
+    done = _reusable(cfg, res, nd)
     if cfg.n_free_sweep:
         res['E3_sweep'] = run_sweep(get_kg(nd, cfg), cfg, done, out)
     if cfg.noise:
         res['E5_noise'] = run_noise(get_kg(nd, cfg), cfg, done, out)
     if cfg.e2e:
-        res['E7_e2e'] = stage(
-            out, 'E7_e2e',
-            lambda: {'joint': run_e2e(cfg), 'frozen random': run_e2e(cfg, frozen=True)}
-        )
+        e2e = lambda: {'joint': run_e2e(cfg), 'frozen random': run_e2e(cfg, frozen=True)}
+        res['E7_e2e'] = stage(out, 'E7_e2e', e2e)
     if out:
         _figures(res, out)
     return res

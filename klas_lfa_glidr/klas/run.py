@@ -6,14 +6,16 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/klas.run.html.md"""
 
 # %% auto #0
 __all__ = ['FAMILY', 'main', 'make_splits', 'make_anchors', 'fit_probes', 'anchor_stage_macs', 'arm_selections', 'ls_candidates',
-           'select_all', 'MixupCB', 'finetune_steps', 'finetune', 'finetune_arms', 'arm_summary', 'delta_vs',
-           'anchor_stats', 'selection_scores', 'run']
+           'select_all', 'MixupCB', 'finetune_steps', 'finetune_callbacks', 'finetune', 'finetune_arms', 'arm_summary',
+           'delta_vs', 'anchor_stats', 'selection_scores', 'run']
 
 # %% ../../nbs/18_klas.run.ipynb #389c6388
-import itertools, time, warnings
+import copy, itertools, time, warnings
+from typing import Callable
 from pathlib import Path
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 from tqdm.auto import tqdm
 from ..core.config import ConfigError, set_seed, default_device, model_device
@@ -109,7 +111,36 @@ def _new_anchor(cfg: KLASConfig, k: int):
         },
     )
 
-# %% ../../nbs/18_klas.run.ipynb #315bb08a
+# %% ../../nbs/18_klas.run.ipynb #ec7a29d9
+def _check_pretrained_head(cfg: KLASConfig, k: int):
+    "Refuse, before any download, a pretrained anchor whose head does not fit `n_classes`."
+    if cfg.anchor_steps or cfg.anchor_source != 'timm' or not cfg.pretrained:
+        return
+    from timm.models import get_pretrained_cfg
+
+    nc = getattr(get_pretrained_cfg(cfg.timm_models[k]), 'num_classes', None)
+    if nc not in (None, 0, cfg.n_classes):
+        raise ConfigError(
+            f"{cfg.timm_models[k]} was pretrained with {nc} classes but "
+            f"n_classes={cfg.n_classes}, so its head would be new and random; "
+            "set anchor_steps > 0 to fine-tune the anchors on this data first (spec G2)"
+        )
+
+# %% ../../nbs/18_klas.run.ipynb #593783d8
+def _train_or_load(cfg: KLASConfig, k: int, m, first, S: dict, p: Path | None):
+    "Anchor `k`'s weights: read from `p` when cached, else trained (lr scaled by `first`'s width)."
+    if p and p.exists():
+        m.load_state_dict(torch.load(p, map_location='cpu'))
+    elif cfg.anchor_steps:
+        w = first.num_features / m.num_features
+        lr = cfg.anchor_lr * (w if cfg.anchor_lr_scaling == 'inverse_width' else 1.0)
+        train_anchor(m, S['train'], steps=cfg.anchor_steps, bs=cfg.anchor_bs, lr=lr, seed=100 + k,
+                     num_workers=cfg.num_workers)
+        if p and is_main():
+            p.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(m.state_dict(), p)  # one writer under torchrun
+
+# %% ../../nbs/18_klas.run.ipynb #5dc13b6c
 def make_anchors(
     cfg: KLASConfig,  # anchor options
     S: dict,  # splits (the anchors train on S['train'] when anchor_steps > 0)
@@ -122,38 +153,15 @@ def make_anchors(
     dev = default_device(cfg.device)
     anchors = []
     for k in tqdm(range(n), desc='anchors', disable=not progress):
-        if (
-            not cfg.anchor_steps and cfg.anchor_source == 'timm' and cfg.pretrained
-        ):  # checked before any download
-            from timm.models import get_pretrained_cfg
-
-            nc = getattr(get_pretrained_cfg(cfg.timm_models[k]), 'num_classes', None)
-            if nc not in (None, 0, cfg.n_classes):
-                raise ConfigError(
-                    f"{cfg.timm_models[k]} was pretrained with {nc} classes but "
-                    f"n_classes={cfg.n_classes}, so its head would be new and random; "
-                    "set anchor_steps > 0 to fine-tune the anchors on this data first (spec G2)"
-                )
+        _check_pretrained_head(cfg, k)
         m = _new_anchor(cfg, k)
-        p = out / 'anchors' / f'anchor{k}.pt' if out else None
         if getattr(m, 'num_classes', cfg.n_classes) != cfg.n_classes:
             raise ConfigError(
-                f"anchor {k} has {m.num_classes} classes but n_classes={cfg.n_classes}"
-            )
+                f"anchor {k} has {m.num_classes} classes but n_classes={cfg.n_classes}")
         if not cfg.anchor_steps and not (cfg.anchor_source == 'timm' and cfg.pretrained):
             warnings.warn(f"anchor {k} is untrained: anchor_steps=0 without pretrained weights")
-        if p and p.exists():
-            m.load_state_dict(torch.load(p, map_location='cpu'))
-        elif cfg.anchor_steps:
-            w0, w = (anchors[0] if anchors else m).num_features, m.num_features
-            lr = cfg.anchor_lr * (w0 / w if cfg.anchor_lr_scaling == 'inverse_width' else 1.0)
-            train_anchor(
-                m, S['train'], steps=cfg.anchor_steps, bs=cfg.anchor_bs, lr=lr, seed=100 + k,
-                num_workers=cfg.num_workers
-            )
-            if p and is_main():
-                p.parent.mkdir(parents=True, exist_ok=True)
-                torch.save(m.state_dict(), p)  # one writer under torchrun
+        first = anchors[0] if anchors else m
+        _train_or_load(cfg, k, m, first, S, out / 'anchors' / f'anchor{k}.pt' if out else None)
         anchors.append(m.to(dev).eval())
     return anchors
 
@@ -376,7 +384,26 @@ def finetune_steps(
         return max(1, int(cfg.finetune_epochs * n_train // cfg.finetune_bs))
     return cfg.finetune_steps if cfg.budget == 'epochs' else cfg.steps_per_config * n_configs
 
-# %% ../../nbs/18_klas.run.ipynb #f87d8acd
+# %% ../../nbs/18_klas.run.ipynb #7c38797f
+def finetune_callbacks(
+    cfg: KLASConfig,  # sampling, warm-up and mixing options
+    cmacs: dict,  # {configuration: MACs} of the supernet
+    seed: int,  # the sampler's seed
+    ckpt: Path | None = None,  # checkpoint file (written every 50 steps)
+) -> tuple[list, Callable]:
+    "The fine-tuning callbacks (sampler, schedule, checkpoints, mixing) and the loss."
+    from klas_lfa_glidr.core.learner import CheckpointCB
+
+    warm = lambda pct: sched_warmup_cos(pct, cfg.warmup_pct)
+    sched = LRSchedCB(warm if cfg.warmup_pct else 'cos')
+    cbs = [SampleConfigCB(cfg.config_sampling, cmacs, seed=seed), sched]
+    cbs += [CheckpointCB(ckpt, every=50)] if ckpt else []
+    if cfg.mixup > 0 or cfg.cutmix > 0:  # the mixed targets carry the label smoothing
+        cbs.append(MixupCB(cfg.mixup, cfg.cutmix, cfg.label_smoothing, cfg.n_classes))
+        return cbs, lambda p, y: F.cross_entropy(p, y)
+    return cbs, lambda p, y: F.cross_entropy(p, y, label_smoothing=cfg.label_smoothing)
+
+# %% ../../nbs/18_klas.run.ipynb #339b26d5
 def finetune(
     cfg: KLASConfig,  # fine-tuning options
     anchors: list,  # trained anchors (copied, not modified)
@@ -390,56 +417,25 @@ def finetune(
 ) -> list[dict]:
     """Fine-tune a supernet of `anchors` (copied) and `stitches`; top-1 and MACs of every
     configuration."""
-    import copy
-    import torch.nn.functional as F
-    from klas_lfa_glidr.core.learner import CheckpointCB
-
     set_seed(seed)
-    dev = model_device(anchors[0])
-    ds = as_dataset(S['train'])
-    net = Supernet(
-        [copy.deepcopy(a) for a in anchors], [tuple(s) for s in stitches], _ls_images(cfg, S, dev),
-        cfg.ls_init_images, cfg.ls_ridge
-    )
+    dev, ds = model_device(anchors[0]), as_dataset(S['train'])
+    net = Supernet([copy.deepcopy(a) for a in anchors], [tuple(s) for s in stitches],
+                   _ls_images(cfg, S, dev), cfg.ls_init_images, cfg.ls_ridge)
     cmacs = {c: macs[config_key(c)] for c in net.configs}
-    sched = LRSchedCB(
-        (lambda pct: sched_warmup_cos(pct, cfg.warmup_pct)) if cfg.warmup_pct else 'cos'
-    )
-    cbs = [SampleConfigCB(cfg.config_sampling, cmacs, seed=seed), sched] + (
-        [CheckpointCB(ckpt, every=50)] if ckpt else []
-    )
-    mixing = cfg.mixup > 0 or cfg.cutmix > 0
-    if mixing:
-        cbs.append(MixupCB(cfg.mixup, cfg.cutmix, cfg.label_smoothing, cfg.n_classes))
-    loss = (
-        (lambda p, y: F.cross_entropy(p, y))
-        if mixing
-        else (lambda p, y: F.cross_entropy(p, y, label_smoothing=cfg.label_smoothing))
-    )
+    cbs, loss = finetune_callbacks(cfg, cmacs, seed, ckpt)
     lr = cfg.finetune_lr * (cfg.finetune_bs / 512 if cfg.lr_batch_scaling else 1.0)
-    learn = Learner(
-        net,
-        DataLoaders(ds, bs=cfg.finetune_bs, seed=seed, num_workers=cfg.num_workers),
-        loss,
-        lr=lr,
-        cbs=cbs,
-        device=cfg.device,
-        opt_func=lambda ps, lr: torch.optim.AdamW(
-            net.param_groups(lr, 1.0, cfg.stitch_lr_scale), weight_decay=cfg.finetune_wd
-        ),
-        progress=progress,
-    )
+    opt = lambda ps, lr: torch.optim.AdamW(net.param_groups(lr, 1.0, cfg.stitch_lr_scale),
+                                           weight_decay=cfg.finetune_wd)
+    dls = DataLoaders(ds, bs=cfg.finetune_bs, seed=seed, num_workers=cfg.num_workers)
+    learn = Learner(net, dls, loss, lr=lr, cbs=cbs, device=cfg.device, opt_func=opt,
+                    progress=progress)
     if ckpt:
         Path(ckpt).parent.mkdir(parents=True, exist_ok=True)
-    learn.fit(
-        n_steps=finetune_steps(cfg, len(net.configs), len(ds)),
-        resume=ckpt if ckpt and Path(ckpt).exists() else None,
-    )
+    resume = ckpt if ckpt and Path(ckpt).exists() else None
+    learn.fit(n_steps=finetune_steps(cfg, len(net.configs), len(ds)), resume=resume)
     res = evaluate_configs(net, S['test'], macs=cmacs, bs=cfg.eval_bs)
-    if ckpt:
-        Path(ckpt).unlink(
-            missing_ok=True
-        )  # the stage's JSON holds the result; a 3-anchor checkpoint is tens of MB
+    if ckpt:  # the stage's JSON holds the result; a 3-anchor checkpoint is tens of MB
+        Path(ckpt).unlink(missing_ok=True)
     return res
 
 # %% ../../nbs/18_klas.run.ipynb #c57b471e
@@ -466,19 +462,19 @@ def finetune_arms(
         t_ft += ft[f'{arm}-s{seed}']['seconds']
     return ft, t_ft
 
-# %% ../../nbs/18_klas.run.ipynb #4eda7a69
+# %% ../../nbs/18_klas.run.ipynb #fdee4d95
 def _mean_sd(v):
     "Mean and sample SD over seeds."
     s = seed_ci(v)
     return s['mean'], s['sd']
 
-
+# %% ../../nbs/18_klas.run.ipynb #5e8f532c
 def _curve(ft: dict, arm: str, s: int) -> tuple[list, list]:
     "(MACs, accuracy) of every fine-tuned configuration of `arm` at seed `s`."
     rs = ft[f'{arm}-s{s}']['results']
     return [r['macs'] for r in rs], [r['acc'] for r in rs]
 
-
+# %% ../../nbs/18_klas.run.ipynb #02ee5fb6
 def _front(ft: dict, arm: str, seeds) -> tuple[list, list]:
     "The curves of `arm` pooled over `seeds`."
     return tuple(sum((_curve(ft, arm, s)[k] for s in seeds), []) for k in (0, 1))

@@ -26,7 +26,28 @@ class Selection:
     def __len__(self):
         return len(self.stitches)
 
-# %% ../../nbs/13_klas.select.ipynb #3d37709e
+# %% ../../nbs/13_klas.select.ipynb #af65c187
+def _check_buckets(G, F, n_buckets: int, tau: float, edges: str) -> tuple[Tensor, Tensor]:
+    "Γ and MACs as float64 tensors of one shape; bad options raise `ValueError`."
+    if tau <= 0:
+        raise ValueError(f"tau={tau} must be > 0")
+    if n_buckets < 1:
+        raise ValueError(f"n_buckets={n_buckets} must be ≥ 1")
+    if edges not in ('linear', 'log'):
+        raise ValueError(f"edges={edges!r}; allowed values: linear, log")
+    G, F = torch.as_tensor(G, dtype=torch.float64), torch.as_tensor(F, dtype=torch.float64)
+    if G.shape != F.shape:
+        raise ValueError(f"Γ {tuple(G.shape)} and FLOPs {tuple(F.shape)} must have the same shape")
+    return G, F
+
+# %% ../../nbs/13_klas.select.ipynb #1be7ee7e
+def _best_within(g: Tensor, tau: float, threshold_form: str) -> list[int]:
+    "Positions of the bucket's best Γ and of every Γ within τ of it (or below τ)."
+    m = int(g.argmin())
+    ok = g <= (1 + tau) * g[m] if threshold_form == 'relative' else g <= tau
+    return [m] + ok.nonzero().flatten().tolist()
+
+# %% ../../nbs/13_klas.select.ipynb #8e0edd22
 def bucket_select(
     G: Tensor,  # [n_f, n_g − 1] stitch scores Γ (lower is better)
     F: Tensor,  # [n_f, n_g − 1] MACs of each candidate
@@ -40,50 +61,26 @@ def bucket_select(
     pair: tuple = (0, 1),  # (f, g) anchor indices written into the stitches
 ) -> Selection:
     "KLAS selection on one anchor pair."
-    if tau <= 0:
-        raise ValueError(f"tau={tau} must be > 0")
-    if n_buckets < 1:
-        raise ValueError(f"n_buckets={n_buckets} must be ≥ 1")
-    if edges not in ('linear', 'log'):
-        raise ValueError(f"edges={edges!r}; allowed values: linear, log")
-    G, F = torch.as_tensor(G, dtype=torch.float64), torch.as_tensor(F, dtype=torch.float64)
-    if G.shape != F.shape:
-        raise ValueError(f"Γ {tuple(G.shape)} and FLOPs {tuple(F.shape)} must have the same shape")
-    e = (
-        np.geomspace(lo, hi, n_buckets + 1)
-        if edges == 'log'
-        else np.linspace(lo, hi, n_buckets + 1)
-    )
-    keep = (
-        ((F >= lo) & (F <= hi))
-        if flops_range == 'anchors'
-        else torch.ones_like(F, dtype=torch.bool)
-    )
-    b_of = torch.as_tensor(
-        np.clip(np.searchsorted(e, F.numpy(), side='right') - 1, 0, n_buckets - 1)
-    )
+    G, F = _check_buckets(G, F, n_buckets, tau, edges)
+    e = (np.geomspace if edges == 'log' else np.linspace)(lo, hi, n_buckets + 1)
+    everything = torch.ones_like(F, dtype=torch.bool)
+    keep = ((F >= lo) & (F <= hi)) if flops_range == 'anchors' else everything
+    b_of = np.clip(np.searchsorted(e, F.numpy(), side='right') - 1, 0, n_buckets - 1)
+    b_of = torch.as_tensor(b_of)
     out, per, empty = [], {}, []
     for b in range(n_buckets):
         idx = ((b_of == b) & keep).nonzero().tolist()
         if not idx:
             empty.append(b)
             continue
-        g = torch.stack([G[i, j] for i, j in idx])
-        m = int(g.argmin())
-        ok = g <= (1 + tau) * g[m] if threshold_form == 'relative' else g <= tau
-        chosen = sorted({tuple(idx[m])} | {tuple(idx[k]) for k in ok.nonzero().flatten().tolist()})
-        per[b] = dict(
-            candidates=len(idx), selected=len(chosen), flops=[float(e[b]), float(e[b + 1])]
-        )
+        best = _best_within(torch.stack([G[i, j] for i, j in idx]), tau, threshold_form)
+        chosen = sorted({tuple(idx[k]) for k in best})
+        flops = [float(e[b]), float(e[b + 1])]
+        per[b] = dict(candidates=len(idx), selected=len(chosen), flops=flops)
         out += [(*pair, i, j) for i, j in chosen]
-    return Selection(
-        out,
-        'klas',
-        dict(
-            per_bucket=per, empty_buckets=empty, n_candidates=int(keep.sum()), tau=tau,
-            n_buckets=n_buckets
-        ),
-    )
+    info = dict(per_bucket=per, empty_buckets=empty, n_candidates=int(keep.sum()), tau=tau,
+                n_buckets=n_buckets)
+    return Selection(out, 'klas', info)
 
 # %% ../../nbs/13_klas.select.ipynb #c17a0980
 def snnet_pairs(

@@ -93,7 +93,31 @@ def mean_z(
         n += len(ids[s : s + bs])
     return {l: v / n for l, v in sums.items()}
 
-# %% ../../nbs/23_lfa.interventions.ipynb #215cebc1
+# %% ../../nbs/23_lfa.interventions.ipynb #856fd38a
+def _ablate(x: Tensor, hs: list, l: int, mode: str, alpha: float, ref: dict | None, seed: int):
+    "A copy of activation `x` (`[B, H, ...]`) with heads `hs` of layer `l` suppressed by `mode`."
+    if mode == 'scale' and alpha == 1:
+        return x
+    x = x.clone()
+    if mode == 'zero':
+        x[:, hs] = 0
+    elif mode == 'scale':
+        x[:, hs] *= alpha
+    elif mode == 'mean':
+        x[:, hs] = ref[l][hs, : x.shape[2]].to(x)
+    elif mode == 'resample':
+        g = torch.Generator().manual_seed(seed + l)
+        B = len(x)
+        # another sequence for every row
+        perm = (torch.arange(B) + torch.randint(1, max(B, 2), (1,), generator=g)) % B
+        x[:, hs] = x[perm][:, hs]
+    else:
+        T = x.shape[-1]
+        c = torch.ones(T, T, device=x.device).tril()
+        x[:, hs] = (c / c.sum(-1, keepdim=True)).to(x)
+    return x
+
+# %% ../../nbs/23_lfa.interventions.ipynb #89a5c726
 def ablation_hooks(
     model,  # a hookable LFAModel
     heads: list,  # [(layer, head)] 0-based
@@ -111,33 +135,7 @@ def ablation_hooks(
     by = {}
     for l, h in heads:
         by.setdefault(l, []).append(h)
-
-    def fn(l, hs):
-        def f(x, hook):
-            if mode == 'scale' and alpha == 1:
-                return x
-            x = x.clone()
-            if mode == 'zero':
-                x[:, hs] = 0
-            elif mode == 'scale':
-                x[:, hs] *= alpha
-            elif mode == 'mean':
-                x[:, hs] = ref[l][hs, : x.shape[2]].to(x)
-            elif mode == 'resample':
-                g = torch.Generator().manual_seed(seed + l)
-                B = len(x)
-                perm = (
-                    torch.arange(B) + torch.randint(1, max(B, 2), (1,), generator=g)
-                ) % B  # another sequence for every row
-                x[:, hs] = x[perm][:, hs]
-            else:
-                T = x.shape[-1]
-                c = torch.ones(T, T, device=x.device).tril()
-                x[:, hs] = (c / c.sum(-1, keepdim=True)).to(x)
-            return x
-
-        return f
-
+    fn = lambda l, hs: lambda x, hook: _ablate(x, hs, l, mode, alpha, ref, seed)
     kind = 'pattern' if mode == 'pattern' else 'z'
     return [(act_name(kind, l), fn(l, hs)) for l, hs in by.items()]
 
@@ -224,7 +222,7 @@ def random_control(
         out.append(sorted(s))
     return out
 
-# %% ../../nbs/23_lfa.interventions.ipynb #350c58f9
+# %% ../../nbs/23_lfa.interventions.ipynb #dba328d5
 def intervention_report(
     model,  # a hookable LFAModel
     sem: Battery,  # semantic coreference prompts
@@ -244,37 +242,21 @@ def intervention_report(
 
     def eff(hs, md, alpha=0.0, boot=n_boot):
         hk = ablation_hooks(model, hs, md, alpha, ref, seed)
-        return {
-            k: effect_sizes(clean[k], margins(model, b, hk), boot, seed=seed)
-            for k, b in sets.items()
-        }
+        return {k: effect_sizes(clean[k], margins(model, b, hk), boot, seed=seed)
+                for k, b in sets.items()}
 
-    out = dict(
-        heads=[list(h) for h in heads],
-        acc_clean={k: float((v > 0).mean()) for k, v in clean.items()}, main=eff(heads, mode),
-        mean=eff(heads, 'mean')
-    )
-    ctl = [
-        eff(hs, mode, boot=0)
-        for hs in random_control(heads, model.blocks[0].attn.H, n_control, seed)
-    ]
-    out['control'] = (
-        {
-            k: dict(
-                d_av=float(np.mean([c[k]['d_av'] for c in ctl])), draws=[c[k]['d_av'] for c in ctl]
-            )
-            for k in sets
-        }
-        if ctl
-        else {}
-    )
-    out['dose'] = {
-        str(a): {k: v['d_av'] for k, v in eff(heads, 'scale', a, boot=0).items()} for a in alphas
-    }
-    sp = (
-        out['main']['targeted']['d_av'] / out['main']['semantic']['d_av']
-        if out['main']['semantic']['d_av']
-        else float('nan')
-    )
-    out['specificity'] = sp
+    out = dict(heads=[list(h) for h in heads],
+               acc_clean={k: float((v > 0).mean()) for k, v in clean.items()},
+               main=eff(heads, mode), mean=eff(heads, 'mean'))
+    ctl = [eff(hs, mode, boot=0)
+           for hs in random_control(heads, model.blocks[0].attn.H, n_control, seed)]
+    draws = lambda k: [c[k]['d_av'] for c in ctl]
+    out['control'] = {}
+    if ctl:
+        out['control'] = {k: dict(d_av=float(np.mean(draws(k))), draws=draws(k)) for k in sets}
+    out['dose'] = {str(a): {k: v['d_av'] for k, v in eff(heads, 'scale', a, boot=0).items()}
+                   for a in alphas}
+    d = out['main']
+    out['specificity'] = (d['targeted']['d_av'] / d['semantic']['d_av'] if d['semantic']['d_av']
+                          else float('nan'))
     return out

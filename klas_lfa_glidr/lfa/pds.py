@@ -42,7 +42,7 @@ def prep_patterns(
     A[..., 0] = 0
     return A / A.sum(-1, keepdim=True).clamp(min=1e-12)
 
-# %% ../../nbs/22_lfa.pds.ipynb #0bfdd61d
+# %% ../../nbs/22_lfa.pds.ipynb #759bd78c
 class PDSAccumulator:
     """Streaming sums for PDS: per half S, Q and count; plus sink share, offset mass and
     concentration inputs."""
@@ -57,15 +57,12 @@ class PDSAccumulator:
     ):
         self.T, self.i0, self.sink = T, i0, sink
         self.C, self.U = cells(T, i0, sink)
-        self.S, self.Q = (
-            torch.zeros(2, L, H, T, T, dtype=torch.float64),
-            torch.zeros(2, L, H, T, T, dtype=torch.float64),
-        )
+        self.S = torch.zeros(2, L, H, T, T, dtype=torch.float64)
+        self.Q = torch.zeros(2, L, H, T, T, dtype=torch.float64)
         self.n = [0, 0]
         self.sink_sum = torch.zeros(L, H, dtype=torch.float64)
-        self.off = torch.zeros(
-            L, H, 9, dtype=torch.float64
-        )  # raw mass at offsets δ = 0..8 (rows i ≥ i0)
+        # raw mass at offsets δ = 0..8 (rows i ≥ i0)
+        self.off = torch.zeros(L, H, 9, dtype=torch.float64)
         self.rows = 0
 
     def update(
@@ -75,23 +72,30 @@ class PDSAccumulator:
     ):
         "Add a batch of patterns."
         if A.shape[-1] != self.T:
-            raise ValueError(
-                f"patterns have length {A.shape[-1]}, the accumulator expects T={self.T}: PDS "
-                f"needs one fixed length"
-            )
-        P = prep_patterns(A, self.sink)
-        for b in (0, 1):
-            m = half == b
-            if m.any():
-                self.S[b] += P[m].sum(0)
-                self.Q[b] += (P[m] ** 2).sum(0)
-                self.n[b] += int(m.sum())
-        raw, r = A.double()[..., self.i0 :, :], torch.arange(self.i0, self.T)
-        self.sink_sum += raw[..., 0].sum((0, -1))
-        for d in range(9):
-            ok = r - d >= 0
-            self.off[..., d] += raw[..., ok.nonzero()[:, 0], (r - d)[ok]].sum((0, -1))
-        self.rows += A.shape[0] * (self.T - self.i0)
+            raise ValueError(f"patterns have length {A.shape[-1]}, the accumulator expects "
+                             f"T={self.T}: PDS needs one fixed length")
+        _add_halves(self, prep_patterns(A, self.sink), half)
+        _add_offsets(self, A)
+
+# %% ../../nbs/22_lfa.pds.ipynb #55268590
+def _add_halves(acc: PDSAccumulator, P: Tensor, half: Tensor):
+    "Per half: the sums and squared sums of the prepared patterns `P`, and the count."
+    for b in (0, 1):
+        m = half == b
+        if m.any():
+            acc.S[b] += P[m].sum(0)
+            acc.Q[b] += (P[m] ** 2).sum(0)
+            acc.n[b] += int(m.sum())
+
+# %% ../../nbs/22_lfa.pds.ipynb #f4bc7210
+def _add_offsets(acc: PDSAccumulator, A: Tensor):
+    "The raw attention on key 0 and at offsets δ = 0..8, over the analysed rows."
+    raw, r = A.double()[..., acc.i0 :, :], torch.arange(acc.i0, acc.T)
+    acc.sink_sum += raw[..., 0].sum((0, -1))
+    for d in range(9):
+        ok = r - d >= 0
+        acc.off[..., d] += raw[..., ok.nonzero()[:, 0], (r - d)[ok]].sum((0, -1))
+    acc.rows += A.shape[0] * (acc.T - acc.i0)
 
 # %% ../../nbs/22_lfa.pds.ipynb #aa739a1c
 def _sse(S, Q, n, K, C):
@@ -154,7 +158,18 @@ def dissolution_layer(
             return l + 1
     return None
 
-# %% ../../nbs/22_lfa.pds.ipynb #be816c2d
+# %% ../../nbs/22_lfa.pds.ipynb #9f2fc4e2
+def _concentration(acc: PDSAccumulator, Stot: Tensor, Qtot: Tensor, N: int) -> Tensor:
+    "[L, H] concentration: the between-cell spread, normalised by its largest possible value."
+    C = acc.C.double()
+    top = (1 - 1 / acc.C.sum(-1).clamp(min=1)).masked_select(acc.C.any(-1)).sum()
+    return _sse(Stot, Qtot, N, acc.U, C) / max(N, 1) / top
+
+# %% ../../nbs/22_lfa.pds.ipynb #7d021ff8
+def _nanmax(x) -> float:
+    return float(np.nanmax(x)) if not np.isnan(x).all() else float('nan')
+
+# %% ../../nbs/22_lfa.pds.ipynb #fb51b9d8
 def pds_result(
     acc: PDSAccumulator,  # the filled accumulator
     kernel: str = 'absolute',  # absolute | relative positional kernel for the headline PDS
@@ -165,32 +180,24 @@ def pds_result(
 ) -> dict:
     """Per-head PDS (both kernels), concentration, sink share, recency and aggregates from an
     accumulator."""
-    L, H = acc.S.shape[1:3]
-    N = sum(acc.n)
-    C = acc.C.double()
+    L, N = acc.S.shape[1], sum(acc.n)
     Stot, Qtot = acc.S.sum(0), acc.Q.sum(0)
-    conc = (
-        _sse(Stot, Qtot, N, acc.U, C)
-        / max(N, 1)
-        / (1 - 1 / acc.C.sum(-1).clamp(min=1)).masked_select(acc.C.any(-1)).sum()
-    )
+    conc = _concentration(acc, Stot, Qtot, N)
     k_rel, _ = rel_kernel(Stot, N, acc.C)
     pa, pr = _pds_halves(acc, 'absolute'), _pds_halves(acc, 'relative')
-    sink = acc.sink_sum / max(acc.rows, 1)
-    off = acc.off / max(acc.rows, 1)
+    sink, off = acc.sink_sum / max(acc.rows, 1), acc.off / max(acc.rows, 1)
     diffuse, is_sink = conc < diffuse_c_min, sink >= sink_min
     mask = diffuse | (is_sink if acc.sink == 'separate' else torch.zeros_like(diffuse))
-    head = (pa if kernel == 'absolute' else pr).masked_fill(mask, float('nan'))
+    nan = lambda x: x.masked_fill(mask, float('nan')).numpy()
+    head = nan(pa if kernel == 'absolute' else pr)
     deep = deep or list(range(L // 2 + 1, L + 1))
-    layer = [float(np.nanmax(r)) if not np.isnan(r).all() else float('nan') for r in head.numpy()]
-    dl = head[[l - 1 for l in deep]].numpy()
+    layer = [_nanmax(r) for r in head]
     return dict(
-        pds=head.numpy(), pds_abs=pa.masked_fill(mask, float('nan')).numpy(),
-        pds_rel=pr.masked_fill(mask, float('nan')).numpy(), conc=conc.numpy(), sink=sink.numpy(),
+        pds=head, pds_abs=nan(pa), pds_rel=nan(pr), conc=conc.numpy(), sink=sink.numpy(),
         diffuse=diffuse.numpy(), sink_head=is_sink.numpy(), off=off.numpy(), R1=off[..., 1].numpy(),
         R3=off[..., 1:4].sum(-1).numpy(), k_rel=k_rel[..., :9].numpy(),
         delta_star=(k_rel[..., 1:9].argmax(-1) + 1).numpy(), pds_layer=np.array(layer),
-        pds_max=float(np.nanmax(dl)) if not np.isnan(dl).all() else float('nan'),
+        pds_max=_nanmax(head[[l - 1 for l in deep]]),
         dissolution=dissolution_layer(layer, tau_diss), kernel=kernel, sink_mode=acc.sink, n=N,
         deep=deep
     )

@@ -9,7 +9,7 @@ __all__ = ['PAPER_CLAIMS', 'arm_summary', 'hypotheses', 'comparability', 'plot_p
            'plot_stability', 'plot_dose', 'make_figures', 'claims', 'head_kernels', 'plot_head', 'attention_viewer']
 
 # %% ../../nbs/26_lfa.report.ipynb #1e217f2c
-import json, math
+import itertools, json, math
 from pathlib import Path
 import numpy as np
 import torch
@@ -24,7 +24,62 @@ from .stability import stability_b
 # %% ../../nbs/26_lfa.report.ipynb #d0c3413a
 _EFF = dict(d_av='d_av', d_z='d_z', hedges_g='hedges_g')
 
-# %% ../../nbs/26_lfa.report.ipynb #3a32516a
+# %% ../../nbs/26_lfa.report.ipynb #408f58d8
+def _run_stats(rs: list, iv: list) -> dict:
+    "The arm, its seeds and size, and training and clean accuracy over seeds."
+    return dict(
+        arm=rs[0]['arm'], pos=rs[0]['pos'], seeds=[r['seed'] for r in rs],
+        params=rs[0]['train']['params'],
+        valid_loss=seed_ci([r['train']['valid_loss'] for r in rs]),
+        tokens_per_s=seed_ci([r['train']['tokens_per_s'] for r in rs]),
+        acc_semantic=seed_ci([i['acc_clean']['semantic'] for i in iv]),
+        acc_targeted=seed_ci([i['acc_clean']['targeted'] for i in iv]),
+    )
+
+# %% ../../nbs/26_lfa.report.ipynb #99b444e4
+def _pds_stats(an: list) -> dict:
+    "PDS_max (both kernels), PDS by layer, dissolution and the recency heads over seeds."
+    layers = [a['pds']['pds_layer'] for a in an]
+    return dict(
+        pds_max=seed_ci([a['pds']['pds_max'] for a in an]),
+        pds_max_rel=seed_ci([a['pds_max_rel'] for a in an]),
+        pds_layer=np.nanmean(np.array(layers, float), 0).tolist(), pds_layer_seeds=layers,
+        dissolution=[a['pds']['dissolution'] for a in an],
+        n_recency=[len(a['recency']['heads']) for a in an],
+        fallback=[a['recency']['fallback'] for a in an],
+    )
+
+# %% ../../nbs/26_lfa.report.ipynb #a0229258
+def _intervention_stats(iv: list, effect: str) -> dict:
+    "Effect sizes of the ablations, the random-heads control and the dose response over seeds."
+    ctl = lambda b: seed_ci([i['control'][b]['d_av'] for i in iv if i['control']])
+    dose = lambda b: {a: seed_ci([i['dose'][a][b] for i in iv])['mean'] for a in iv[0]['dose']}
+    return dict(
+        d_semantic=seed_ci([i['main']['semantic'][effect] for i in iv]),
+        d_targeted=seed_ci([i['main']['targeted'][effect] for i in iv]),
+        d_semantic_ci=[i['main']['semantic']['ci_d_av'] for i in iv],
+        d_targeted_ci=[i['main']['targeted']['ci_d_av'] for i in iv],
+        d_semantic_mean_abl=seed_ci([i['mean']['semantic']['d_av'] for i in iv]),
+        control_semantic=ctl('semantic'), control_targeted=ctl('targeted'),
+        dose=dose('semantic'), dose_targeted=dose('targeted'),
+    )
+
+# %% ../../nbs/26_lfa.report.ipynb #39484766
+def _stability_stats(an: list) -> dict:
+    "Stability A over seeds, and reading B over seed pairs when there are two seeds or more."
+    out = dict(
+        stability=seed_ci([a['stability']['mean'] for a in an]),
+        stability_max=max(a['stability']['max'] for a in an),
+        stability_min=min(a['stability']['min'] for a in an),
+        stability_all=seed_ci([a['stability_all']['mean'] for a in an]),
+    )
+    arr = lambda i, k: np.array(an[i][k])
+    pairs = itertools.combinations(range(len(an)), 2)
+    vals = [stability_b(arr(i, 'profile'), arr(j, 'profile'), arr(i, 'invariant'),
+                        arr(j, 'invariant')) for i, j in pairs]
+    return out | (dict(stability_b=seed_ci(vals)) if len(an) >= 2 else {})
+
+# %% ../../nbs/26_lfa.report.ipynb #14c60fed
 def arm_summary(
     recs: list,  # `run_lfa` records
     effect: str = 'd_av',  # headline effect size: d_av | d_z | hedges_g
@@ -37,57 +92,72 @@ def arm_summary(
     for k, rs in out.items():
         an = [r['analysis'] for r in rs]
         iv = [a['interventions'] for a in an]
-        S[k] = dict(
-            arm=rs[0]['arm'],
-            pos=rs[0]['pos'],
-            seeds=[r['seed'] for r in rs],
-            params=rs[0]['train']['params'],
-            valid_loss=seed_ci([r['train']['valid_loss'] for r in rs]),
-            tokens_per_s=seed_ci([r['train']['tokens_per_s'] for r in rs]),
-            acc_semantic=seed_ci([i['acc_clean']['semantic'] for i in iv]),
-            acc_targeted=seed_ci([i['acc_clean']['targeted'] for i in iv]),
-            pds_max=seed_ci([a['pds']['pds_max'] for a in an]),
-            pds_max_rel=seed_ci([a['pds_max_rel'] for a in an]),
-            pds_layer=np.nanmean(np.array([a['pds']['pds_layer'] for a in an], float), 0).tolist(),
-            pds_layer_seeds=[a['pds']['pds_layer'] for a in an],
-            dissolution=[a['pds']['dissolution'] for a in an],
-            n_recency=[len(a['recency']['heads']) for a in an],
-            fallback=[a['recency']['fallback'] for a in an],
-            d_semantic=seed_ci([i['main']['semantic'][effect] for i in iv]),
-            d_targeted=seed_ci([i['main']['targeted'][effect] for i in iv]),
-            d_semantic_ci=[i['main']['semantic']['ci_d_av'] for i in iv],
-            d_targeted_ci=[i['main']['targeted']['ci_d_av'] for i in iv],
-            d_semantic_mean_abl=seed_ci([i['mean']['semantic']['d_av'] for i in iv]),
-            control_semantic=seed_ci(
-                [i['control']['semantic']['d_av'] for i in iv if i['control']]
-            ),
-            control_targeted=seed_ci(
-                [i['control']['targeted']['d_av'] for i in iv if i['control']]
-            ),
-            dose={
-                a_: seed_ci([i['dose'][a_]['semantic'] for i in iv])['mean'] for a_ in iv[0]['dose']
-            },
-            dose_targeted={
-                a_: seed_ci([i['dose'][a_]['targeted'] for i in iv])['mean'] for a_ in iv[0]['dose']
-            },
-            stability=seed_ci([a['stability']['mean'] for a in an]),
-            stability_max=max(a['stability']['max'] for a in an),
-            stability_min=min(a['stability']['min'] for a in an),
-            stability_all=seed_ci([a['stability_all']['mean'] for a in an]),
-        )
-        if len(an) >= 2:  # reading B over seed pairs
-            vals = [
-                stability_b(
-                    np.array(an[i]['profile']), np.array(an[j]['profile']),
-                    np.array(an[i]['invariant']), np.array(an[j]['invariant'])
-                )
-                for i in range(len(an))
-                for j in range(i + 1, len(an))
-            ]
-            S[k]['stability_b'] = seed_ci(vals)
+        S[k] = (_run_stats(rs, iv) | _pds_stats(an) | _intervention_stats(iv, effect)
+                | _stability_stats(an))
     return S
 
-# %% ../../nbs/26_lfa.report.ipynb #0606fe71
+# %% ../../nbs/26_lfa.report.ipynb #0f2cb36a
+def _h1(std: dict, lfa: dict, recs: list | None, pos: str) -> dict:
+    "H1: LFA's PDS_max is above Std-T's, on the mean and in every seed both have."
+    per = lambda arm: {r['seed']: r['analysis']['pds']['pds_max'] for r in recs or []
+                       if r['arm'] == arm and r['pos'] == pos}
+    ps, pl = per('std'), per('lfa')
+    every = all(pl[s] > ps[s] for s in pl if s in ps) if ps else None
+    return dict(
+        held=bool(lfa['pds_max']['mean'] > std['pds_max']['mean'] and every is not False),
+        text=f"PDS_max LFA {lfa['pds_max']['mean']:.3f} vs Std-T "
+        f"{std['pds_max']['mean']:.3f}; LFA higher in every seed: {every}",
+    )
+
+# %% ../../nbs/26_lfa.report.ipynb #602ed941
+def _h2(std: dict) -> dict:
+    "H2: Std-T's PDS_layer dissolves: below 0.1 from layer 3, at least 0.2 in layer 1 or 2."
+    lay = np.array(std['pds_layer'])
+    return dict(
+        held=bool((np.nan_to_num(lay[2:]) < 0.1).all() and (np.nan_to_num(lay[:2]) >= 0.2).any()),
+        text=f"Std-T PDS_layer L1..L{len(lay)} = {np.round(lay, 3).tolist()} (need < 0.1 "
+        f"from L3, ≥ 0.2 in L1 or L2)",
+    )
+
+# %% ../../nbs/26_lfa.report.ipynb #d8452179
+def _h3(std: dict, lfa: dict) -> dict:
+    """H3: suppressing recency heads hurts LFA's semantic battery less than Std-T's, both
+    targeted batteries by more than 0.2, and the random-heads control by less than 0.2."""
+    ctl = std['control_semantic']['mean'], lfa['control_semantic']['mean']
+    m = lambda a, k: a[k]['mean']
+    held = (abs(m(lfa, 'd_semantic')) < abs(m(std, 'd_semantic'))
+            and m(std, 'd_targeted') < -0.2 and m(lfa, 'd_targeted') < -0.2
+            and all(abs(c) < 0.2 for c in ctl if np.isfinite(c)))
+    return dict(
+        held=bool(held),
+        text=f"d_semantic LFA {m(lfa, 'd_semantic'):.3f} vs Std-T {m(std, 'd_semantic'):.3f}; "
+        f"d_targeted LFA {m(lfa, 'd_targeted'):.3f}, Std-T {m(std, 'd_targeted'):.3f}; "
+        f"random-heads control (semantic) Std-T {ctl[0]:.3f}, LFA {ctl[1]:.3f}",
+    )
+
+# %% ../../nbs/26_lfa.report.ipynb #2abcd9ef
+def _h4(std: dict, lfa: dict, cfm: dict, sk: str) -> dict:
+    "H4: stability LFA > Std-T > CFM, and CFM's minimum over pairs is 0."
+    m = lambda a: a[sk]['mean']
+    held = m(lfa) > m(std) and m(cfm) < min(m(lfa), m(std)) and cfm['stability_min'] == 0.0
+    return dict(
+        held=bool(held),
+        text=f"{sk} LFA {m(lfa):.3f}, Std-T {m(std):.3f}, CFM {m(cfm):.3f} (CFM min over pairs "
+        f"{cfm['stability_min']:.3f})",
+    )
+
+# %% ../../nbs/26_lfa.report.ipynb #831ccbb3
+def _h5(std: dict, lfa: dict, dst: dict, sk: str) -> dict:
+    "H5: DST lies between Std-T and LFA on PDS_max and on stability."
+    btw = lambda k: (min(std[k]['mean'], lfa[k]['mean']) <= dst[k]['mean']
+                     <= max(std[k]['mean'], lfa[k]['mean']))
+    return dict(
+        held=bool(btw('pds_max') and btw(sk)),
+        text=f"DST PDS_max {dst['pds_max']['mean']:.3f}, {sk} {dst[sk]['mean']:.3f} "
+        f"(between Std-T and LFA on both?)",
+    )
+
+# %% ../../nbs/26_lfa.report.ipynb #f761ebf5
 def hypotheses(
     S: dict,  # `arm_summary` output
     pos: str = 'rope',  # positional encoding whose arms are compared
@@ -96,74 +166,18 @@ def hypotheses(
     stability: str = 'minimal_pairs',
 ) -> dict:
     """H1–H5 of spec §9.1 from an `arm_summary` (at positional encoding `pos`): whether each
-    held,
-    and the numbers."""
-    g = lambda a: S.get(f'{a}-{pos}')
-    std, lfa, dst, cfm = g('std'), g('lfa'), g('dst'), g('cfm')
-    H = {}
+    held, and the numbers."""
+    std, lfa, dst, cfm = (S.get(f'{a}-{pos}') for a in ('std', 'lfa', 'dst', 'cfm'))
     sk = 'stability_b' if stability == 'seed_pairs' else 'stability'
     if stability == 'seed_pairs' and not all(sk in v for v in S.values()):
         raise ValueError("stability='seed_pairs' needs at least two seeds per arm")
+    H = {}
     if std and lfa:
-        ps = {
-            r['seed']: r['analysis']['pds']['pds_max']
-            for r in recs or []
-            if r['arm'] == 'std' and r['pos'] == pos
-        }
-        pl = {
-            r['seed']: r['analysis']['pds']['pds_max']
-            for r in recs or []
-            if r['arm'] == 'lfa' and r['pos'] == pos
-        }
-        every = all(pl[s] > ps[s] for s in pl if s in ps) if ps else None
-        H['H1'] = dict(
-            held=bool(lfa['pds_max']['mean'] > std['pds_max']['mean'] and every is not False),
-            text=f"PDS_max LFA {lfa['pds_max']['mean']:.3f} vs Std-T "
-            f"{std['pds_max']['mean']:.3f}; LFA higher in every seed: {every}",
-        )
-        lay = np.array(std['pds_layer'])
-        H['H2'] = dict(
-            held=bool(
-                (np.nan_to_num(lay[2:]) < 0.1).all() and (np.nan_to_num(lay[:2]) >= 0.2).any()
-            ),
-            text=f"Std-T PDS_layer L1..L{len(lay)} = {np.round(lay, 3).tolist()} (need < 0.1 "
-            f"from L3, ≥ 0.2 in L1 or L2)",
-        )
-        ctl = std['control_semantic']['mean'], lfa['control_semantic']['mean']
-        H['H3'] = dict(
-            held=bool(
-                abs(lfa['d_semantic']['mean']) < abs(std['d_semantic']['mean'])
-                and std['d_targeted']['mean'] < -0.2
-                and lfa['d_targeted']['mean'] < -0.2
-                and all(abs(c) < 0.2 for c in ctl if np.isfinite(c))
-            ),
-            text=f"d_semantic LFA {lfa['d_semantic']['mean']:.3f} vs Std-T "
-            f"{std['d_semantic']['mean']:.3f}; d_targeted LFA "
-            f"{lfa['d_targeted']['mean']:.3f}, "
-            f"Std-T {std['d_targeted']['mean']:.3f}; random-heads control (semantic) Std-T "
-            f"{ctl[0]:.3f}, LFA {ctl[1]:.3f}",
-        )
+        H |= dict(H1=_h1(std, lfa, recs, pos), H2=_h2(std), H3=_h3(std, lfa))
     if std and lfa and cfm:
-        H['H4'] = dict(
-            held=bool(
-                lfa[sk]['mean'] > std[sk]['mean']
-                and cfm[sk]['mean'] < min(lfa[sk]['mean'], std[sk]['mean'])
-                and cfm['stability_min'] == 0.0
-            ),
-            text=f"{sk} LFA {lfa[sk]['mean']:.3f}, Std-T {std[sk]['mean']:.3f}, CFM "
-            f"{cfm[sk]['mean']:.3f} (CFM min over pairs {cfm['stability_min']:.3f})",
-        )
+        H['H4'] = _h4(std, lfa, cfm, sk)
     if std and lfa and dst:
-        btw = lambda k: (
-            min(std[k]['mean'], lfa[k]['mean'])
-            <= dst[k]['mean']
-            <= max(std[k]['mean'], lfa[k]['mean'])
-        )
-        H['H5'] = dict(
-            held=bool(btw('pds_max') and btw(sk)),
-            text=f"DST PDS_max {dst['pds_max']['mean']:.3f}, {sk} {dst[sk]['mean']:.3f} "
-            f"(between Std-T and LFA on both?)",
-        )
+        H['H5'] = _h5(std, lfa, dst, sk)
     return H
 
 # %% ../../nbs/26_lfa.report.ipynb #62d72452
