@@ -151,7 +151,7 @@ def _is_progress(o: dict) -> bool:
         for l in lines
     )
 
-# %% ../nbs/09a_docsite.ipynb #b640d087
+# %% ../nbs/09a_docsite.ipynb #139a8155
 def _clean_output(o: dict, src: str, abs_prefix: str, stats: dict):
     "One output, in place: joined text, relative doc links, no `{target=...}`; counts the stats."
     o.pop('metadata', None) if o.get('output_type') == 'stream' else o.setdefault('metadata', {})
@@ -170,7 +170,7 @@ def _clean_output(o: dict, src: str, abs_prefix: str, stats: dict):
             d.pop('text/plain', None)
     stats['images'] += sum(k.startswith('image/') for k in d)
 
-# %% ../nbs/09a_docsite.ipynb #be451cb9
+# %% ../nbs/09a_docsite.ipynb #1c595c13
 def _clean_cell(c: dict, src: str, fl: str, abs_prefix: str, stats: dict):
     "One kept cell, in place: no directives or progress bars in code, relative doc links."
     if c['cell_type'] == 'code':
@@ -183,7 +183,7 @@ def _clean_cell(c: dict, src: str, fl: str, abs_prefix: str, stats: dict):
     elif c['cell_type'] == 'markdown':
         c['source'] = src.replace(abs_prefix, '')
 
-# %% ../nbs/09a_docsite.ipynb #7885eaf7
+# %% ../nbs/09a_docsite.ipynb #69ad1c5d
 def _clean_nb(nb: dict, abs_prefix: str) -> tuple[dict, dict]:
     """Drop nbdev-only keys and hidden cells; make doc links relative; return the notebook and page
     stats."""
@@ -239,7 +239,7 @@ def _sidebar_order(nbs: Path) -> list[str]:
         walk(yaml.safe_load(sb.read_text()))
     return names + sorted(p.name for p in nbs.glob('*.ipynb') if p.name not in names)
 
-# %% ../nbs/09a_docsite.ipynb #02a603c2
+# %% ../nbs/09a_docsite.ipynb #10b10636
 def _load_pages(proc: Path, nbs: Path, abs_prefix: str) -> tuple[list, list]:
     "The cleaned notebooks in sidebar order, and their manifest rows (source, file, title, ...)."
     pages, nbs_ = [], []
@@ -256,7 +256,7 @@ def _load_pages(proc: Path, nbs: Path, abs_prefix: str) -> tuple[list, list]:
         nbs_.append(nb)
     return pages, nbs_
 
-# %% ../nbs/09a_docsite.ipynb #455d3e75
+# %% ../nbs/09a_docsite.ipynb #8f90003d
 def _exporter():
     "nbconvert's lab HTML exporter, without prompts and without `remove_input` cells' code."
     from nbconvert import HTMLExporter
@@ -268,7 +268,7 @@ def _exporter():
     tc.TemplateExporter.exclude_input_prompt = tc.TemplateExporter.exclude_output_prompt = True
     return HTMLExporter(config=tc, template_name='lab')
 
-# %% ../nbs/09a_docsite.ipynb #e6312c0c
+# %% ../nbs/09a_docsite.ipynb #c5a745d2
 def _page_html(exp, p: dict, nb: dict, pages: list) -> str:
     "One page: nbconvert's HTML with our nav bar, title, description and style, no CDN scripts."
     import nbformat
@@ -288,7 +288,7 @@ def _page_html(exp, p: dict, nb: dict, pages: list) -> str:
     body = body.replace('</head>', style, 1)
     return re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + head, body, count=1)
 
-# %% ../nbs/09a_docsite.ipynb #48a26cbc
+# %% ../nbs/09a_docsite.ipynb #3046de9f
 def render_site(
     proc: str | Path = '_proc',  # processed notebooks (from nbdev-proc-nbs)
     site: str | Path = '_site',  # output directory for HTML
@@ -342,14 +342,14 @@ class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
-# %% ../nbs/09a_docsite.ipynb #d6ce62e4
+# %% ../nbs/09a_docsite.ipynb #1938cb97
 _CHROMIUM_FLAGS = (
     '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
     '--hide-scrollbars', '--remote-allow-origins=*', '--window-size=1280,900',
 )
 
-# %% ../nbs/09a_docsite.ipynb #5cbb18e6
+# %% ../nbs/09a_docsite.ipynb #dc62a4e4
 def _devtools_tabs(port: int, tries: int = 150) -> list | None:
     "The DevTools target list on `port`, polled every 0.2 s; None when the port never opens."
     for _ in range(tries):
@@ -360,7 +360,7 @@ def _devtools_tabs(port: int, tries: int = 150) -> list | None:
             time.sleep(0.2)
     return None
 
-# %% ../nbs/09a_docsite.ipynb #3526b26c
+# %% ../nbs/09a_docsite.ipynb #40057c75
 class CDP:
     "Minimal Chrome DevTools Protocol session on one page target."
 

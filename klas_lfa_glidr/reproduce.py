@@ -99,7 +99,7 @@ def _img(p: str) -> str:
         f'<figcaption>{html.escape(Path(p).name)}</figcaption></figure>'
     )
 
-# %% ../nbs/09_reproduce.ipynb #91013f4a
+# %% ../nbs/09_reproduce.ipynb #68c77763
 _e = html.escape
 
 
@@ -107,7 +107,7 @@ def _rows(rows: list, cells) -> str:
     "Table rows: `cells(row)` gives a row's cells as HTML (already escaped)."
     return ''.join('<tr>' + ''.join(cells(r)) + '</tr>' for r in rows)
 
-# %% ../nbs/09_reproduce.ipynb #118fe98b
+# %% ../nbs/09_reproduce.ipynb #2b7b6d67
 def _table(head: list, body: str) -> str:
     return '<table><tr>' + ''.join(f'<th>{h}</th>' for h in head) + '</tr>' + body + '</table>'
 
@@ -257,7 +257,7 @@ def _run_logged(name, preset, out, kw, threads):
         traceback.print_exc()
         raise
 
-# %% ../nbs/09_reproduce.ipynb #50c675ea
+# %% ../nbs/09_reproduce.ipynb #e03e5f94
 def _wait_all(futs: dict, bars: dict, out: Path) -> tuple[dict, dict]:
     "Wait for every future, refreshing the bars each second: `(results, errors)` by family."
     res, errs, started, t0 = {}, {}, set(), time.time()
@@ -273,7 +273,7 @@ def _wait_all(futs: dict, bars: dict, out: Path) -> tuple[dict, dict]:
                 errs[futs[fu]] = e
     return res, errs
 
-# %% ../nbs/09_reproduce.ipynb #81cc7b58
+# %% ../nbs/09_reproduce.ipynb #9c0811da
 def _failed(errs: dict, out: Path) -> ReproduceError:
     "One error naming every failed family and its log."
     each = [f"{f} failed ({type(e).__name__}: {e}), its log: {Path(out) / f / 'log.txt'}"
@@ -281,7 +281,7 @@ def _failed(errs: dict, out: Path) -> ReproduceError:
     return ReproduceError('; '.join(each)
                           + '. The finished stages are kept: run the same command again to resume.')
 
-# %% ../nbs/09_reproduce.ipynb #d8f02937
+# %% ../nbs/09_reproduce.ipynb #b5bda3db
 def run_parallel(
     families: tuple,  # family names, in report order
     preset: str,  # small | cpu | paper

@@ -94,7 +94,7 @@ def toy_learner(
         toy_model(cfg), toy_dls(cfg), lr=cfg.lr, cbs=cbs, config=cfg, metrics={'acc': accuracy}
     )
 
-# %% ../../nbs/07_core.checks.ipynb #8fecfc07
+# %% ../../nbs/07_core.checks.ipynb #939efcb1
 def run_toy(
     cfg: ToyConfig,  # the job's config
     out: Path,  # output directory (checkpoint, metrics, figures)
@@ -110,7 +110,7 @@ def run_toy(
         resumed=bool(resume), stop_reason=learn.stop_reason
     )
 
-# %% ../../nbs/07_core.checks.ipynb #60de8940
+# %% ../../nbs/07_core.checks.ipynb #24b9897b
 toy_main = make_cli(run_toy, ToyConfig, 'toy')
 
 # %% ../../nbs/07_core.checks.ipynb #4ecea83e

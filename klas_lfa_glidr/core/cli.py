@@ -145,7 +145,7 @@ def stage_times(
     p = Path(out) / 'stages' / '_times.json' if out else None
     return json.loads(p.read_text()) if p and p.exists() else {}
 
-# %% ../../nbs/06_core.cli.ipynb #793f7ca0
+# %% ../../nbs/06_core.cli.ipynb #eebbd392
 def _stage_diff(cfg: Config, theirs: dict, ignore: tuple) -> dict:
     """Fields where `cfg` differs from the recorded config `theirs`, as `{name: (ours, theirs)}`:
     `ignore` and run-only fields left out, a field added later counted at its default, a field
@@ -156,7 +156,7 @@ def _stage_diff(cfg: Config, theirs: dict, ignore: tuple) -> dict:
     return {k: (ours.get(k), theirs.get(k)) for k in sorted(ours)
             if k not in skip and ours.get(k) != theirs.get(k, dflt.get(k))}
 
-# %% ../../nbs/06_core.cli.ipynb #3dde7273
+# %% ../../nbs/06_core.cli.ipynb #fcc1a38c
 def check_stages(
     out: Path | None,  # job output directory
     cfg: Config,  # the config about to run

@@ -24,7 +24,7 @@ def _typ(cls, name):
     "Resolved type annotation of field `name` on dataclass `cls`."
     return typing.get_type_hints(cls)[name]
 
-# %% ../../nbs/00_core.config.ipynb #f358d023
+# %% ../../nbs/00_core.config.ipynb #05c0cd64
 def _coerce_union(name, v, t, args):
     "The first member type of `t` that accepts `v` (None where `t` allows it)."
     if v is None and type(None) in args:
@@ -36,7 +36,7 @@ def _coerce_union(name, v, t, args):
             pass
     raise ConfigError(f"{name}: expected {t}, got {v!r} ({type(v).__name__})")
 
-# %% ../../nbs/00_core.config.ipynb #e0327567
+# %% ../../nbs/00_core.config.ipynb #38484ad4
 def _coerce_seq(name, v, origin, args):
     "A tuple or list of the element type; '1,2' and a bare scalar are accepted."
     if isinstance(v, str):
@@ -48,7 +48,7 @@ def _coerce_seq(name, v, origin, args):
     et = args[0] if args else Any
     return origin(_coerce(name, o, et) for o in v)
 
-# %% ../../nbs/00_core.config.ipynb #079b959e
+# %% ../../nbs/00_core.config.ipynb #788433eb
 def _coerce_bool(name, v):
     if isinstance(v, bool):
         return v
@@ -56,14 +56,14 @@ def _coerce_bool(name, v):
         return v.lower() in ('true', '1', 'yes')
     raise ConfigError(f"{name}: expected a bool (true/false), got {v!r}")
 
-# %% ../../nbs/00_core.config.ipynb #196ae58d
+# %% ../../nbs/00_core.config.ipynb #ca47518f
 def _coerce_int(name, v):
     digits = isinstance(v, str) and v.strip().lstrip('-').isdigit()
     if isinstance(v, bool) or not (isinstance(v, int) or digits):
         raise ConfigError(f"{name}: expected an int, got {v!r} ({type(v).__name__})")
     return int(v)
 
-# %% ../../nbs/00_core.config.ipynb #1fc13045
+# %% ../../nbs/00_core.config.ipynb #7754d634
 def _coerce_float(name, v):
     if isinstance(v, bool):
         raise ConfigError(f"{name}: expected a float, got {v!r}")
@@ -72,7 +72,7 @@ def _coerce_float(name, v):
     except (TypeError, ValueError):
         raise ConfigError(f"{name}: expected a float, got {v!r} ({type(v).__name__})") from None
 
-# %% ../../nbs/00_core.config.ipynb #985b9143
+# %% ../../nbs/00_core.config.ipynb #4f46040a
 def _coerce_str(name, v):
     if not isinstance(v, str):
         raise ConfigError(f"{name}: expected a str, got {v!r} ({type(v).__name__})")
@@ -81,7 +81,7 @@ def _coerce_str(name, v):
 
 _SCALARS = {bool: _coerce_bool, int: _coerce_int, float: _coerce_float, str: _coerce_str}
 
-# %% ../../nbs/00_core.config.ipynb #880bd15a
+# %% ../../nbs/00_core.config.ipynb #da02d276
 def _coerce(name, v, t):
     "Coerce `v` to type `t` for field `name`, or raise `ConfigError`."
     origin, args = typing.get_origin(t), typing.get_args(t)

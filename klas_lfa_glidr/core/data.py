@@ -88,7 +88,7 @@ def _missing_msg(url, fname, dest, why):
         f"  (directory {dest}; set KLG_DATA to use another data directory or a local mirror)."
     )
 
-# %% ../../nbs/01_core.data.ipynb #1ff94c4c
+# %% ../../nbs/01_core.data.ipynb #a34a2d94
 def _fetch_verified(url: str, sha256: str | None, path: Path, fname: str, dest: Path):
     "Download `url` to `path` through a temporary file, kept only when its sha256 matches."
     with atomic_write(path) as tmp:
@@ -102,7 +102,7 @@ def _fetch_verified(url: str, sha256: str | None, path: Path, fname: str, dest: 
             raise ChecksumError(
                 f"sha256 of {url} is {got}, expected {sha256}; nothing was written to {dest}")
 
-# %% ../../nbs/01_core.data.ipynb #2d5bc20f
+# %% ../../nbs/01_core.data.ipynb #d7aacef9
 def download(
     url: str,  # canonical public URL (http, https or file)
     sha256: str | None = None,  # expected hex digest; None skips the check (not recommended)
@@ -165,7 +165,7 @@ def fetch_archive(
         return dest / name
     return extract(download(url, sha256, dest), dest / name)
 
-# %% ../../nbs/01_core.data.ipynb #3c2b45fe
+# %% ../../nbs/01_core.data.ipynb #c2765447
 @dataclass
 class DatasetSpec:
     """A named dataset: files relative to its directory, fetched one by one or from one archive,
@@ -195,10 +195,10 @@ class DatasetSpec:
             download(url, self.sha256.get(rel), (d / rel).parent, Path(rel).name)
         return d
 
-# %% ../../nbs/01_core.data.ipynb #d78bf826
+# %% ../../nbs/01_core.data.ipynb #beda76a0
 DATASETS: dict = {}
 
-# %% ../../nbs/01_core.data.ipynb #aa6ae19c
+# %% ../../nbs/01_core.data.ipynb #579d7bea
 def _unpack(spec: DatasetSpec, root: Path, d: Path):
     "Download and verify `spec.archive`, then move its `files` into `d`."
     arc = download(spec.archive, spec.archive_sha256, root / '.archives')

@@ -41,7 +41,7 @@ def read_triples(
             out.append(tuple(p.strip() for p in parts))
     return out
 
-# %% ../../nbs/30_glidr.data.ipynb #7a3dbaf1
+# %% ../../nbs/30_glidr.data.ipynb #cb24e9cc
 @dataclass
 class KG:
     "A knowledge graph with named splits as `[n, 3]` (head, relation, tail) index tensors."
@@ -95,7 +95,7 @@ def with_inverse(
 def _index(names, seen):
     return [seen.setdefault(n, len(seen)) for n in names]
 
-# %% ../../nbs/30_glidr.data.ipynb #f25ab7ad
+# %% ../../nbs/30_glidr.data.ipynb #dc57355f
 def _encode_splits(raw: dict, ent: dict, rel: dict) -> dict:
     "Name triples to `[n, 3]` id tensors, indexing new names in `ent` and `rel` as they come."
     splits = {}
@@ -105,7 +105,7 @@ def _encode_splits(raw: dict, ent: dict, rel: dict) -> dict:
         splits[s] = torch.tensor(ids, dtype=torch.long).T.reshape(-1, 3)
     return splits
 
-# %% ../../nbs/30_glidr.data.ipynb #0f33a1da
+# %% ../../nbs/30_glidr.data.ipynb #39ca578d
 def load_kg_dir(
     # directory with train/valid/test.txt (+ facts/entities/relations.txt for Neural-LP)
     path: str | Path,
@@ -354,7 +354,7 @@ def _adj(pairs):
         d.setdefault(x, set()).add(y)
     return d
 
-# %% ../../nbs/30_glidr.data.ipynb #07a27ba2
+# %% ../../nbs/30_glidr.data.ipynb #6bbcfbb7
 def _planted_background(rng, n_ent: int, degree: float, p_r2: float, p_r4_path: float,
                         cycle: bool) -> tuple[dict, set]:
     "The random background relations r1–r4, and the r1∘r3 path pairs."
@@ -370,14 +370,14 @@ def _planted_background(rng, n_ent: int, degree: float, p_r2: float, p_r4_path: 
     bg['r4'] = kept | {(rng.randrange(n_ent), rng.randrange(n_ent)) for _ in range(len(kept))}
     return bg, path
 
-# %% ../../nbs/30_glidr.data.ipynb #11bba39d
+# %% ../../nbs/30_glidr.data.ipynb #8bb0b54c
 def _split_80_10_10(rng, triples: list) -> tuple[list, list, list]:
     "Shuffled, then 80 % train, 10 % valid, 10 % test."
     rng.shuffle(triples)
     n1, n2 = int(0.8 * len(triples)), int(0.9 * len(triples))
     return triples[:n1], triples[n1:n2], triples[n2:]
 
-# %% ../../nbs/30_glidr.data.ipynb #dd01af84
+# %% ../../nbs/30_glidr.data.ipynb #777d5faa
 def planted_kg(
     templates=('chain', 'branch', 'cycle'),  # target templates from `PLANTED`
     n_ent: int = 200,  # entities
@@ -404,7 +404,7 @@ def planted_kg(
             {'templates': list(templates)})
     return _check_unseen(kg, 'keep')
 
-# %% ../../nbs/30_glidr.data.ipynb #ef989e96
+# %% ../../nbs/30_glidr.data.ipynb #f47de9af
 def _corrupt_split(ts: torch.Tensor, p: float, mode: str, n_ent: int, g) -> torch.Tensor:
     "replace_tail: each triple's tail random with probability p | add: p·n random triples more."
     ts = ts.clone()
@@ -418,7 +418,7 @@ def _corrupt_split(ts: torch.Tensor, p: float, mode: str, n_ent: int, g) -> torc
     tails = torch.randint(0, n_ent, (n,), generator=g)
     return torch.cat([ts, torch.stack([heads, rels, tails], 1)])
 
-# %% ../../nbs/30_glidr.data.ipynb #fa834724
+# %% ../../nbs/30_glidr.data.ipynb #a244ce81
 def corrupt(
     kg: KG,  # the knowledge graph
     p: float,  # the KG and the share of training triples to corrupt

@@ -74,7 +74,7 @@ def sparse_propagate(
     M = torch.sparse_coo_tensor(torch.stack([rel * E + dst, src]), ones, (n_r * E, E))
     return torch.sparse.mm(M.coalesce(), L.T).T.reshape(N, n_r, E)
 
-# %% ../../nbs/31_glidr.layers.ipynb #63548ce4
+# %% ../../nbs/31_glidr.layers.ipynb #017853a3
 # entities above which `auto` takes torch-geometric adjacency and fused messages (measured: the
 # dense mixture form is faster up to about this size, the README's performance table)
 LARGE_GRAPH = 1000

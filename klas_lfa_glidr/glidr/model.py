@@ -213,7 +213,7 @@ def estimate_mem_gb(
         return 4 * (3 * n_msg * N * n_ent + 3 * per) / 1e9
     return 3 * 4 * n_msg * per / 1e9
 
-# %% ../../nbs/32_glidr.model.ipynb #dc3bb45d
+# %% ../../nbs/32_glidr.model.ipynb #d8f6f372
 def fused_form(
     message_form: str,  # mixture | fused | auto
     n_ent: int,  # entity count E

@@ -83,11 +83,11 @@ def plot_sweep(
 def _pair(runs: dict, a: str, b: str) -> dict:
     return seed_ci([x['mean']['mrr'] - y['mean']['mrr'] for x, y in zip(runs[a], runs[b])])
 
-# %% ../../nbs/36_glidr.report.ipynb #52e0b14f
+# %% ../../nbs/36_glidr.report.ipynb #9be9a783
 def _ok(b: bool) -> str:
     return 'reproduced' if b else 'not reproduced'
 
-# %% ../../nbs/36_glidr.report.ipynb #2ede7178
+# %% ../../nbs/36_glidr.report.ipynb #33f772df
 def _row(claim: str, paper: str, ours: str, verdict: str) -> dict:
     return dict(claim=claim, paper=paper, ours=ours, verdict=verdict)
 
@@ -126,7 +126,7 @@ def _dataset_rows(ds: str, runs: dict, S: dict) -> list[dict]:
             _ok(g >= 0.9 * e)))
     return rows
 
-# %% ../../nbs/36_glidr.report.ipynb #10c5e6ca
+# %% ../../nbs/36_glidr.report.ipynb #daec3068
 def _noise_row(E5: dict) -> dict:
     "E5: GLIDR's relative MRR drop at the highest noise level is no larger than any baseline's."
     dr = E5['drop']
@@ -138,7 +138,7 @@ def _noise_row(E5: dict) -> dict:
                 + ', '.join(f'{a} {v:.2f}' for a, v in others.items()),
                 _ok(all(dr['glidr'][p] <= v for v in others.values())))
 
-# %% ../../nbs/36_glidr.report.ipynb #0bf9a674
+# %% ../../nbs/36_glidr.report.ipynb #aa7da84e
 def _e2e_row(E7: dict) -> dict:
     "E7: joint training beats frozen random predicates, and the used predicate's AUROC > 0.5."
     j, f = E7['joint'], E7['frozen random']

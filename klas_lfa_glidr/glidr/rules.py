@@ -42,7 +42,7 @@ def canonical(
             best = key
     return best or ()
 
-# %% ../../nbs/33_glidr.rules.ipynb #18f38182
+# %% ../../nbs/33_glidr.rules.ipynb #f0625358
 def _union_find(nodes: set, edges: set) -> tuple[bool, callable]:
     "Union-find over `edges`: whether an edge closed a cycle, and the root of each node."
     parent = {n: n for n in nodes}
@@ -61,7 +61,7 @@ def _union_find(nodes: set, edges: set) -> tuple[bool, callable]:
             parent[a] = b
     return cyc, find
 
-# %% ../../nbs/33_glidr.rules.ipynb #a52ef3a8
+# %% ../../nbs/33_glidr.rules.ipynb #75de333a
 def shape_of(
     atoms,  # body atoms (relation in R⁺, u, v)
 ) -> str:
@@ -218,7 +218,7 @@ def extract_rules(
         (Rule(h, a, c, R) for (h, a), c in found.items()), key=lambda r: (r.head, -r.conf)
     )
 
-# %% ../../nbs/33_glidr.rules.ipynb #a9c42cd9
+# %% ../../nbs/33_glidr.rules.ipynb #767fe7ba
 def adjacency_sets(
     triples: Tensor,  # [n, 3] triples over base relations
     n_rel: int,  # base relation count R
@@ -229,7 +229,7 @@ def adjacency_sets(
         adj.setdefault((r, a), set()).add(b)
     return adj
 
-# %% ../../nbs/33_glidr.rules.ipynb #ac1f5a33
+# %% ../../nbs/33_glidr.rules.ipynb #124876ca
 def neighbours(
     adj: dict,  # `adjacency_sets` output
     n_rel: int,  # base relation count R

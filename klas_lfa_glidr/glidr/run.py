@@ -192,7 +192,7 @@ def run_noise(
         drops[arm] = {p: (1 - v / base) if base else None for p, v in res[arm].items()}
     return dict(mrr=res, drop=drops)
 
-# %% ../../nbs/35_glidr.run.ipynb #95bff73d
+# %% ../../nbs/35_glidr.run.ipynb #88295c50
 def _arm_runs(cfg: GLIDRConfig, ds: str, kg: KG, arm: str, out: Path | None) -> list:
     "Every seed of one arm on one dataset, each its own stage (planted: a new graph per seed)."
     def one(s):
@@ -203,13 +203,13 @@ def _arm_runs(cfg: GLIDRConfig, ds: str, kg: KG, arm: str, out: Path | None) -> 
 
     return [one(s) for s in tqdm(cfg.seeds, desc=f'{ds} {arm}', leave=False)]
 
-# %% ../../nbs/35_glidr.run.ipynb #f72f0eb1
+# %% ../../nbs/35_glidr.run.ipynb #930abf6d
 def _reusable(cfg: GLIDRConfig, res: dict, nd: str) -> dict:
     "The main runs the sweep and the noise curve can reuse: same graph, same seed."
     same = nd in res['runs'] and cfg.seed in cfg.seeds and (nd != 'planted' or cfg.seed == 0)
     return {arm: res['runs'][nd][arm][cfg.seeds.index(cfg.seed)] for arm in ARMS} if same else {}
 
-# %% ../../nbs/35_glidr.run.ipynb #6d4ed5cb
+# %% ../../nbs/35_glidr.run.ipynb #8e576ea8
 def run(
     cfg: GLIDRConfig,  # the job config (presets small, cpu, paper)
     out: str | Path | None = None,  # output directory (None: cfg.out)

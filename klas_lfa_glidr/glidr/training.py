@@ -125,7 +125,7 @@ def mrr_metric(
 
     return f
 
-# %% ../../nbs/32b_glidr.training.ipynb #44f05035
+# %% ../../nbs/32b_glidr.training.ipynb #5e243525
 def check_memory(
     kg: KG,  # the knowledge graph
     cfg: GLIDRConfig,  # model, batch and memory options
@@ -139,7 +139,7 @@ def check_memory(
             f"about {est:.1f} GB of activations per batch > max_mem_gb={cfg.max_mem_gb}; lower "
             f"n_free_max, n_slots or bs")
 
-# %% ../../nbs/32b_glidr.training.ipynb #82618885
+# %% ../../nbs/32b_glidr.training.ipynb #e1a7fcf2
 def fit_glidr(
     kg: KG,  # the knowledge graph
     cfg: GLIDRConfig,  # model, training and memory options

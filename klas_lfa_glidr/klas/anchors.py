@@ -103,25 +103,25 @@ class StagePlan(nn.Module):
     def __repr__(self):
         return f"StagePlan({self.name}, kind={self.kind}, blocks={self.n_blocks}, fmt={self.fmt})"
 
-# %% ../../nbs/10_klas.anchors.ipynb #70811e59
+# %% ../../nbs/10_klas.anchors.ipynb #0e11fdab
 def _vit_embed(m, x):
     return m.norm_pre(m.patch_drop(m._pos_embed(m.patch_embed(x))))
 
-# %% ../../nbs/10_klas.anchors.ipynb #4cedd178
+# %% ../../nbs/10_klas.anchors.ipynb #11c5bf1f
 def _normed_head(m, h):
     return m.forward_head(m.norm(h))
 
-# %% ../../nbs/10_klas.anchors.ipynb #e458fb66
+# %% ../../nbs/10_klas.anchors.ipynb #fcc6ba73
 def _vit(m):
     # embed and head take the model as an argument (no closure over `m`), so that a deep copy
     # of the plan runs the copied modules
     return StagePlan(m, 'vit', _vit_embed, list(m.blocks), _normed_head, 'tokens')
 
-# %% ../../nbs/10_klas.anchors.ipynb #c4fa435d
+# %% ../../nbs/10_klas.anchors.ipynb #69255e07
 def _patch_embed(m, x):
     return m.patch_embed(x)
 
-# %% ../../nbs/10_klas.anchors.ipynb #24a68f00
+# %% ../../nbs/10_klas.anchors.ipynb #3bee9224
 def _swin(m):
     blocks = []
     for st in m.layers:
@@ -129,15 +129,15 @@ def _swin(m):
         blocks += [_Seq(st.downsample, bs[0])] + bs[1:]
     return StagePlan(m, 'swin', _patch_embed, blocks, _normed_head, 'nhwc')
 
-# %% ../../nbs/10_klas.anchors.ipynb #02d496b9
+# %% ../../nbs/10_klas.anchors.ipynb #2dd6e942
 def _resnet_embed(m, x):
     return m.maxpool(m.act1(m.bn1(m.conv1(x))))
 
-# %% ../../nbs/10_klas.anchors.ipynb #42896f3d
+# %% ../../nbs/10_klas.anchors.ipynb #a446cce4
 def _resnet_head(m, h):
     return m.forward_head(h)
 
-# %% ../../nbs/10_klas.anchors.ipynb #1435531f
+# %% ../../nbs/10_klas.anchors.ipynb #0d5a8475
 def _resnet(m):
     blocks = [b for l in (m.layer1, m.layer2, m.layer3, m.layer4) for b in l]
     return StagePlan(m, 'resnet', _resnet_embed, blocks, _resnet_head, 'nchw')

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-# %% ../../nbs/12_klas.kl.ipynb #bfdb06f2
+# %% ../../nbs/12_klas.kl.ipynb #e0e87da3
 def kl_matrix(
     lp: Tensor,  # [n_f, B, C] log-probabilities of the first model's blocks
     lq: Tensor,  # [n_g, B, C] log-probabilities of the second model's blocks
@@ -25,7 +25,7 @@ def kl_matrix(
 
 _plus = lambda acc, k: k if acc is None else acc + k
 
-# %% ../../nbs/12_klas.kl.ipynb #03166135
+# %% ../../nbs/12_klas.kl.ipynb #72092c54
 class ThetaAccumulator:
     "Running sum of KL(P^f_i ‖ P^g_j) over examples, for every block pair (i, j)."
 
@@ -127,7 +127,7 @@ def anchor_pairs(
         raise ValueError(f"no path of known κ values connects anchor 0 to anchor {k - 1}")
     return best[1]
 
-# %% ../../nbs/12_klas.kl.ipynb #cd517c5b
+# %% ../../nbs/12_klas.kl.ipynb #add29b96
 class CKAAccumulator:
     """Streaming linear CKA between every block of a source and every block of a target (pooled
     `[B, d]` features)."""
@@ -157,7 +157,7 @@ class CKAAccumulator:
             raise ValueError("no examples were added")
         return _cka(self.n, self.sf, self.sg, self.ff, self.gg, self.fg)
 
-# %% ../../nbs/12_klas.kl.ipynb #4da26a11
+# %% ../../nbs/12_klas.kl.ipynb #be9e4209
 def _cka(n, sf, sg, ff, gg, fg) -> Tensor:
     "Linear CKA from the sums, the Gram sums and the cross sums of `n` examples."
     cen = lambda S, a, b: S - torch.outer(a, b) / n

@@ -111,7 +111,7 @@ def _new_anchor(cfg: KLASConfig, k: int):
         },
     )
 
-# %% ../../nbs/18_klas.run.ipynb #ec7a29d9
+# %% ../../nbs/18_klas.run.ipynb #9a9ea05b
 def _check_pretrained_head(cfg: KLASConfig, k: int):
     "Refuse, before any download, a pretrained anchor whose head does not fit `n_classes`."
     if cfg.anchor_steps or cfg.anchor_source != 'timm' or not cfg.pretrained:
@@ -126,7 +126,7 @@ def _check_pretrained_head(cfg: KLASConfig, k: int):
             "set anchor_steps > 0 to fine-tune the anchors on this data first (spec G2)"
         )
 
-# %% ../../nbs/18_klas.run.ipynb #593783d8
+# %% ../../nbs/18_klas.run.ipynb #c47f8d23
 def _train_or_load(cfg: KLASConfig, k: int, m, first, S: dict, p: Path | None):
     "Anchor `k`'s weights: read from `p` when cached, else trained (lr scaled by `first`'s width)."
     if p and p.exists():
@@ -140,7 +140,7 @@ def _train_or_load(cfg: KLASConfig, k: int, m, first, S: dict, p: Path | None):
             p.parent.mkdir(parents=True, exist_ok=True)
             torch.save(m.state_dict(), p)  # one writer under torchrun
 
-# %% ../../nbs/18_klas.run.ipynb #5dc13b6c
+# %% ../../nbs/18_klas.run.ipynb #b7d66c4d
 def make_anchors(
     cfg: KLASConfig,  # anchor options
     S: dict,  # splits (the anchors train on S['train'] when anchor_steps > 0)
@@ -384,7 +384,7 @@ def finetune_steps(
         return max(1, int(cfg.finetune_epochs * n_train // cfg.finetune_bs))
     return cfg.finetune_steps if cfg.budget == 'epochs' else cfg.steps_per_config * n_configs
 
-# %% ../../nbs/18_klas.run.ipynb #7c38797f
+# %% ../../nbs/18_klas.run.ipynb #3a94cc0f
 def finetune_callbacks(
     cfg: KLASConfig,  # sampling, warm-up and mixing options
     cmacs: dict,  # {configuration: MACs} of the supernet
@@ -403,7 +403,7 @@ def finetune_callbacks(
         return cbs, lambda p, y: F.cross_entropy(p, y)
     return cbs, lambda p, y: F.cross_entropy(p, y, label_smoothing=cfg.label_smoothing)
 
-# %% ../../nbs/18_klas.run.ipynb #339b26d5
+# %% ../../nbs/18_klas.run.ipynb #14b8b088
 def finetune(
     cfg: KLASConfig,  # fine-tuning options
     anchors: list,  # trained anchors (copied, not modified)
@@ -462,19 +462,19 @@ def finetune_arms(
         t_ft += ft[f'{arm}-s{seed}']['seconds']
     return ft, t_ft
 
-# %% ../../nbs/18_klas.run.ipynb #fdee4d95
+# %% ../../nbs/18_klas.run.ipynb #d51b3ae6
 def _mean_sd(v):
     "Mean and sample SD over seeds."
     s = seed_ci(v)
     return s['mean'], s['sd']
 
-# %% ../../nbs/18_klas.run.ipynb #5e8f532c
+# %% ../../nbs/18_klas.run.ipynb #4284c5c0
 def _curve(ft: dict, arm: str, s: int) -> tuple[list, list]:
     "(MACs, accuracy) of every fine-tuned configuration of `arm` at seed `s`."
     rs = ft[f'{arm}-s{s}']['results']
     return [r['macs'] for r in rs], [r['acc'] for r in rs]
 
-# %% ../../nbs/18_klas.run.ipynb #02ee5fb6
+# %% ../../nbs/18_klas.run.ipynb #0a547fbc
 def _front(ft: dict, arm: str, seeds) -> tuple[list, list]:
     "The curves of `arm` pooled over `seeds`."
     return tuple(sum((_curve(ft, arm, s)[k] for s in seeds), []) for k in (0, 1))

@@ -26,7 +26,7 @@ class Selection:
     def __len__(self):
         return len(self.stitches)
 
-# %% ../../nbs/13_klas.select.ipynb #af65c187
+# %% ../../nbs/13_klas.select.ipynb #77d651d2
 def _check_buckets(G, F, n_buckets: int, tau: float, edges: str) -> tuple[Tensor, Tensor]:
     "Γ and MACs as float64 tensors of one shape; bad options raise `ValueError`."
     if tau <= 0:
@@ -40,14 +40,14 @@ def _check_buckets(G, F, n_buckets: int, tau: float, edges: str) -> tuple[Tensor
         raise ValueError(f"Γ {tuple(G.shape)} and FLOPs {tuple(F.shape)} must have the same shape")
     return G, F
 
-# %% ../../nbs/13_klas.select.ipynb #1be7ee7e
+# %% ../../nbs/13_klas.select.ipynb #bc06e73b
 def _best_within(g: Tensor, tau: float, threshold_form: str) -> list[int]:
     "Positions of the bucket's best Γ and of every Γ within τ of it (or below τ)."
     m = int(g.argmin())
     ok = g <= (1 + tau) * g[m] if threshold_form == 'relative' else g <= tau
     return [m] + ok.nonzero().flatten().tolist()
 
-# %% ../../nbs/13_klas.select.ipynb #8e0edd22
+# %% ../../nbs/13_klas.select.ipynb #2d8c0746
 def bucket_select(
     G: Tensor,  # [n_f, n_g − 1] stitch scores Γ (lower is better)
     F: Tensor,  # [n_f, n_g − 1] MACs of each candidate

@@ -294,7 +294,7 @@ TINYSTORIES = register_dataset(
     )
 )
 
-# %% ../../nbs/20_lfa.data.ipynb #2a549fed
+# %% ../../nbs/20_lfa.data.ipynb #03d721d1
 def load_tinystories(
     # local directory with the two .txt files; None uses the cache (downloading if needed)
     path: str | Path | None = None,
@@ -325,7 +325,7 @@ def load_tinystories(
                 buf.append(line.strip())
     return out
 
-# %% ../../nbs/20_lfa.data.ipynb #998e3443
+# %% ../../nbs/20_lfa.data.ipynb #889f723e
 STORY_NAMES = (
     ['lily', 'sue', 'mia', 'amy', 'anna', 'sara', 'emma', 'lucy', 'kate', 'jane'],
     ['tom', 'ben', 'max', 'tim', 'sam', 'jack', 'bob', 'joe', 'leo', 'jim'],

@@ -93,7 +93,7 @@ def mean_z(
         n += len(ids[s : s + bs])
     return {l: v / n for l, v in sums.items()}
 
-# %% ../../nbs/23_lfa.interventions.ipynb #856fd38a
+# %% ../../nbs/23_lfa.interventions.ipynb #5cda766c
 def _ablate(x: Tensor, hs: list, l: int, mode: str, alpha: float, ref: dict | None, seed: int):
     "A copy of activation `x` (`[B, H, ...]`) with heads `hs` of layer `l` suppressed by `mode`."
     if mode == 'scale' and alpha == 1:
@@ -117,7 +117,7 @@ def _ablate(x: Tensor, hs: list, l: int, mode: str, alpha: float, ref: dict | No
         x[:, hs] = (c / c.sum(-1, keepdim=True)).to(x)
     return x
 
-# %% ../../nbs/23_lfa.interventions.ipynb #89a5c726
+# %% ../../nbs/23_lfa.interventions.ipynb #1e23be4e
 def ablation_hooks(
     model,  # a hookable LFAModel
     heads: list,  # [(layer, head)] 0-based
@@ -222,7 +222,7 @@ def random_control(
         out.append(sorted(s))
     return out
 
-# %% ../../nbs/23_lfa.interventions.ipynb #dba328d5
+# %% ../../nbs/23_lfa.interventions.ipynb #ffe0680e
 def intervention_report(
     model,  # a hookable LFAModel
     sem: Battery,  # semantic coreference prompts

@@ -42,7 +42,7 @@ def prep_patterns(
     A[..., 0] = 0
     return A / A.sum(-1, keepdim=True).clamp(min=1e-12)
 
-# %% ../../nbs/22_lfa.pds.ipynb #759bd78c
+# %% ../../nbs/22_lfa.pds.ipynb #bd2a2e60
 class PDSAccumulator:
     """Streaming sums for PDS: per half S, Q and count; plus sink share, offset mass and
     concentration inputs."""
@@ -77,7 +77,7 @@ class PDSAccumulator:
         _add_halves(self, prep_patterns(A, self.sink), half)
         _add_offsets(self, A)
 
-# %% ../../nbs/22_lfa.pds.ipynb #55268590
+# %% ../../nbs/22_lfa.pds.ipynb #e4f465e2
 def _add_halves(acc: PDSAccumulator, P: Tensor, half: Tensor):
     "Per half: the sums and squared sums of the prepared patterns `P`, and the count."
     for b in (0, 1):
@@ -87,7 +87,7 @@ def _add_halves(acc: PDSAccumulator, P: Tensor, half: Tensor):
             acc.Q[b] += (P[m] ** 2).sum(0)
             acc.n[b] += int(m.sum())
 
-# %% ../../nbs/22_lfa.pds.ipynb #f4bc7210
+# %% ../../nbs/22_lfa.pds.ipynb #e47f5f2e
 def _add_offsets(acc: PDSAccumulator, A: Tensor):
     "The raw attention on key 0 and at offsets δ = 0..8, over the analysed rows."
     raw, r = A.double()[..., acc.i0 :, :], torch.arange(acc.i0, acc.T)
@@ -158,18 +158,18 @@ def dissolution_layer(
             return l + 1
     return None
 
-# %% ../../nbs/22_lfa.pds.ipynb #9f2fc4e2
+# %% ../../nbs/22_lfa.pds.ipynb #20760eae
 def _concentration(acc: PDSAccumulator, Stot: Tensor, Qtot: Tensor, N: int) -> Tensor:
     "[L, H] concentration: the between-cell spread, normalised by its largest possible value."
     C = acc.C.double()
     top = (1 - 1 / acc.C.sum(-1).clamp(min=1)).masked_select(acc.C.any(-1)).sum()
     return _sse(Stot, Qtot, N, acc.U, C) / max(N, 1) / top
 
-# %% ../../nbs/22_lfa.pds.ipynb #7d021ff8
+# %% ../../nbs/22_lfa.pds.ipynb #dba5c94b
 def _nanmax(x) -> float:
     return float(np.nanmax(x)) if not np.isnan(x).all() else float('nan')
 
-# %% ../../nbs/22_lfa.pds.ipynb #fb51b9d8
+# %% ../../nbs/22_lfa.pds.ipynb #85aa2574
 def pds_result(
     acc: PDSAccumulator,  # the filled accumulator
     kernel: str = 'absolute',  # absolute | relative positional kernel for the headline PDS

@@ -24,7 +24,7 @@ from .stability import stability_b
 # %% ../../nbs/26_lfa.report.ipynb #d0c3413a
 _EFF = dict(d_av='d_av', d_z='d_z', hedges_g='hedges_g')
 
-# %% ../../nbs/26_lfa.report.ipynb #408f58d8
+# %% ../../nbs/26_lfa.report.ipynb #15382b14
 def _run_stats(rs: list, iv: list) -> dict:
     "The arm, its seeds and size, and training and clean accuracy over seeds."
     return dict(
@@ -36,7 +36,7 @@ def _run_stats(rs: list, iv: list) -> dict:
         acc_targeted=seed_ci([i['acc_clean']['targeted'] for i in iv]),
     )
 
-# %% ../../nbs/26_lfa.report.ipynb #99b444e4
+# %% ../../nbs/26_lfa.report.ipynb #d9702078
 def _pds_stats(an: list) -> dict:
     "PDS_max (both kernels), PDS by layer, dissolution and the recency heads over seeds."
     layers = [a['pds']['pds_layer'] for a in an]
@@ -49,7 +49,7 @@ def _pds_stats(an: list) -> dict:
         fallback=[a['recency']['fallback'] for a in an],
     )
 
-# %% ../../nbs/26_lfa.report.ipynb #a0229258
+# %% ../../nbs/26_lfa.report.ipynb #b0edb1fd
 def _intervention_stats(iv: list, effect: str) -> dict:
     "Effect sizes of the ablations, the random-heads control and the dose response over seeds."
     ctl = lambda b: seed_ci([i['control'][b]['d_av'] for i in iv if i['control']])
@@ -64,7 +64,7 @@ def _intervention_stats(iv: list, effect: str) -> dict:
         dose=dose('semantic'), dose_targeted=dose('targeted'),
     )
 
-# %% ../../nbs/26_lfa.report.ipynb #39484766
+# %% ../../nbs/26_lfa.report.ipynb #ebd79543
 def _stability_stats(an: list) -> dict:
     "Stability A over seeds, and reading B over seed pairs when there are two seeds or more."
     out = dict(
@@ -79,7 +79,7 @@ def _stability_stats(an: list) -> dict:
                         arr(j, 'invariant')) for i, j in pairs]
     return out | (dict(stability_b=seed_ci(vals)) if len(an) >= 2 else {})
 
-# %% ../../nbs/26_lfa.report.ipynb #14c60fed
+# %% ../../nbs/26_lfa.report.ipynb #c2f49fcc
 def arm_summary(
     recs: list,  # `run_lfa` records
     effect: str = 'd_av',  # headline effect size: d_av | d_z | hedges_g
@@ -96,7 +96,7 @@ def arm_summary(
                 | _stability_stats(an))
     return S
 
-# %% ../../nbs/26_lfa.report.ipynb #0f2cb36a
+# %% ../../nbs/26_lfa.report.ipynb #11a1d814
 def _h1(std: dict, lfa: dict, recs: list | None, pos: str) -> dict:
     "H1: LFA's PDS_max is above Std-T's, on the mean and in every seed both have."
     per = lambda arm: {r['seed']: r['analysis']['pds']['pds_max'] for r in recs or []
@@ -109,7 +109,7 @@ def _h1(std: dict, lfa: dict, recs: list | None, pos: str) -> dict:
         f"{std['pds_max']['mean']:.3f}; LFA higher in every seed: {every}",
     )
 
-# %% ../../nbs/26_lfa.report.ipynb #602ed941
+# %% ../../nbs/26_lfa.report.ipynb #2b38d182
 def _h2(std: dict) -> dict:
     "H2: Std-T's PDS_layer dissolves: below 0.1 from layer 3, at least 0.2 in layer 1 or 2."
     lay = np.array(std['pds_layer'])
@@ -119,7 +119,7 @@ def _h2(std: dict) -> dict:
         f"from L3, ≥ 0.2 in L1 or L2)",
     )
 
-# %% ../../nbs/26_lfa.report.ipynb #d8452179
+# %% ../../nbs/26_lfa.report.ipynb #65b5bf9f
 def _h3(std: dict, lfa: dict) -> dict:
     """H3: suppressing recency heads hurts LFA's semantic battery less than Std-T's, both
     targeted batteries by more than 0.2, and the random-heads control by less than 0.2."""
@@ -135,7 +135,7 @@ def _h3(std: dict, lfa: dict) -> dict:
         f"random-heads control (semantic) Std-T {ctl[0]:.3f}, LFA {ctl[1]:.3f}",
     )
 
-# %% ../../nbs/26_lfa.report.ipynb #2abcd9ef
+# %% ../../nbs/26_lfa.report.ipynb #9dcb5c4e
 def _h4(std: dict, lfa: dict, cfm: dict, sk: str) -> dict:
     "H4: stability LFA > Std-T > CFM, and CFM's minimum over pairs is 0."
     m = lambda a: a[sk]['mean']
@@ -146,7 +146,7 @@ def _h4(std: dict, lfa: dict, cfm: dict, sk: str) -> dict:
         f"{cfm['stability_min']:.3f})",
     )
 
-# %% ../../nbs/26_lfa.report.ipynb #831ccbb3
+# %% ../../nbs/26_lfa.report.ipynb #06952aec
 def _h5(std: dict, lfa: dict, dst: dict, sk: str) -> dict:
     "H5: DST lies between Std-T and LFA on PDS_max and on stability."
     btw = lambda k: (min(std[k]['mean'], lfa[k]['mean']) <= dst[k]['mean']
@@ -157,7 +157,7 @@ def _h5(std: dict, lfa: dict, dst: dict, sk: str) -> dict:
         f"(between Std-T and LFA on both?)",
     )
 
-# %% ../../nbs/26_lfa.report.ipynb #f761ebf5
+# %% ../../nbs/26_lfa.report.ipynb #6204b8c1
 def hypotheses(
     S: dict,  # `arm_summary` output
     pos: str = 'rope',  # positional encoding whose arms are compared

@@ -21,11 +21,11 @@ from .interventions import recency_heads, recency_grid, intervention_report
 from .stability import stability_a, analysed_heads, head_profile
 from .report import arm_summary, hypotheses, comparability, make_figures, claims
 
-# %% ../../nbs/25_lfa.run.ipynb #57366f1a
+# %% ../../nbs/25_lfa.run.ipynb #8c352b1c
 PDS_KEYS = ('pds', 'pds_abs', 'pds_rel', 'conc', 'sink', 'diffuse', 'sink_head', 'R1', 'R3',
             'delta_star', 'pds_layer', 'pds_max', 'dissolution', 'k_rel')  # what a record keeps
 
-# %% ../../nbs/25_lfa.run.ipynb #98da1ed8
+# %% ../../nbs/25_lfa.run.ipynb #eeb8166f
 def _pds_part(model, cfg: LFAConfig, B: dict, seed: int) -> tuple[dict, dict]:
     "`model_pds` under the config's options, and the record's PDS entries (both kernels)."
     res = model_pds(
@@ -38,7 +38,7 @@ def _pds_part(model, cfg: LFAConfig, B: dict, seed: int) -> tuple[dict, dict]:
         pds_max_rel=float(np.nanmax(rel)) if not np.isnan(rel).all() else float('nan'),
     )
 
-# %% ../../nbs/25_lfa.run.ipynb #fb12504f
+# %% ../../nbs/25_lfa.run.ipynb #319caba8
 def analyse(
     model,  # a trained LFAModel
     cfg: LFAConfig,  # analysis options (PDS, recency, interventions, stability)
@@ -82,7 +82,7 @@ def batteries(
         return corefworld_batteries(**kw)
     return corefworld_batteries(**kw, tok=tok, names=story_names(tok), pds=valid[:, : cfg.n_ctx])
 
-# %% ../../nbs/25_lfa.run.ipynb #5e04287f
+# %% ../../nbs/25_lfa.run.ipynb #b8671488
 def _train_stage(c: LFAConfig, data: tuple, ckpt: Path | None, wpath: Path | None, holder: dict,
                  progress: bool) -> dict:
     "Train one arm; keep the model in `holder['m']` and its weights at `wpath`; the train record."
@@ -100,7 +100,7 @@ def _train_stage(c: LFAConfig, data: tuple, ckpt: Path | None, wpath: Path | Non
         history=[h for h in learn.history if 'valid_loss' in h]
     )
 
-# %% ../../nbs/25_lfa.run.ipynb #a56a0d49
+# %% ../../nbs/25_lfa.run.ipynb #286874dc
 def _trained(c: LFAConfig, n_vocab: int, holder: dict, wpath: Path | None):
     "The arm's model: the one just trained, or its weights read back from `wpath`."
     m = holder.get('m')
@@ -110,7 +110,7 @@ def _trained(c: LFAConfig, n_vocab: int, holder: dict, wpath: Path | None):
         m.eval()
     return m.requires_grad_(False)
 
-# %% ../../nbs/25_lfa.run.ipynb #447176a7
+# %% ../../nbs/25_lfa.run.ipynb #2f728818
 def run_lfa(
     cfg: LFAConfig,  # arms, seeds and every option
     out: str | Path | None = None,  # job directory (stages, models)
