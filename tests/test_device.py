@@ -77,7 +77,7 @@ def test_perception_glidr():
     _check(model, queries(kg, 'test')[:8])
 
 
-@pytest.mark.parametrize('kind', ['distmult', 'complex'])
+@pytest.mark.parametrize('kind', ['distmult', 'complex', 'rotate'])
 def test_kg_embedding(kind):
     from klas_lfa_glidr.glidr.baselines import KGEmbedding
 

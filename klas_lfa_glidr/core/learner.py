@@ -466,7 +466,7 @@ class MetricsCB(Callback):
         self,
         path: str | Path | None = None,  # JSONL file; None keeps the log in memory only
         log_every: int = 10,  # record the train loss every this many steps
-    ):  # train-loss logging interval in steps
+    ):
         self.path, self.log_every = (Path(path) if path else None), log_every
 
     def _log(self, rec: dict):
@@ -593,7 +593,7 @@ class CheckpointCB(Callback):
         self,
         path: str | Path = 'ckpt.pt',  # checkpoint file (overwritten atomically)
         every: int = 100,  # save every this many optimizer steps
-    ):  # steps between checkpoints; 0 saves only at the end
+    ):
         self.path, self.every = Path(path), every
 
     def after_step(self):

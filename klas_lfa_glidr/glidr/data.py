@@ -146,6 +146,8 @@ def _check_unseen(kg: KG, unseen: str) -> KG:
     counts = torch.bincount(torch.cat([v[:, 1] for v in kg.splits.values()]), minlength=kg.n_rel)
     kg.info['empty_relations'] = [kg.relations[i] for i in range(kg.n_rel) if counts[i] == 0]
     kg.info['unseen_policy'] = unseen
+    held = torch.cat([kg.split('valid')[:, 1], kg.split('test')[:, 1]]).unique()
+    kg.info['unseen_relations'] = [kg.relations[r] for r in held.tolist() if not seen_r[r]]
     for s in ('valid', 'test'):
         ts = kg.split(s)
         bad = ~(seen_e[ts[:, 0]] & seen_e[ts[:, 2]] & seen_r[ts[:, 1]])
@@ -262,7 +264,8 @@ def kg_stats(
     return dict(
         E=kg.n_ent, R=kg.n_rel, **{k: len(v) for k, v in kg.splits.items()},
         valid_unseen=kg.info.get('valid_unseen', 0), test_unseen=kg.info.get('test_unseen', 0),
-        empty_relations=len(kg.info.get('empty_relations', []))
+        empty_relations=len(kg.info.get('empty_relations', [])),
+        unseen_relations=len(kg.info.get('unseen_relations', []))
     )
 
 # %% ../../nbs/30_glidr.data.ipynb #265ad58a

@@ -20,7 +20,7 @@ def answer_mask(
     idx: dict,  # known answers: `answers()` output or a plain dict
     n_ent: int,  # entity count E
     keep_target: bool = True,  # leave the query's own answer unmasked
-) -> Tensor:  # leave the query's own answer unmasked
+) -> Tensor:  # [B, E] bool
     "`[B, E]` True where the entity is a known answer of the query's (anchor, relation)."
     if hasattr(idx, 'pairs'):
         rows, cols = idx.pairs(q)  # `answers()` output: vectorised lookup

@@ -17,6 +17,7 @@ from torch.utils.data import TensorDataset
 from ..core.config import ConfigError, set_seed
 from ..core.data import DataLoaders
 from ..core.learner import Learner, Callback, CheckpointCB, MetricsCB
+from ..core.learner import CancelFitException
 from ..core.metrics import filtered_ranks
 from .data import KG, answers, queries
 from .layers import KGraph
@@ -82,18 +83,33 @@ class AnnealCB(Callback):
 
 # %% ../../nbs/32b_glidr.training.ipynb #b132d757
 class KeepBestCB(Callback):
-    "Restore, after fitting, the weights of the epoch with the best value of a valid metric."
+    """Restore, after fitting, the weights of the epoch with the best value of a valid metric;
+    with `patience`, stop once that many epochs bring no better value (early stopping)."""
 
     def __init__(
         self,
         metric: str = 'mrr',  # valid metric to maximise
+        patience: int = 0,  # epochs without a better value before stopping; 0 = never stop
     ):
-        self.metric, self.best, self.state = metric, -math.inf, None
+        self.metric, self.patience, self.best, self.state = metric, patience, -math.inf, None
+        self.best_epoch, self.since = None, 0
 
     def after_epoch(self):
         v = self.learn.valid_metrics.get(self.metric)
-        if v is not None and v > self.best:
+        if v is None:
+            return
+        self.since += 1
+        if v > self.best:
             self.best, self.state = v, copy.deepcopy(self.learn.raw_model.state_dict())
+            self.best_epoch, self.since = self.learn.epoch, 0
+
+    def before_epoch(self):
+        if self.patience and self.since >= self.patience:
+            self.learn.stop_reason = (
+                f"early stop at epoch {self.learn.epoch}: no better valid {self.metric} than "
+                f"{self.best:.4f} (epoch {self.best_epoch}) in {self.patience} epochs"
+            )
+            raise CancelFitException()
 
     def after_fit(self):
         if self.state is not None and self.learn.completed:

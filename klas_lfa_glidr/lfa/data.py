@@ -261,7 +261,7 @@ def corefworld_batteries(
     tok: WordTokenizer | None = None,  # tokenizer (None: `corefworld_tokenizer()`)
     names: tuple = (FEMALE, MALE),  # (female, male) name lists
     pds: torch.Tensor | None = None,  # PDS windows to use instead of generated ones
-) -> dict:  # [N, T] PDS windows to use instead of CorefWorld text
+) -> dict:
     "The evaluation sets of spec §9.1: semantic, targeted, pds windows and minimal pairs."
     tok = tok or corefworld_tokenizer()
     rng = random.Random(seed)

@@ -416,7 +416,7 @@ def attention_viewer(
     ids: torch.Tensor,  # [N, T] token ids
     tok=None,  # tokenizer for axis labels
     pds: dict | None = None,  # per arm: [L, H] PDS shown in the titles
-):  # pds: {arm name: [L, H] PDS}
+):
     """ipywidgets viewer: arm, layer, head and sequence → pattern, positional kernel and content
     residual."""
     import ipywidgets as W

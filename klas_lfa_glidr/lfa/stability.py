@@ -134,7 +134,7 @@ def stability_b(
     inv_a: np.ndarray,  # [L, H] position-invariant roles of model a
     inv_b: np.ndarray,  # [L, H] bool: position-invariant role
     layers: list | None = None,  # 0-based layers compared (None: all)
-) -> float:  # 0-based layers to compare (default all)
+) -> float:
     """Share of matched heads (over `layers`) whose position-invariant role agrees across the two
     seeds."""
     perm = match_heads(pa, pb)
