@@ -427,16 +427,21 @@ def corrupt(
     p: float,  # the KG and the share of training triples to corrupt
     mode: str = 'replace_tail',  # replace_tail | add
     seed: int = 0,  # seed of the corruption
+    splits: tuple = ('facts', 'train'),  # the splits corrupted (labels only: ('train',))
 ) -> KG:
-    "A copy of `kg` whose facts and train splits are corrupted; valid/test untouched."
+    "A copy of `kg` whose `splits` are corrupted; valid/test untouched."
     if not 0 <= p <= 1:
         raise ValueError(f"p={p} must lie in [0, 1]")
     if mode not in ('replace_tail', 'add'):
         raise ValueError(f"mode={mode!r}; allowed values: replace_tail, add")
     g = torch.Generator().manual_seed(seed)
-    splits = dict(kg.splits)
+    splits_ = tuple(splits)
+    bad = set(splits_) - {'facts', 'train'}
+    if bad:
+        raise ValueError(f"splits={splits_}: only facts and train are corrupted, not {bad}")
+    out = dict(kg.splits)
     for s in ('facts', 'train'):
-        if s in splits:
-            splits[s] = _corrupt_split(splits[s], p, mode, kg.n_ent, g)
-    return KG(kg.name + f'-noise{p}', kg.entities, kg.relations, splits, kg.layout,
-              {**kg.info, 'noise': (p, mode)})
+        if s in out and s in splits_:
+            out[s] = _corrupt_split(out[s], p, mode, kg.n_ent, g)
+    return KG(kg.name + f'-noise{p}', kg.entities, kg.relations, out, kg.layout,
+              {**kg.info, 'noise': (p, mode, splits_)})

@@ -18,7 +18,7 @@ from ..core.cli import Family, stage, check_stages
 from ..core.plotting import subplots, save_fig
 from .data import KG, load_kg, planted_kg, corrupt, PLANTED, kg_stats
 from .data import KG_DATASETS
-from .model import GLIDRConfig, GLIDR, EMB_KINDS, EXPERIMENTS
+from .model import GLIDRConfig, GLIDR, EMB_KINDS, EXPERIMENTS, NOISE_VARIANTS
 from .ranking import evaluate
 from .training import fit_glidr
 from .rules import extract_rules, RuleExecutor, canonical
@@ -72,6 +72,7 @@ def run_arm(
     rules: bool = True,  # also extract and execute the rules
     progress: bool = False,  # show progress bars
     save: str | Path | None = None,  # file for the trained weights (None: not saved)
+    test_kg: KG | None = None,  # the KG whose test split and filter score it (None: kg)
 ) -> dict:
     "Train one arm on `kg` and return its test metrics (and rule metrics for the rule learners)."
     t0 = time.perf_counter()
@@ -79,7 +80,7 @@ def run_arm(
     m, fit_s = learn.raw_model.eval(), time.perf_counter() - t0
     if save:
         torch.save(m.state_dict(), save)
-    res = evaluate(m, kg)
+    res = evaluate(m, test_kg or kg)
     n_ep = fit_info.get('epochs_run', cfg.epochs)
     out = dict(
         arm=arm, dataset=kg.name, seed=cfg.seed, mean=res['mean'], pessimistic=res['pessimistic'],
@@ -176,34 +177,51 @@ def run_sweep(
     }
 
 # %% ../../nbs/35_glidr.run.ipynb #36ea3184
+def _noise_mrr(kg: KG, cfg: GLIDRConfig, variant: str, p: float, done: dict) -> dict:
+    "Test MRR (clean test split and filter) of each noise arm trained on `kg` corrupted at p."
+    nk = corrupt(kg, p, cfg.noise_mode, seed=cfg.seed, splits=NOISE_VARIANTS[variant])
+    one = lambda a: done[a] if p == 0 and a in done else run_arm(nk, cfg, a, False, test_kg=kg)
+    return {a: one(a)['mean']['mrr'] for a in cfg.noise_arms if a in arms(cfg)}
+
+# %% ../../nbs/35_glidr.run.ipynb #f871b14f
+def _drop_runs(runs: dict) -> dict:
+    "`{arm: {p: [MRR per seed]}}` → `{arm: {p: [1 − MRR_p / MRR_0 per seed]}}` (None without p = 0)."
+    out = {}
+    for a, by_p in runs.items():
+        base = by_p.get('0.0')
+        out[a] = {p: [1 - v / b if b else None for v, b in zip(vs, base)] if base else None
+                  for p, vs in by_p.items()}
+    return out
+
+# %% ../../nbs/35_glidr.run.ipynb #38d6f3dd
+def _mean_or_none(xs):
+    return None if xs is None or None in xs else sum(xs) / len(xs)
+
+# %% ../../nbs/35_glidr.run.ipynb #1de59132
 def run_noise(
     kg: KG,  # the knowledge graph
-    cfg: GLIDRConfig,  # config (noise, noise_mode)
-    # {arm: `run_arm` result at `cfg` on `kg`}: reused at p = 0 (no triple changes), not
-    # retrained
+    cfg: GLIDRConfig,  # noise, noise_mode, noise_variants, noise_arms and seeds
+    # {seed: {arm: `run_arm` result on `kg`}}: reused at p = 0 (no triple changes)
     done: dict | None = None,
-    out: Path | None = None,  # job directory: each level is a stage
-) -> dict:  # {mrr, drop}: per arm and level; stages resume, levels can be added
-    "E5: test MRR (clean test and filter) of each arm at each noise level; relative drop vs p = 0."
-    res, done = {arm: {} for arm in arms(cfg)}, done or {}
-
-    def level(p):
-        nk = corrupt(kg, p, cfg.noise_mode, seed=cfg.seed)
-        return {
-            arm: (done[arm] if p == 0 and arm in done else run_arm(nk, cfg, arm, rules=False))[
-                'mean'
-            ]['mrr']
-            for arm in arms(cfg)
-        }
-
-    for p in tqdm(cfg.noise, desc='noise', leave=False):
-        for arm, v in stage(out, f'E5_{kg.name}_p{p}', lambda: level(p)).items():
-            res[arm][str(p)] = v
-    drops = {}
-    for arm in arms(cfg):
-        base = res[arm].get('0.0')
-        drops[arm] = {p: (1 - v / base) if base else None for p, v in res[arm].items()}
-    return dict(mrr=res, drop=drops)
+    out: Path | None = None,  # job directory: each (variant, level, seed) is a stage
+) -> dict:  # {'variants': {variant: {mrr, drop, runs, drop_runs}}, 'seeds': [...]}
+    """E5: per variant, test MRR (clean test and filter) of each noise arm at each noise level
+    and seed, and the relative drop against p = 0."""
+    variants = [v for v in cfg.noise_variants if kg.layout != 'conve' or v == 'graph']
+    res = {}
+    for v in tqdm(variants, desc='noise', leave=False):
+        runs = {}
+        for p in cfg.noise:
+            for s in cfg.seeds:
+                name = f'E5_{kg.name}_p0.0_s{s}' if p == 0 else f'E5_{kg.name}_{v}_p{p}_s{s}'
+                c, d = cfg.replace(seed=s), (done or {}).get(s, {})
+                for a, m in stage(out, name, lambda: _noise_mrr(kg, c, v, p, d)).items():
+                    runs.setdefault(a, {}).setdefault(str(float(p)), []).append(m)
+        drops = _drop_runs(runs)
+        res[v] = dict(runs=runs, drop_runs=drops,
+                      mrr={a: {p: sum(x) / len(x) for p, x in r.items()} for a, r in runs.items()},
+                      drop={a: {p: _mean_or_none(x) for p, x in r.items()} for a, r in drops.items()})
+    return dict(variants=res, seeds=list(cfg.seeds))
 
 # %% ../../nbs/35_glidr.run.ipynb #88295c50
 def _arm_runs(cfg: GLIDRConfig, ds: str, kg: KG, arm: str, out: Path | None) -> list:
@@ -224,6 +242,11 @@ def _reusable(cfg: GLIDRConfig, res: dict, nd: str) -> dict:
         return {}
     return {arm: res['runs'][nd][arm][cfg.seeds.index(cfg.seed)] for arm in arms(cfg)}
 
+
+def _reusable_seeds(cfg: GLIDRConfig, res: dict, nd: str) -> dict:
+    "`_reusable` for every seed of the job: `{seed: {arm: run}}`."
+    return {s: _reusable(cfg.replace(seed=s), res, nd) for s in cfg.seeds}
+
 # %% ../../nbs/35_glidr.run.ipynb #054825a1
 def experiments_of(
     cfg: GLIDRConfig,  # its experiments and datasets fields
@@ -243,7 +266,7 @@ def run(
     out = Path(out) if out else None
     # these only add or drop stages; other changes refuse
     check_stages(out, cfg, ignore=('datasets', 'seeds', 'n_free_sweep', 'noise', 'e2e',
-                                   'experiments'))
+                                   'noise_variants', 'experiments'))
     ex = experiments_of(cfg)
     E0 = stage(out, 'E0_planted', lambda: run_planted(cfg, cfg.seeds[0])) if 'E0' in ex else {}
     res = dict(E0=E0, runs={}, summary={})
@@ -259,7 +282,7 @@ def run(
     if cfg.n_free_sweep and 'E3' in ex:
         res['E3_sweep'] = run_sweep(get_kg(nd, cfg), cfg, done, out)
     if cfg.noise and 'E5' in ex:
-        res['E5_noise'] = run_noise(get_kg(nd, cfg), cfg, done, out)
+        res['E5_noise'] = run_noise(get_kg(nd, cfg), cfg, _reusable_seeds(cfg, res, nd), out)
     if cfg.e2e and 'E7' in ex:
         e2e = lambda: {'joint': run_e2e(cfg), 'frozen random': run_e2e(cfg, frozen=True)}
         res['E7_e2e'] = stage(out, 'E7_e2e', e2e)
