@@ -171,6 +171,9 @@ class GLIDRExperiments(Options):
     planted_epochs: int = 15  # epochs on each planted graph (E0)
     planted_lr: float = 3e-2  # learning rate on the planted graphs (E0)
     planted_n_free_max: int = 1  # N_max on the planted graphs (E0: one free variable each)
+    planted_beam: int = 16  # E0: bodies per slot extracted (beam) to look for the planted one
+    # E0: recovered = the planted body among the target's `planted_top_k` most confident rules
+    planted_top_k: int = 3
     noise: tuple[float, ...] = (0.0, 0.1, 0.25, 0.5)  # noise levels p (E5)
     noise_mode: str = 'replace_tail'  # replace_tail | add
     # graph: corrupt the facts and the training queries; labels: the training queries only
@@ -182,15 +185,22 @@ class GLIDRExperiments(Options):
     e2e: bool = True  # run the end-to-end digits experiment (E7)
     e2e_epochs: int = 30  # epochs of the end-to-end experiment
     e2e_n_free_max: int = 2  # N_max of the end-to-end experiment (its target has one Z)
-    e2e_lr: float = 3e-2  # learning rate of the end-to-end experiment
+    e2e_lr: float = 3e-2  # learning rate of GLIDR's rule weights in the end-to-end experiment
+    # learning rate of the perception MLP: below e2e_lr, so that the rules find next∘next
+    # before the MLP fits one detector for every predicate
+    e2e_perception_lr: float = 1e-3
+    e2e_per_digit: int = 100  # images of each digit in the end-to-end graph
+    e2e_next: int = 3  # random `next` edges drawn per image
     _choices = dict(noise_mode=('replace_tail', 'add'), experiments=_experiments_ok,
                     noise_variants=_noise_variants_ok,
                     noise_arms=_noise_arms_ok,
                     unseen=('keep', 'drop'))
     _bounds = dict(
         noise=(0, 1), n_free_sweep=(0, 6), planted_ent=(10, None), planted_epochs=(0, None),
-        planted_lr=(0, 10), planted_n_free_max=(0, 6), e2e_epochs=(0, None),
-        e2e_n_free_max=(0, 6), e2e_lr=(0, 10),
+        planted_lr=(0, 10), planted_n_free_max=(0, 6), planted_beam=(1, 256),
+        planted_top_k=(1, None), e2e_epochs=(0, None),
+        e2e_n_free_max=(0, 6), e2e_lr=(0, 10), e2e_perception_lr=(0, 10), e2e_per_digit=(2, 180),
+        e2e_next=(1, None),
     )
 
 # %% ../../nbs/32_glidr.model.ipynb #10bf370e
@@ -205,7 +215,7 @@ class GLIDRConfig(
         "Planted graphs only, seconds per run: what CI and the notebooks execute."
         small = dict(
             n_free_max=1, n_slots=4, epochs=4, emb_epochs=30, planted_ent=100, noise=(0.0, 0.5),
-            n_free_sweep=(0, 1), e2e_epochs=15,
+            n_free_sweep=(0, 1), e2e_epochs=15, e2e_per_digit=30, e2e_next=2,
         )
         return cls(**{**small, **kw})
 

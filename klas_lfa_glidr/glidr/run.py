@@ -6,7 +6,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.run.html.md"""
 
 # %% auto #0
 __all__ = ['FAMILY', 'main', 'get_kg', 'run_arm', 'planted_body', 'run_planted', 'summarise', 'run_sweep', 'run_noise',
-           'experiments_of', 'run']
+           'experiments_of', 'run_e2e_seeds', 'run']
 
 # %% ../../nbs/35_glidr.run.ipynb #39dcda77
 import json, math, time
@@ -43,15 +43,17 @@ def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: in
     rules = extract_rules(m, cfg, beam=beam)
     ex = RuleExecutor(rules, kg.background(), kg.n_ent, kg.n_rel, cfg.rule_agg, cfg.max_groundings)
     r = evaluate(ex, kg)
-    top = {}
-    for ru in rules:
+    top, ranked = {}, {}
+    for ru in rules:  # sorted by head, then confidence
         top.setdefault(ru.head, ru)
+        ranked.setdefault(kg.relations[ru.head], []).append([list(a) for a in ru.atoms])
     return dict(
         mrr=r['mean']['mrr'], h10=r['mean']['h10'], share=r['mean']['mrr'] / max(model_mrr, 1e-12),
         n_rules=len(rules), non_chain=sum(ru.shape != 'chain' for ru in rules) / max(1, len(rules)),
         top_non_chain=sum(ru.shape != 'chain' for ru in top.values()) / max(1, len(top)),
         truncated=ex.truncated, top_rules=[ru.datalog(kg) for ru in top.values()],
-        top_bodies={kg.relations[h]: [list(a) for a in ru.atoms] for h, ru in top.items()}
+        top_bodies={kg.relations[h]: [list(a) for a in ru.atoms] for h, ru in top.items()},
+        bodies={h: bs[:10] for h, bs in ranked.items()}  # the 10 most confident per head
     )
 
 # %% ../../nbs/35_glidr.run.ipynb #ec803e3e
@@ -105,25 +107,34 @@ def planted_body(
     )
 
 # %% ../../nbs/35_glidr.run.ipynb #8e4f9639
+def _planted_rank(g: dict, t: str, kg: KG, contains: bool = False) -> int | None:
+    """1-based rank of template `t`'s planted body among the beam rules of its target (None:
+    absent); with `contains`, of the first body that holds every planted atom (a specialisation)."""
+    bodies = [set(map(tuple, b)) for b in g['rules_beam']['bodies'].get(f't_{t}', [])]
+    body = set(planted_body(t, kg))
+    hit = [b >= body if contains else b == body for b in bodies]
+    return hit.index(True) + 1 if True in hit else None
+
+# %% ../../nbs/35_glidr.run.ipynb #43b697d9
 def run_planted(
     cfg: GLIDRConfig,  # the job config (planted_* fields)
     seed: int = 0,  # seed of the graphs and training
 ) -> dict:
-    """E0: per template, test MRR of GLIDR and chain-only and whether GLIDR's top rule is the
-    planted one."""
+    """E0: per template, test MRR of GLIDR and chain-only, the planted body's rank among GLIDR's
+    beam rules for the target (and of the first body containing it), and whether it is within
+    `planted_top_k`."""
     out = {}
     for t in PLANTED:
         kg = planted_kg((t,), n_ent=cfg.planted_ent, seed=seed)
-        c = cfg.replace(
-            n_free_max=cfg.planted_n_free_max, seed=seed, epochs=cfg.planted_epochs,
-            lr=cfg.planted_lr
-        )
+        c = cfg.replace(n_free_max=cfg.planted_n_free_max, seed=seed, epochs=cfg.planted_epochs,
+                        lr=cfg.planted_lr, rule_beam=max(2, cfg.planted_beam))
         g, ch = run_arm(kg, c, 'glidr'), run_arm(kg, c, 'chain', rules=False)
-        top = g['rules']['top_bodies'].get(f't_{t}')
+        rank = _planted_rank(g, t, kg)
         out[t] = dict(
-            glidr=g['mean']['mrr'], chain=ch['mean']['mrr'],
+            glidr=g['mean']['mrr'], chain=ch['mean']['mrr'], rank=rank,
+            rank_contains=_planted_rank(g, t, kg, contains=True),
             top_rule=next((r for r in g['rules']['top_rules'] if r.startswith(f't_{t}')), ''),
-            recovered=top is not None and tuple(map(tuple, top)) == planted_body(t, kg)
+            recovered=rank is not None and rank <= cfg.planted_top_k
         )
     return out
 
@@ -185,7 +196,7 @@ def _noise_mrr(kg: KG, cfg: GLIDRConfig, variant: str, p: float, done: dict) -> 
 
 # %% ../../nbs/35_glidr.run.ipynb #f871b14f
 def _drop_runs(runs: dict) -> dict:
-    "`{arm: {p: [MRR per seed]}}` → `{arm: {p: [1 − MRR_p / MRR_0 per seed]}}` (None without p = 0)."
+    "`{arm: {p: [MRR per seed]}}` → `{arm: {p: [1 − MRR_p / MRR_0 per seed]}}` (None: no p = 0)."
     out = {}
     for a, by_p in runs.items():
         base = by_p.get('0.0')
@@ -218,9 +229,8 @@ def run_noise(
                 for a, m in stage(out, name, lambda: _noise_mrr(kg, c, v, p, d)).items():
                     runs.setdefault(a, {}).setdefault(str(float(p)), []).append(m)
         drops = _drop_runs(runs)
-        res[v] = dict(runs=runs, drop_runs=drops,
-                      mrr={a: {p: sum(x) / len(x) for p, x in r.items()} for a, r in runs.items()},
-                      drop={a: {p: _mean_or_none(x) for p, x in r.items()} for a, r in drops.items()})
+        mean = lambda d: {a: {p: _mean_or_none(x) for p, x in r.items()} for a, r in d.items()}
+        res[v] = dict(runs=runs, drop_runs=drops, mrr=mean(runs), drop=mean(drops))
     return dict(variants=res, seeds=list(cfg.seeds))
 
 # %% ../../nbs/35_glidr.run.ipynb #88295c50
@@ -257,6 +267,19 @@ def experiments_of(
     own = [d for d in cfg.datasets if d != 'planted' and d not in KG_DATASETS]
     return () if own else EXPERIMENTS
 
+# %% ../../nbs/35_glidr.run.ipynb #66f21212
+def run_e2e_seeds(
+    cfg: GLIDRConfig,  # its e2e_* fields and seeds
+    out: Path | None = None,  # job directory: each seed is a stage E7_e2e_s<seed>
+) -> dict:  # {'joint': [per seed], 'frozen random': [per seed]}
+    "E7 on every seed of the job: joint training and the frozen random control."
+    def one(s):
+        c = cfg.replace(seed=s)
+        return {'joint': run_e2e(c), 'frozen random': run_e2e(c, frozen=True)}
+
+    per = [stage(out, f'E7_e2e_s{s}', lambda: one(s)) for s in cfg.seeds]
+    return {k: [r[k] for r in per] for k in ('joint', 'frozen random')}
+
 # %% ../../nbs/35_glidr.run.ipynb #8e576ea8
 def run(
     cfg: GLIDRConfig,  # the job config (presets small, cpu, paper)
@@ -284,8 +307,7 @@ def run(
     if cfg.noise and 'E5' in ex:
         res['E5_noise'] = run_noise(get_kg(nd, cfg), cfg, _reusable_seeds(cfg, res, nd), out)
     if cfg.e2e and 'E7' in ex:
-        e2e = lambda: {'joint': run_e2e(cfg), 'frozen random': run_e2e(cfg, frozen=True)}
-        res['E7_e2e'] = stage(out, 'E7_e2e', e2e)
+        res['E7_e2e'] = run_e2e_seeds(cfg, out)
     if out:
         _figures(res, out)
     return res

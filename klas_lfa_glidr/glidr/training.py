@@ -165,6 +165,7 @@ def fit_glidr(
     model: nn.Module | Callable | None = None,
     progress: bool = True,  # progress bar
     keep_best: bool = True,  # restore the weights of the epoch with the best valid MRR
+    opt_func=torch.optim.Adam,  # optimizer class, or a factory `(params, lr)`
 ) -> Learner:
     "Train GLIDR on `kg` with the core `Learner`; returns the learner (model in `learn.raw_model`)."
     set_seed(cfg.seed)
@@ -183,6 +184,6 @@ def fit_glidr(
     if out:
         cbs += [CheckpointCB(Path(out) / 'ckpt.pt', every=50), MetricsCB(Path(out) / 'log.jsonl')]
     mrr = mrr_metric(answers(kg), kg.n_ent)
-    learn = Learner(model, dls, loss, lr=cfg.lr, opt_func=torch.optim.Adam, config=cfg, cbs=cbs,
+    learn = Learner(model, dls, loss, lr=cfg.lr, opt_func=opt_func, config=cfg, cbs=cbs,
                     metrics={'mrr': mrr}, progress=progress)
     return learn.fit(cfg.epochs, resume=bool(out) and (Path(out) / 'ckpt.pt').exists())
