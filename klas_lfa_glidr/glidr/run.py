@@ -38,6 +38,13 @@ def get_kg(
         return planted_kg(n_ent=cfg.planted_ent, seed=seed)
     return load_kg(name, unseen=cfg.unseen)
 
+# %% ../../nbs/35_glidr.run.ipynb #94a58426
+def _graph_share(rules) -> float:
+    """Share of rules whose body is a branch or a cycle: shapes a chain learner cannot express.
+    A body that extraction left disconnected (an atom dropped) is not counted."""
+    rules = list(rules)
+    return sum(ru.shape in ('branch', 'cycle') for ru in rules) / max(1, len(rules))
+
 # %% ../../nbs/35_glidr.run.ipynb #e4c95a6b
 def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: int = 1) -> dict:
     rules = extract_rules(m, cfg, beam=beam)
@@ -49,8 +56,8 @@ def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: in
         ranked.setdefault(kg.relations[ru.head], []).append([list(a) for a in ru.atoms])
     return dict(
         mrr=r['mean']['mrr'], h10=r['mean']['h10'], share=r['mean']['mrr'] / max(model_mrr, 1e-12),
-        n_rules=len(rules), non_chain=sum(ru.shape != 'chain' for ru in rules) / max(1, len(rules)),
-        top_non_chain=sum(ru.shape != 'chain' for ru in top.values()) / max(1, len(top)),
+        n_rules=len(rules), non_chain=_graph_share(rules), top_non_chain=_graph_share(top.values()),
+        disconnected=sum(ru.shape == 'disconnected' for ru in rules) / max(1, len(rules)),
         truncated=ex.truncated, top_rules=[ru.datalog(kg) for ru in top.values()],
         top_bodies={kg.relations[h]: [list(a) for a in ru.atoms] for h, ru in top.items()},
         bodies={h: bs[:10] for h, bs in ranked.items()}  # the 10 most confident per head
