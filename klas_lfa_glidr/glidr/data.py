@@ -435,13 +435,13 @@ def corrupt(
     if mode not in ('replace_tail', 'add'):
         raise ValueError(f"mode={mode!r}; allowed values: replace_tail, add")
     g = torch.Generator().manual_seed(seed)
-    splits_ = tuple(splits)
-    bad = set(splits_) - {'facts', 'train'}
+    splits = tuple(splits)
+    bad = set(splits) - {'facts', 'train'}
     if bad:
-        raise ValueError(f"splits={splits_}: only facts and train are corrupted, not {bad}")
+        raise ValueError(f"splits={splits}: only facts and train are corrupted, not {bad}")
     out = dict(kg.splits)
     for s in ('facts', 'train'):
-        if s in out and s in splits_:
+        if s in out and s in splits:
             out[s] = _corrupt_split(out[s], p, mode, kg.n_ent, g)
     return KG(kg.name + f'-noise{p}', kg.entities, kg.relations, out, kg.layout,
-              {**kg.info, 'noise': (p, mode, splits_)})
+              {**kg.info, 'noise': (p, mode, splits)})

@@ -173,6 +173,7 @@ class GLIDRExperiments(Options):
     planted_n_free_max: int = 1  # N_max on the planted graphs (E0: one free variable each)
     planted_beam: int = 16  # E0: bodies per slot extracted (beam) to look for the planted one
     # E0: recovered = the planted body among the target's `planted_top_k` most confident rules
+    # (at most 10: the run keeps each head's 10 most confident bodies)
     planted_top_k: int = 3
     noise: tuple[float, ...] = (0.0, 0.1, 0.25, 0.5)  # noise levels p (E5)
     noise_mode: str = 'replace_tail'  # replace_tail | add
@@ -197,8 +198,8 @@ class GLIDRExperiments(Options):
                     unseen=('keep', 'drop'))
     _bounds = dict(
         noise=(0, 1), n_free_sweep=(0, 6), planted_ent=(10, None), planted_epochs=(0, None),
-        planted_lr=(0, 10), planted_n_free_max=(0, 6), planted_beam=(1, 256),
-        planted_top_k=(1, None), e2e_epochs=(0, None),
+        planted_lr=(0, 10), planted_n_free_max=(0, 6), planted_beam=(2, 256),
+        planted_top_k=(1, 10), e2e_epochs=(0, None),
         e2e_n_free_max=(0, 6), e2e_lr=(0, 10), e2e_perception_lr=(0, 10), e2e_per_digit=(2, 180),
         e2e_next=(1, None),
     )

@@ -134,7 +134,7 @@ def run_planted(
     for t in PLANTED:
         kg = planted_kg((t,), n_ent=cfg.planted_ent, seed=seed)
         c = cfg.replace(n_free_max=cfg.planted_n_free_max, seed=seed, epochs=cfg.planted_epochs,
-                        lr=cfg.planted_lr, rule_beam=max(2, cfg.planted_beam))
+                        lr=cfg.planted_lr, rule_beam=cfg.planted_beam)
         g, ch = run_arm(kg, c, 'glidr'), run_arm(kg, c, 'chain', rules=False)
         rank = _planted_rank(g, t, kg)
         out[t] = dict(
