@@ -6,7 +6,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.rules.html.md"""
 
 # %% auto #0
 __all__ = ['canonical', 'shape_of', 'Rule', 'extract_rules', 'adjacency_sets', 'neighbours', 'derive', 'groundings',
-           'RuleExecutor']
+           'RuleExecutor', 'crisp_model']
 
 # %% ../../nbs/33_glidr.rules.ipynb #ebd0ba9b
 from dataclasses import dataclass
@@ -377,3 +377,27 @@ class RuleExecutor:
     def groundings(self, rule: Rule, a: int, b: int, limit: int = 10) -> list[dict]:
         "`groundings` of `rule` over this graph with X = a, Y = b."
         return groundings(self.adj, rule, a, b, self.n_ent, self.n_rel, limit)
+
+# %% ../../nbs/33_glidr.rules.ipynb #61c6b9c9
+@torch.no_grad()
+def crisp_model(
+    model: GLIDR,  # trained model
+    # w_min and alpha_min (a `GLIDRConfig` works too); None: `RuleConfig()`'s defaults
+    opts: RuleConfig | None = None,
+) -> GLIDR:
+    "A copy of `model` whose slots hold its argmax rules as one-hot weights (same graphs)."
+    opts = RuleConfig() if opts is None else opts.part(RuleConfig)
+    m = GLIDR(model.cfg, model.n_ent, model.n_rel, model.n_unary).to(model.theta.device)
+    m.load_state_dict(model.state_dict())
+    m.graph, m.eval_graph, m.tau, big = model.graph, model.eval_graph, 1.0, 1e4
+    H = model.theta.shape[0]
+    W = model.weights(torch.arange(H, device=model.theta.device))
+    w, o = W.max(-1)  # [H, K, P]
+    keep = (o != model.TOP) & (w >= opts.w_min)
+    o = torch.where(keep, o, model.TOP)
+    m.theta.fill_(-big).scatter_(-1, o[..., None], big)
+    pr = torch.where(keep, w, torch.ones_like(w)).prod(-1)  # Π W of the chosen options
+    conf = (torch.sigmoid(model.beta) * pr).clamp(1e-7, 1 - 1e-7)
+    off = torch.sigmoid(model.beta) < opts.alpha_min
+    m.beta.copy_(torch.where(off, torch.full_like(conf, -big), torch.logit(conf)))
+    return m.train(model.training)

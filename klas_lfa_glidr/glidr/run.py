@@ -21,7 +21,7 @@ from .data import KG_DATASETS
 from .model import GLIDRConfig, GLIDR, EMB_KINDS, EXPERIMENTS, NOISE_VARIANTS
 from .ranking import evaluate
 from .training import fit_glidr
-from .rules import extract_rules, RuleExecutor, canonical
+from .rules import extract_rules, RuleExecutor, canonical, crisp_model
 from .baselines import chain_only, fit_embedding
 from .training import KeepBestCB
 from .e2e import run_e2e
@@ -54,7 +54,11 @@ def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: in
     for ru in rules:  # sorted by head, then confidence
         top.setdefault(ru.head, ru)
         ranked.setdefault(kg.relations[ru.head], []).append([list(a) for a in ru.atoms])
-    return dict(
+    sem = {}
+    if beam == 1:  # the same rules under the model's own message passing
+        s = evaluate(crisp_model(m, cfg), kg)['mean']['mrr']
+        sem = dict(model_sem_mrr=s, model_sem_share=s / max(model_mrr, 1e-12))
+    return sem | dict(
         mrr=r['mean']['mrr'], h10=r['mean']['h10'], share=r['mean']['mrr'] / max(model_mrr, 1e-12),
         n_rules=len(rules), non_chain=_graph_share(rules), top_non_chain=_graph_share(top.values()),
         disconnected=sum(ru.shape == 'disconnected' for ru in rules) / max(1, len(rules)),
@@ -163,6 +167,9 @@ def summarise(
     if all('rules' in r for r in runs):
         out['rules_mrr'] = f([r['rules']['mrr'] for r in runs])
         out['rules_share'] = f([r['rules']['share'] for r in runs])
+    if all('model_sem_share' in r.get('rules', {}) for r in runs):
+        out['rules_model_mrr'] = f([r['rules']['model_sem_mrr'] for r in runs])
+        out['rules_model_share'] = f([r['rules']['model_sem_share'] for r in runs])
         out['top_non_chain'] = f([r['rules']['top_non_chain'] for r in runs])
     if all('rules_beam' in r for r in runs):
         out['rules_beam_mrr'] = f([r['rules_beam']['mrr'] for r in runs])

@@ -26,7 +26,7 @@ from .ranking import answer_mask, evaluate
 
 # %% ../../nbs/32b_glidr.training.ipynb #142058b4
 class GLIDRLoss:
-    "Training loss of a scorer returning log scores, plus GLIDR's entropy penalty."
+    "Training loss of a scorer returning log scores, plus GLIDR's entropy and sparsity penalties."
 
     def __init__(
         self,
@@ -40,6 +40,7 @@ class GLIDRLoss:
         self.kind, self.idx, self.n_ent, self.model, self.n_neg, self.adv_temp, self.lam = (
             kind, train_idx, n_ent, model, n_neg, adv_temp, 0.0
         )
+        self.lam_s = 0.0  # weight of the sparsity penalty (`model.sparsity`), ramped by AnnealCB
 
     def __call__(self, ls: Tensor, q: Tensor) -> Tensor:
         b = q[:, 2]
@@ -61,16 +62,18 @@ class GLIDRLoss:
                 ).mean()
         if self.model is not None and self.lam:
             loss = loss + self.lam * self.model.entropy
+        if self.model is not None and self.lam_s:
+            loss = loss + self.lam_s * self.model.sparsity
         return loss
 
 # %% ../../nbs/32b_glidr.training.ipynb #56b30626
 class AnnealCB(Callback):
     """Anneal the model's τ_W from `tau_start` to `tau_end` and ramp the loss's λ_H from 0 to
-    `entropy_reg`."""
+    `entropy_reg` (and λ_S to `sparsity_reg`)."""
 
     def __init__(
         self,
-        cfg: GLIDRConfig,  # tau_start, tau_end and entropy_reg
+        cfg: GLIDRConfig,  # tau_start, tau_end, entropy_reg, sparsity_reg
     ):
         self.cfg = cfg
 
@@ -80,6 +83,7 @@ class AnnealCB(Callback):
             self.cfg.tau_start + (self.cfg.tau_end - self.cfg.tau_start) * pct
         )
         self.learn.loss_func.lam = self.cfg.entropy_reg * pct
+        self.learn.loss_func.lam_s = self.cfg.sparsity_reg * pct
 
 # %% ../../nbs/32b_glidr.training.ipynb #b132d757
 class KeepBestCB(Callback):
