@@ -6,7 +6,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.rules.html.md"""
 
 # %% auto #0
 __all__ = ['canonical', 'shape_of', 'Rule', 'extract_rules', 'adjacency_sets', 'neighbours', 'derive', 'groundings',
-           'RuleExecutor', 'crisp_model']
+           'answer_prior', 'RuleExecutor', 'crisp_model']
 
 # %% ../../nbs/33_glidr.rules.ipynb #ebd0ba9b
 from dataclasses import dataclass
@@ -325,6 +325,18 @@ def groundings(
     rec({0: a, 1: b})
     return out
 
+# %% ../../nbs/33_glidr.rules.ipynb #13dca8ca
+def answer_prior(
+    triples: Tensor,  # [n, 3] background triples over base relations
+    n_ent: int,  # entity count E
+    n_rel: int,  # base relation count R
+) -> Tensor:  # [2R, E]
+    "Each entity's share of the answers of each relation of R⁺ in `triples` (0 where none)."
+    t = with_inverse(triples.long(), n_rel)
+    P = torch.zeros(2 * n_rel, n_ent)
+    P.index_put_((t[:, 1], t[:, 2]), torch.ones(len(t)), accumulate=True)
+    return P / P.sum(1, keepdim=True).clamp(min=1)
+
 # %% ../../nbs/33_glidr.rules.ipynb #1e8c08e9
 class RuleExecutor:
     "Exact symbolic execution of extracted rules over a KG's background graph."
@@ -337,11 +349,18 @@ class RuleExecutor:
         n_rel: int,  # base relation count R
         agg: str = 'noisy_or',  # how firing rules combine: noisy_or | max
         max_groundings: int = 100_000,  # cap on enumerated groundings per rule and query
+        # none: entities no rule derives tie at 0 (a head without rules ties everything);
+        # prior: ties broken by the relation's answer frequency in `triples` (AnyBURL-like
+        # zero-body rules), far below any firing rule's score
+        fallback: str = 'none',
     ):
         if agg not in ('noisy_or', 'max'):
             raise ValueError(f"agg={agg!r}; allowed values: noisy_or, max")
         self.rules, self.n_ent, self.n_rel = rules, n_ent, n_rel
-        self.agg, self.max_g = agg, max_groundings
+        if fallback not in ('none', 'prior'):
+            raise ValueError(f"fallback={fallback!r}; allowed values: none, prior")
+        self.agg, self.max_g, self.fallback = agg, max_groundings, fallback
+        self.prior = answer_prior(triples, n_ent, n_rel)
         self.adj = adjacency_sets(triples, n_rel)
         self.by_head = {}
         for r in rules:
@@ -365,6 +384,10 @@ class RuleExecutor:
                         keep[e] *= 1 - rule.conf
             if self.agg == 'noisy_or':
                 out[i] = 1 - keep
+            if self.fallback == 'prior':
+                fired = out[i][out[i] > 0]
+                floor = float(fired.min()) if len(fired) else 1.0
+                out[i] += 1e-3 * floor * self.prior[r]  # below the weakest firing rule
         return out
 
     def derive(self, rule: Rule, a: int, a_var: int = 0) -> set:

@@ -49,7 +49,9 @@ def _graph_share(rules) -> float:
 def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: int = 1) -> dict:
     rules = extract_rules(m, cfg, beam=beam)
     ex = RuleExecutor(rules, kg.background(), kg.n_ent, kg.n_rel, cfg.rule_agg, cfg.max_groundings)
-    r = evaluate(ex, kg)
+    r0 = evaluate(ex, kg)  # the rules alone
+    ex.fallback = cfg.rule_fallback
+    r = evaluate(ex, kg) if cfg.rule_fallback != 'none' else r0
     top, ranked = {}, {}
     for ru in rules:  # sorted by head, then confidence
         top.setdefault(ru.head, ru)
@@ -60,6 +62,7 @@ def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: in
         sem = dict(model_sem_mrr=s, model_sem_share=s / max(model_mrr, 1e-12))
     return sem | dict(
         mrr=r['mean']['mrr'], h10=r['mean']['h10'], share=r['mean']['mrr'] / max(model_mrr, 1e-12),
+        mrr_no_fallback=r0['mean']['mrr'],
         n_rules=len(rules), non_chain=_graph_share(rules), top_non_chain=_graph_share(top.values()),
         disconnected=sum(ru.shape == 'disconnected' for ru in rules) / max(1, len(rules)),
         truncated=ex.truncated, top_rules=[ru.datalog(kg) for ru in top.values()],
