@@ -353,6 +353,9 @@ class RuleExecutor:
         # prior: ties broken by the relation's answer frequency in `triples` (AnyBURL-like
         # zero-body rules), far below any firing rule's score
         fallback: str = 'none',
+        # keep each (rule, anchor) join's result, so scoring the same queries again (another
+        # fallback, another tie policy) does not repeat the joins; memory grows with the queries
+        memo: bool = False,
     ):
         if agg not in ('noisy_or', 'max'):
             raise ValueError(f"agg={agg!r}; allowed values: noisy_or, max")
@@ -366,6 +369,7 @@ class RuleExecutor:
         for r in rules:
             self.by_head.setdefault(r.head, []).append(r)
         self.truncated = self.n_groundings = 0
+        self.memo = {} if memo else None
 
     def __call__(
         self,
@@ -392,9 +396,14 @@ class RuleExecutor:
 
     def derive(self, rule: Rule, a: int, a_var: int = 0) -> set:
         "`derive` over this graph; counts the groundings and the truncated queries."
+        key = (id(rule), a, a_var)
+        if self.memo is not None and key in self.memo:
+            return self.memo[key]
         found, n = derive(self.adj, rule, a, a_var, self.n_ent, self.n_rel, self.max_g)
         self.n_groundings += n
         self.truncated += n >= self.max_g
+        if self.memo is not None:
+            self.memo[key] = found
         return found
 
     def groundings(self, rule: Rule, a: int, b: int, limit: int = 10) -> list[dict]:

@@ -48,7 +48,8 @@ def _graph_share(rules) -> float:
 # %% ../../nbs/35_glidr.run.ipynb #e4c95a6b
 def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: int = 1) -> dict:
     rules = extract_rules(m, cfg, beam=beam)
-    ex = RuleExecutor(rules, kg.background(), kg.n_ent, kg.n_rel, cfg.rule_agg, cfg.max_groundings)
+    ex = RuleExecutor(rules, kg.background(), kg.n_ent, kg.n_rel, cfg.rule_agg, cfg.max_groundings,
+                      memo=cfg.rule_fallback != 'none')  # two passes, one set of joins
     r0 = evaluate(ex, kg)  # the rules alone
     ex.fallback = cfg.rule_fallback
     r = evaluate(ex, kg) if cfg.rule_fallback != 'none' else r0
