@@ -340,6 +340,8 @@ PLANTED = {
     'chain': [('r1', 'X', 'Z1'), ('r3', 'Z1', 'Y')],
     'branch': [('r1', 'X', 'Y'), ('r2', 'Y', 'Z1')],
     'cycle': [('r1', 'X', 'Z1'), ('r3', 'Z1', 'Y'), ('r4', 'X', 'Y')],
+    # a three-atom chain (two free variables): no shorter body answers it
+    'chain3': [('r1', 'X', 'Z1'), ('r2', 'Z1', 'Z2'), ('r3', 'Z2', 'Y')],
 }
 
 # %% ../../nbs/30_glidr.data.ipynb #46de7f95
@@ -396,6 +398,9 @@ def planted_kg(
     has_r2 = {x for x, _ in bg['r2']}
     target = dict(chain=path, branch={(x, y) for x, y in bg['r1'] if y in has_r2},
                   cycle=path & bg['r4'])
+    if 'chain3' in templates:
+        r12 = _compose(_adj(bg['r1']), _adj(bg['r2']))
+        target['chain3'] = {(x, y) for x, ys in _compose(r12, _adj(bg['r3'])).items() for y in ys}
     rels = ['r1', 'r2', 'r3', 'r4'] + [f't_{t}' for t in templates]
     facts = [(x, rels.index(r), y) for r in ('r1', 'r2', 'r3', 'r4') for x, y in sorted(bg[r])]
     parts = [_split_80_10_10(rng, [(x, rels.index(f't_{t}'), y) for x, y in sorted(target[t])])

@@ -75,13 +75,17 @@ class GLIDRTrainConfig(Options):
     # final λ_S of a penalty on the mean non-⊤ mass of W (ramped from 0 like λ_H): sparse bodies
     # make message passing tight, so the extracted rules keep more of the model's score
     sparsity_reg: float = 0.0
+    # run_arm: head: per head relation, the chain-only configuration's rules (trained beside
+    # it, same seed) where they score a higher valid MRR (`guard_chains`), so GLIDR does not
+    # fall below its own chains | none: the graph model alone
+    chain_guard: str = 'head'
     lr: float = 1e-2  # Adam learning rate
     bs: int = 64  # queries per batch
     epochs: int = 30  # training epochs
     max_mem_gb: float = 16.0  # refuse configs whose estimated training activations exceed this
     _choices = dict(
         loss=('ce', 'ce_unfiltered', 'bce_1n', 'bce_neg_sa'),
-        adjacency=('auto', 'dense', 'sparse', 'pyg'),
+        adjacency=('auto', 'dense', 'sparse', 'pyg'), chain_guard=('none', 'head'),
     )
     _bounds = dict(
         tau_end=(1e-3, None), entropy_reg=(0, None), sparsity_reg=(0, None),
@@ -178,6 +182,8 @@ class GLIDRExperiments(Options):
     planted_epochs: int = 15  # epochs on each planted graph (E0)
     planted_lr: float = 3e-2  # learning rate on the planted graphs (E0)
     planted_n_free_max: int = 1  # N_max on the planted graphs (E0: one free variable each)
+    # E0: the N_max values at which the chain3 template (two free variables) is learned
+    planted_deep_n_free: tuple[int, ...] = (2, 3)
     planted_beam: int = 16  # E0: bodies per slot extracted (beam) to look for the planted one
     # E0: recovered = the planted body among the target's `planted_top_k` most confident rules
     # (at most 10: the run keeps each head's 10 most confident bodies)
@@ -206,7 +212,7 @@ class GLIDRExperiments(Options):
     _bounds = dict(
         noise=(0, 1), n_free_sweep=(0, 6), planted_ent=(10, None), planted_epochs=(0, None),
         planted_lr=(0, 10), planted_n_free_max=(0, 6), planted_beam=(2, 256),
-        planted_top_k=(1, 10), e2e_epochs=(0, None),
+        planted_top_k=(1, 10), planted_deep_n_free=(2, 6), e2e_epochs=(0, None),
         e2e_n_free_max=(0, 6), e2e_lr=(0, 10), e2e_perception_lr=(0, 10), e2e_per_digit=(2, 180),
         e2e_next=(1, None),
     )
@@ -223,7 +229,8 @@ class GLIDRConfig(
         "Planted graphs only, seconds per run: what CI and the notebooks execute."
         small = dict(
             n_free_max=1, n_slots=4, epochs=4, emb_epochs=30, planted_ent=100, noise=(0.0, 0.5),
-            n_free_sweep=(0, 1), e2e_epochs=15, e2e_per_digit=30, e2e_next=2,
+            n_free_sweep=(0, 1), planted_deep_n_free=(2,), e2e_epochs=15, e2e_per_digit=30,
+            e2e_next=2,
         )
         return cls(**{**small, **kw})
 
