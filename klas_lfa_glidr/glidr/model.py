@@ -156,8 +156,8 @@ NOISE_VARIANTS = dict(graph=('facts', 'train'), labels=('train',))  # E5: what n
 
 # %% ../../nbs/32_glidr.model.ipynb #12ff0b41
 def _noise_arms_ok(v) -> bool:
-    "a tuple of glidr, chain, distmult, complex, rotate"
-    return all(a in ('glidr', 'chain') + EMB_KINDS for a in v)
+    "('auto',), or a tuple of glidr, chain, distmult, complex, rotate"
+    return tuple(v) == ('auto',) or all(a in ('glidr', 'chain') + EMB_KINDS for a in v)
 
 # %% ../../nbs/32_glidr.model.ipynb #45762aaa
 def _noise_variants_ok(v) -> bool:
@@ -193,7 +193,9 @@ class GLIDRExperiments(Options):
     # graph: corrupt the facts and the training queries; labels: the training queries only
     # (a ConvE-layout KG has no facts: there the two coincide and only graph runs)
     noise_variants: tuple[str, ...] = ('graph', 'labels')
-    noise_arms: tuple[str, ...] = ('glidr', 'chain', 'distmult')  # arms of the noise curves
+    # arms of the noise curves, each one the job trains; auto: glidr, chain and the first of
+    # emb_models
+    noise_arms: tuple[str, ...] = ('auto',)
     noise_dataset: str = ''  # dataset of the noise curve ('' = first of `datasets`)
     n_free_sweep: tuple[int, ...] = (0, 1, 2, 3)  # n_free_max values of the sweep (E3)
     e2e: bool = True  # run the end-to-end digits experiment (E7)
@@ -223,6 +225,24 @@ class GLIDRConfig(
     GLIDRExperiments, EmbeddingConfig, RuleConfig, GLIDRTrainConfig, GLIDRModelConfig, Config
 ):
     "GLIDR model, training, rule-extraction and experiment options: one `klg-glidr` job."
+
+    def validate(self):
+        "The field checks, then: every noise arm is an arm the job trains."
+        super().validate()
+        job = ('glidr', 'chain') + tuple(self.emb_models)
+        extra = [a for a in self.noise_arms if a != 'auto' and a not in job]
+        if extra:
+            raise ConfigError(
+                f"noise_arms={self.noise_arms!r} names {extra}, which the job does not train "
+                f"(its arms: {job}); add them to emb_models or drop them from noise_arms"
+            )
+        return self
+
+    @property
+    def noise_arm_names(self) -> tuple[str, ...]:
+        "The arms of the noise curves, `auto` resolved."
+        auto = self.noise_arms == ('auto',)
+        return ('glidr', 'chain', self.emb_models[0]) if auto else self.noise_arms
 
     @classmethod
     def small(cls, **kw):

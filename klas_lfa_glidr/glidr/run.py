@@ -246,7 +246,7 @@ def _noise_mrr(kg: KG, cfg: GLIDRConfig, variant: str, p: float, done: dict) -> 
     "Test MRR (clean test split and filter) of each noise arm trained on `kg` corrupted at p."
     nk = corrupt(kg, p, cfg.noise_mode, seed=cfg.seed, splits=NOISE_VARIANTS[variant])
     one = lambda a: done[a] if p == 0 and a in done else run_arm(nk, cfg, a, False, test_kg=kg)
-    return {a: one(a)['mean']['mrr'] for a in cfg.noise_arms if a in arms(cfg)}
+    return {a: one(a)['mean']['mrr'] for a in cfg.noise_arm_names}
 
 # %% ../../nbs/35_glidr.run.ipynb #f871b14f
 def _drop_runs(runs: dict) -> dict:
