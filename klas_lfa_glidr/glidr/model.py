@@ -102,13 +102,15 @@ class RuleConfig(Options):
     w_min: float = 0.5  # rule extraction: minimum option weight
     # rule extraction: discrete bodies per slot (1 = argmax per pair, as spec §5)
     rule_beam: int = 1
-    rule_agg: str = 'noisy_or'  # executor: noisy_or | max over firing rules
+    # executor: noisy_or | max over firing rules' confidences, or count (sum of confidence ×
+    # groundings)
+    rule_agg: str = 'noisy_or'
     # executor: none (underived entities tie at 0) | prior (ties broken by the relation's
     # answer frequency: a head without rules no longer ties every entity)
     rule_fallback: str = 'prior'
     # executor: cap on enumerated groundings per query (truncations counted)
     max_groundings: int = 100000
-    _choices = dict(rule_agg=('noisy_or', 'max'), rule_fallback=('none', 'prior'))
+    _choices = dict(rule_agg=('noisy_or', 'max', 'count'), rule_fallback=('none', 'prior'))
     _bounds = dict(alpha_min=(0, 1), w_min=(0, 1), max_groundings=(1, None), rule_beam=(1, 256))
 
 # %% ../../nbs/32_glidr.model.ipynb #4f9bdc2a

@@ -252,11 +252,14 @@ def derive(
     n_ent: int = 0,  # entity count (candidates of a variable no atom constrains)
     n_rel: int = 0,  # base relation count R
     max_g: int = 100_000,  # stop after this many groundings
-) -> tuple[set, int]:  # entities of the other end, groundings enumerated
+    # also count each answer's groundings (every one is enumerated; off: a branch stops as
+    # soon as its answer is derived)
+    counts: bool = False,
+) -> tuple[set | dict, int]:  # answers (with counts: {answer: groundings}), groundings enumerated
     "Entities `e` of the other end for which the body has a grounding with `a_var = a`."
     atoms, out_var = rule.atoms, 1 - a_var
     vars_ = sorted({x for _, u, v in atoms for x in (u, v)} | {0, 1})
-    found, count = set(), [0]
+    found, count = {} if counts else set(), [0]
 
     def touches(x, val):
         return [t for t in atoms if (t[1] == x and t[2] in val) or (t[2] == x and t[1] in val)]
@@ -267,7 +270,11 @@ def derive(
         free = [x for x in vars_ if x not in val]
         if not free:
             count[0] += 1
-            found.add(val[out_var])
+            e = val[out_var]
+            if counts:
+                found[e] = found.get(e, 0) + 1
+            else:
+                found.add(e)
             return
         n, w = max((len(touches(x, val)), x) for x in free)
         cand = None
@@ -275,7 +282,7 @@ def derive(
             c = neighbours(adj, n_rel, t, val, w)
             cand = set(c) if cand is None else cand & c
         for e in sorted(cand) if cand is not None else range(n_ent):
-            if w == out_var and e in found:
+            if w == out_var and e in found and not counts:
                 continue
             val2 = {**val, w: e}
             checks = [t for t in atoms if t[1] in val2 and t[2] in val2 and w in t[1:]]
@@ -347,18 +354,21 @@ class RuleExecutor:
         triples: Tensor,  # [n, 3] background triples over base relations
         n_ent: int,  # entity count E
         n_rel: int,  # base relation count R
-        agg: str = 'noisy_or',  # how firing rules combine: noisy_or | max
+        # how firing rules combine: noisy_or | max of their confidences, or count: the sum of
+        # confidence × groundings (Neural-LP's and DRUM's path-count semantics)
+        agg: str = 'noisy_or',
         max_groundings: int = 100_000,  # cap on enumerated groundings per rule and query
         # none: entities no rule derives tie at 0 (a head without rules ties everything);
         # prior: ties broken by the relation's answer frequency in `triples` (AnyBURL-like
         # zero-body rules), far below any firing rule's score
         fallback: str = 'none',
         # keep each (rule, anchor) join's result, so scoring the same queries again (another
-        # fallback, another tie policy) does not repeat the joins; memory grows with the queries
+        # fallback, another tie policy, or after a count pass another agg) does not repeat the
+        # joins; memory grows with the queries
         memo: bool = False,
     ):
-        if agg not in ('noisy_or', 'max'):
-            raise ValueError(f"agg={agg!r}; allowed values: noisy_or, max")
+        if agg not in ('noisy_or', 'max', 'count'):
+            raise ValueError(f"agg={agg!r}; allowed values: noisy_or, max, count")
         self.rules, self.n_ent, self.n_rel = rules, n_ent, n_rel
         if fallback not in ('none', 'prior'):
             raise ValueError(f"fallback={fallback!r}; allowed values: none, prior")
@@ -381,8 +391,11 @@ class RuleExecutor:
             h, a_var = (r, 0) if r < self.n_rel else (r - self.n_rel, 1)
             keep = torch.ones(self.n_ent)
             for rule in self.by_head.get(h, []):
-                for e in self.derive(rule, a, a_var):
-                    if self.agg == 'max':
+                found = self.derive(rule, a, a_var)
+                for e in found:
+                    if self.agg == 'count':
+                        out[i, e] += rule.conf * found[e]
+                    elif self.agg == 'max':
                         out[i, e] = max(out[i, e], rule.conf)
                     else:
                         keep[e] *= 1 - rule.conf
@@ -394,12 +407,15 @@ class RuleExecutor:
                 out[i] += 1e-3 * floor * self.prior[r]  # below the weakest firing rule
         return out
 
-    def derive(self, rule: Rule, a: int, a_var: int = 0) -> set:
-        "`derive` over this graph; counts the groundings and the truncated queries."
-        key = (id(rule), a, a_var)
-        if self.memo is not None and key in self.memo:
-            return self.memo[key]
-        found, n = derive(self.adj, rule, a, a_var, self.n_ent, self.n_rel, self.max_g)
+    def derive(self, rule: Rule, a: int, a_var: int = 0) -> set | dict:
+        """`derive` over this graph (with `agg='count'`, each answer's groundings); counts the
+        groundings and the truncated queries."""
+        key, counts = (id(rule), a, a_var), self.agg == 'count'
+        hit = None if self.memo is None else self.memo.get(key)
+        if hit is not None and (isinstance(hit, dict) or not counts):  # counts serve any agg
+            return hit
+        found, n = derive(self.adj, rule, a, a_var, self.n_ent, self.n_rel, self.max_g,
+                          self.agg == 'count')
         self.n_groundings += n
         self.truncated += n >= self.max_g
         if self.memo is not None:

@@ -48,8 +48,10 @@ def _graph_share(rules) -> float:
 # %% ../../nbs/35_glidr.run.ipynb #e4c95a6b
 def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: int = 1) -> dict:
     rules = extract_rules(m, cfg, beam=beam)
-    ex = RuleExecutor(rules, kg.background(), kg.n_ent, kg.n_rel, cfg.rule_agg, cfg.max_groundings,
-                      memo=cfg.rule_fallback != 'none')  # two passes, one set of joins
+    ex = RuleExecutor(rules, kg.background(), kg.n_ent, kg.n_rel, 'count', cfg.max_groundings,
+                      cfg.rule_fallback, memo=True)  # three passes, one set of joins
+    rc = evaluate(ex, kg)  # scored by grounding counts
+    ex.agg, ex.fallback = cfg.rule_agg, 'none'
     r0 = evaluate(ex, kg)  # the rules alone
     ex.fallback = cfg.rule_fallback
     r = evaluate(ex, kg) if cfg.rule_fallback != 'none' else r0
@@ -63,7 +65,7 @@ def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: in
         sem = dict(model_sem_mrr=s, model_sem_share=s / max(model_mrr, 1e-12))
     return sem | dict(
         mrr=r['mean']['mrr'], h10=r['mean']['h10'], share=r['mean']['mrr'] / max(model_mrr, 1e-12),
-        mrr_no_fallback=r0['mean']['mrr'],
+        mrr_no_fallback=r0['mean']['mrr'], mrr_count=rc['mean']['mrr'],
         n_rules=len(rules), non_chain=_graph_share(rules), top_non_chain=_graph_share(top.values()),
         disconnected=sum(ru.shape == 'disconnected' for ru in rules) / max(1, len(rules)),
         truncated=ex.truncated, top_rules=[ru.datalog(kg) for ru in top.values()],
@@ -214,6 +216,8 @@ def summarise(
     if all('rules_beam' in r for r in runs):
         out['rules_beam_mrr'] = f([r['rules_beam']['mrr'] for r in runs])
         out['rules_beam_share'] = f([r['rules_beam']['share'] for r in runs])
+    if all('mrr_count' in r.get('rules_beam', {}) for r in runs):  # scored by grounding counts
+        out['rules_beam_count_mrr'] = f([r['rules_beam']['mrr_count'] for r in runs])
     return out
 
 # %% ../../nbs/35_glidr.run.ipynb #3283b719
