@@ -6,7 +6,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.report.html.md"""
 
 # %% auto #0
 __all__ = ['ARMS', 'ARM_LABELS', 'arms', 'plot_arms', 'noise_variants', 'plot_noise', 'plot_sweep', 'strongest_reference',
-           'claims', 'draw_rule', 'rule_browser']
+           'claims', 'draw_rule', 'rule_browser', 'rules_by_head']
 
 # %% ../../nbs/36_glidr.report.ipynb #39dcda77
 import math
@@ -363,3 +363,33 @@ def rule_browser(
     anchor.observe(show, 'value')
     show_rules()
     return W.VBox([head, pick, anchor, out])
+
+# %% ../../nbs/36_glidr.report.ipynb #bed5ca52
+def rules_by_head(
+    rules: list,  # extracted `Rule`s
+    kg: KG,  # names the relations and entities
+    k: int = 3,  # rules shown per head, most confident first
+    model_eval: dict | None = None,  # `evaluate` of the model: adds each head's MRR under it
+    rules_eval: dict | None = None,  # `evaluate` of the rules' executor: each head's rules MRR
+    heads: list[str] | None = None,  # head relations to show (None: every relation with a rule
+    # or with test queries in `model_eval`)
+) -> str:  # a Markdown table, one row per shown rule
+    "The `k` most confident rules of every head relation, readable, with per-head MRR."
+    if k < 1:
+        raise ValueError(f"k={k}: show at least one rule per head")
+    by = {}
+    for r in sorted(rules, key=lambda r: -r.conf):
+        by.setdefault(kg.relations[r.head], []).append(r)
+    per = lambda e, h: f"{e['per_relation'][h]['mrr']:.3f}" if e and h in e['per_relation'] else '-'
+    names = heads or sorted(set(by) | set((model_eval or {}).get('per_relation', {})))
+    rows = ['| head | rules | model MRR | rules MRR | rule | confidence | shape |',
+            '|---|---|---|---|---|---|---|']
+    for h in names:
+        mine = by.get(h, [])
+        lead = f"| {h} | {len(mine)} | {per(model_eval, h)} | {per(rules_eval, h)} |"
+        if not mine:
+            rows.append(f"{lead} (no rule: the fallback ranks) | | |")
+        for j, r in enumerate(mine[:k]):
+            text = r.datalog(kg).split('  %')[0]
+            rows.append(f"{lead if j == 0 else '| | | | |'} `{text}` | {r.conf:.3f} | {r.shape} |")
+    return '\n'.join(rows)
