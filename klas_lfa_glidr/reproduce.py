@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from fastcore.script import call_parse, CliError
 from fastcore.xtras import modified_env
-from tqdm.auto import tqdm
+from .core.data import pbar
 from .core.config import ConfigError, PRESETS
 from .core.cli import check_out_dir, env_info, run_job, write_json, stage_times
 from .core.cli import Family
@@ -293,7 +293,7 @@ def run_parallel(
     """Run the families in `jobs` worker processes, longest first; their `run_family` results in
     report order."""
     order = sorted(families, key=lambda f: -family(f).cpu_wall_s)
-    bars = {f: tqdm(desc=f'{f} (queued)', unit='stage', position=i, disable=not progress)
+    bars = {f: pbar(None, progress, desc=f'{f} (queued)', unit='stage', position=i)
             for i, f in enumerate(order)}
     ex = ProcessPoolExecutor(jobs, mp_context=mp.get_context('spawn'))
     try:
@@ -358,7 +358,7 @@ def reproduce(
         n0 = torch.get_num_threads()
         torch.set_num_threads(threads)  # the thread count the report states, for every family
         try:
-            bar = tqdm(families, desc=f'reproduce ({preset})', disable=not progress)
+            bar = pbar(families, progress, desc=f'reproduce ({preset})')
             fams = {f: run_family(f, preset, out) for f in bar}
         finally:
             torch.set_num_threads(n0)

@@ -44,7 +44,7 @@ def test_unknown_dataset(tmp_path):
     r = _glidr(tmp_path, '--set', 'datasets=kinship', *FAST)
     assert (
         r.returncode != 0
-        and "unknown dataset 'kinship'; known datasets: neurallp-family" in r.stderr
+        and "unknown dataset 'kinship': neither a known dataset (neurallp-family" in r.stderr
     )
 
 

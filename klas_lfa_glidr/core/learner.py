@@ -17,7 +17,7 @@ import torch, torch.distributed as dist
 from torch import nn
 from tqdm.auto import tqdm
 from .config import Config, default_device
-from .data import DataLoaders, atomic_write
+from .data import DataLoaders, atomic_write, progress_on
 
 # %% ../../nbs/02_core.learner.ipynb #363ba7c3
 def init_distributed(
@@ -430,7 +430,8 @@ class ProgressCB(Callback):
 
     def before_fit(self):
         self.bar = tqdm(
-            total=self.learn.n_steps, initial=self.learn.step, desc='fit', disable=not is_main(),
+            total=self.learn.n_steps, initial=self.learn.step, desc='fit',
+            disable=not (is_main() and progress_on()),
             dynamic_ncols=True, leave=False
         )
         self.smooth = None
@@ -565,7 +566,7 @@ def _load_checkpoint(self: Learner, path: str | Path | bool):
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no checkpoint at {path}")
-    st = torch.load(path, map_location='cpu', weights_only=False)
+    st = torch.load(path, map_location='cpu', weights_only=True)  # tensors and plain data only
     if self.config is not None and st['config'] is not None:
         d = self.config.diff(st['config'], ignore=type(self.config)._run_only)
         if d:

@@ -16,9 +16,10 @@ import random
 import torch
 from torch.utils.data import TensorDataset
 from ..core.data import DatasetSpec, register_dataset, DATASETS, data_root
+from ..core.data import DataFormatError, DataUnavailable, read_lines
 
 # %% ../../nbs/30_glidr.data.ipynb #91f6e66c
-class KGFormatError(ValueError):
+class KGFormatError(DataFormatError):
     "A knowledge-graph file is malformed; the message names the file and line."
 
 # %% ../../nbs/30_glidr.data.ipynb #ba28f3b4
@@ -27,18 +28,16 @@ def read_triples(
 ) -> list[tuple[str, str, str]]:
     "The triples of `path`, in file order; blank lines are skipped."
     out = []
-    with open(path, encoding='utf-8') as f:
-        for i, line in enumerate(f, 1):
-            line = line.rstrip('\n\r')
-            if not line.strip():
-                continue
-            parts = line.split('\t')
-            if len(parts) != 3 or not all(p.strip() for p in parts):
-                raise KGFormatError(
-                    f"{path}:{i}: expected 3 tab-separated fields head<TAB>relation<TAB>tail, "
-                    f"got {len(parts)}: {line[:80]!r}"
-                )
-            out.append(tuple(p.strip() for p in parts))
+    for i, line in enumerate(read_lines(path), 1):  # not UTF-8: an error naming file and line
+        if not line.strip():
+            continue
+        parts = line.split('\t')
+        if len(parts) != 3 or not all(p.strip() for p in parts):
+            raise KGFormatError(
+                f"{path}:{i}: expected 3 tab-separated fields head<TAB>relation<TAB>tail, "
+                f"got {len(parts)}: {line[:80]!r}"
+            )
+        out.append(tuple(p.strip() for p in parts))
     return out
 
 # %% ../../nbs/30_glidr.data.ipynb #cb24e9cc
@@ -117,18 +116,24 @@ def load_kg_dir(
     path = Path(path)
     if unseen not in ('keep', 'drop'):
         raise ValueError(f"unseen={unseen!r}; allowed values: keep, drop")
-    if not (path / 'train.txt').exists():
-        raise FileNotFoundError(
-            f"{path} has no train.txt; a KG directory needs train.txt, valid.txt and test.txt")
+    if not path.is_dir():
+        raise DataUnavailable(f"KG directory {path} does not exist")
+    gone = [f for f in ('train.txt', 'valid.txt', 'test.txt') if not (path / f).exists()]
+    if gone:
+        raise DataUnavailable(
+            f"{path} has no {', '.join(gone)}; a KG directory needs train.txt, valid.txt and "
+            f"test.txt (tab-separated head, relation, tail), and facts.txt for the Neural-LP layout")
     layout = 'neurallp' if (path / 'facts.txt').exists() else 'conve'
     ent, rel = {}, {}
     for f, index in (('entities.txt', ent), ('relations.txt', rel)):
         if (path / f).exists():
-            _index([l.strip() for l in open(path / f) if l.strip()], index)
+            _index([l.strip() for l in read_lines(path / f) if l.strip()], index)
     names = [s for s in ('facts', 'train', 'valid', 'test') if (path / f'{s}.txt').exists()]
     raw = {s: read_triples(path / f'{s}.txt') for s in names}
-    if not raw['train']:
-        raise ValueError(f"{path / 'train.txt'} holds no triples")
+    for s in ('train', 'test'):
+        if not raw[s]:
+            raise KGFormatError(f"{path / f'{s}.txt'} holds no triples; it needs at least one line "
+                                f"head<TAB>relation<TAB>tail")
     splits = _encode_splits(raw, ent, rel)  # first: it indexes names the lists lack
     kg = KG(name or path.name, list(ent), list(rel), splits, layout)
     return _check_unseen(kg, unseen)
@@ -240,8 +245,9 @@ def load_kg(
         return load_kg_dir(KG_DATASETS[name].fetch(Path(root) if root else None), name, unseen)
     if Path(name).is_dir():
         return load_kg_dir(name, unseen=unseen)
-    raise ValueError(
-        f"unknown dataset {name!r}; known datasets: {', '.join(KG_DATASETS)} (or pass a directory)"
+    raise DataUnavailable(
+        f"unknown dataset {name!r}: neither a known dataset ({', '.join(KG_DATASETS)}) nor an "
+        f"existing directory"
     )
 
 # %% ../../nbs/30_glidr.data.ipynb #009bfe30

@@ -218,7 +218,7 @@ class GLIDRExperiments(Options):
         planted_lr=(0, 10), planted_n_free_max=(0, 6), planted_beam=(2, 256),
         planted_top_k=(1, 10), planted_deep_n_free=(2, 6), e2e_epochs=(0, None),
         e2e_n_free_max=(0, 6), e2e_lr=(0, 10), e2e_perception_lr=(0, 10), e2e_per_digit=(2, 180),
-        e2e_next=(1, None),
+        e2e_next=(1, None), seeds=(0, 2**32 - 1),
     )
 
 # %% ../../nbs/32_glidr.model.ipynb #10bf370e
@@ -227,6 +227,10 @@ class GLIDRConfig(
     GLIDRExperiments, EmbeddingConfig, RuleConfig, GLIDRTrainConfig, GLIDRModelConfig, Config
 ):
     "GLIDR model, training, rule-extraction and experiment options: one `klg-glidr` job."
+
+    # these only add or drop stages: a rerun that changes them reuses the finished ones
+    _stage_only = ('datasets', 'seeds', 'n_free_sweep', 'noise', 'e2e', 'noise_variants',
+                   'experiments')
 
     def validate(self):
         "The field checks, then: every noise arm is an arm the job trains."

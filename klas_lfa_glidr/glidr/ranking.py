@@ -10,7 +10,7 @@ __all__ = ['answer_mask', 'rank_metrics', 'rank_queries', 'evaluate']
 # %% ../../nbs/32a_glidr.ranking.ipynb #27dc6643
 import torch
 from torch import Tensor
-from tqdm.auto import tqdm
+from ..core.data import pbar
 from ..core.metrics import filtered_ranks, mrr, hits_at, mean_rank
 from .data import KG, answers, queries
 
@@ -60,7 +60,7 @@ def rank_queries(
 ) -> dict:
     "Filtered ranks of `q` under the three tie policies, `{policy: [n] ranks}`."
     out = {p: [] for p in ('mean', 'pessimistic', 'optimistic')}
-    for i in tqdm(range(0, len(q), bs), disable=not progress, desc='ranking', leave=False):
+    for i in pbar(range(0, len(q), bs), progress, desc='ranking', leave=False):
         qb = q[i : i + bs]
         s, mask = score_fn(qb).float().cpu(), answer_mask(qb, filt, n_ent)
         for p in out:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import itertools, math
 import torch
 from torch import Tensor
-from tqdm.auto import tqdm
 from .data import KG, with_inverse
 from .model import GLIDR, RuleConfig, var_names
 

@@ -50,7 +50,8 @@ class KLASData(Options):
     num_workers: int = 0  # data-loader workers (image folders)
     _choices = dict(data=('shapes10', 'folder', 'cifar100'))
     _bounds = dict(img_size=(1, None), n_classes=(2, None), modes=(1, None),
-                   random_erase=(0, 1), eval_bs=(1, None), num_workers=(0, None))
+                   random_erase=(0, 1), eval_bs=(1, None), num_workers=(0, None),
+                   n_train=(1, None), n_holdout=(1, None), n_test=(0, None), noise=(0, None))
 
 # %% ../../nbs/17a_klas.config.ipynb #64504f59
 @dataclass
@@ -76,7 +77,8 @@ class KLASAnchors(Options):
     anchor_lr_scaling: str = 'inverse_width'  # inverse_width: lr × widths[0] / width; constant
     _choices = dict(anchor_source=('vit_widths', 'timm'),
                     anchor_lr_scaling=('inverse_width', 'constant'))
-    _bounds = dict(depth=(2, None), drop_path=(0, 0.99))
+    _bounds = dict(depth=(2, None), drop_path=(0, 0.99), widths=(1, None), heads=(1, None),
+                   anchor_steps=(0, None), anchor_bs=(1, None), anchor_lr=(1e-12, None))
 
 # %% ../../nbs/17a_klas.config.ipynb #047d14fb
 @dataclass
@@ -107,7 +109,8 @@ class KLASSelection(Options):
         bucket_edges=('linear', 'log'), threshold_form=('relative', 'absolute'),
     )
     _bounds = dict(tau=(1e-12, None), n_buckets=(1, None), kl_temperature=(1e-12, None),
-                   ls_init_images=(1, None), coarse_buckets=(1, None), probe_images=(0, None))
+                   ls_init_images=(1, None), coarse_buckets=(1, None), probe_images=(0, None),
+                   probe_epochs=(1, None), ls_ridge=(0, None))
 
 # %% ../../nbs/17a_klas.config.ipynb #3fb768d4
 @dataclass
@@ -135,7 +138,9 @@ class KLASFinetune(Options):
     _choices = dict(config_sampling=('uniform', 'flops_grouped'),
                     budget=('epochs', 'per_config_steps'))
     _bounds = dict(steps_per_config=(1, None), finetune_epochs=(0, None), warmup_pct=(0, 0.99),
-                   label_smoothing=(0, 0.99), mixup=(0, None), cutmix=(0, None))
+                   label_smoothing=(0, 0.99), mixup=(0, None), cutmix=(0, None),
+                   finetune_steps=(1, None), finetune_bs=(1, None), finetune_lr=(1e-12, None),
+                   stitch_lr_scale=(0, None), finetune_wd=(0, None))
 
 # %% ../../nbs/17a_klas.config.ipynb #044e5c03
 @dataclass
@@ -147,6 +152,9 @@ class KLASConfig(KLASFinetune, KLASSelection, KLASAnchors, KLASData, Config):
     # selections to fine-tune (see ARMS)
     arms: tuple[str, ...] = ('klas', 'klas_coarse', 'klas_cka', 'klas_matched', 'snnet', 'random',
                              'random_pairs')
+
+    _bounds = dict(seeds=(0, 2**32 - 1))
+    _stage_only = ('seeds', 'arms')  # a rerun with other seeds or arms reuses finished stages
 
     @classmethod
     def small(cls, **kw):

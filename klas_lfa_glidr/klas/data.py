@@ -186,9 +186,9 @@ def cifar100(
 ) -> tuple[Tensor, Tensor]:
     """CIFAR-100 images `[N, 3, 32, 32]` in [0, 1] and fine labels (downloaded once into the cache;
     the archive's MD5 is verified)."""
-    import pickle, hashlib
+    import hashlib
     from pathlib import Path
-    from klas_lfa_glidr.core.data import ChecksumError
+    from klas_lfa_glidr.core.data import ChecksumError, safe_unpickle
 
     if split not in ('train', 'test'):
         raise ValueError(f"split={split!r}; allowed values: train, test")
@@ -199,8 +199,8 @@ def cifar100(
             f"{arc} does not have the published MD5 {CIFAR100_MD5}; delete it and {d} to "
             f"re-download"
         )
-    with open(d / 'cifar-100-python' / split, 'rb') as f:
-        o = pickle.load(f, encoding='latin1')
+    # plain arrays only: a pickle that would run code is refused
+    o = safe_unpickle(d / 'cifar-100-python' / split, encoding='latin1')
     return torch.tensor(o['data'], dtype=torch.float32).view(-1, 3, 32, 32) / 255, torch.tensor(
         o['fine_labels']
     )

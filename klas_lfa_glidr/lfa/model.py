@@ -105,8 +105,9 @@ class LFATrainConfig(Options):
     warmup: int = 100  # linear warm-up steps, then cosine
     grad_clip: float = 1.0  # largest global gradient norm
     _choices = dict(corpus=('corefworld', 'tinystories'))
-    _bounds = dict(steps=(1, None), bs=(1, None), lr=(0, None), warmup=(0, None),
-                   n_train=(1, None), n_valid=(0, None))
+    _bounds = dict(steps=(1, None), bs=(1, None), lr=(1e-12, None), warmup=(0, None),
+                   n_train=(1, None), n_valid=(0, None), vocab_k=(2, None), beta2=(0, 0.9999),
+                   weight_decay=(0, None), grad_clip=(0, None))
 
 # %% ../../nbs/21_lfa.model.ipynb #9ebc6ffc
 @dataclass
@@ -124,7 +125,8 @@ class PDSConfig(Options):
     tau_inv: float = 0.2  # TV threshold for a position-invariant head
     _choices = dict(pds_kernel=('absolute', 'relative'),
                     pds_sink=('exclude', 'include', 'separate'))
-    _bounds = dict(pds_i0=(0, None), tau_inv=(0, 1))
+    _bounds = dict(pds_i0=(0, None), tau_inv=(0, 1), n_pds=(1, None), pds_deep=(1, None),
+                   diffuse_c_min=(0, 1), sink_min=(0, 1), tau_diss=(0, None))
 
 # %% ../../nbs/21_lfa.model.ipynb #7c3d6704
 @dataclass
@@ -147,7 +149,9 @@ class InterventionConfig(Options):
     _choices = dict(ablation=('zero', 'scale', 'mean', 'resample', 'pattern'),
                     effect_size=('d_av', 'd_z', 'hedges_g'),
                     stability=('minimal_pairs', 'seed_pairs'))
-    _bounds = dict(n_boot=(0, None), rec_w=(1, 8), n_control=(0, None))
+    _bounds = dict(n_boot=(0, None), rec_w=(1, 8), n_control=(0, None), n_sem=(1, None),
+                   n_tgt=(1, None), tau_pds=(0, 1), tau_R=(0, 1), alphas=(0, None),
+                   n_pairs=(1, None))
 
 # %% ../../nbs/21_lfa.model.ipynb #4b58024f
 @dataclass
@@ -159,6 +163,8 @@ class LFAConfig(InterventionConfig, PDSConfig, LFATrainConfig, LFAModelConfig, C
     seeds: tuple[int, ...] = (0, 1)  # training seeds per arm (spec §9.1: two at CPU scale)
     # arms also trained with pos='alibi' (confound check, spec §8.1)
     alibi_arms: tuple[str, ...] = ()
+    _bounds = dict(seeds=(0, 2**32 - 1))
+    _stage_only = ('arms', 'seeds', 'alibi_arms')  # more arms or seeds reuse finished stages
 
     @classmethod
     def small(cls, **kw):
