@@ -24,6 +24,8 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    if config.getoption('--runslow'):
+        os.environ['KLG_PAPER'] = '1'  # walkthroughs' paper cells opt in (see `paper_opt_in`)
     config.addinivalue_line('markers', 'slow: paper-scale or long test, run with --runslow')
     config.addinivalue_line('markers', 'cuda: needs a CUDA device')
 

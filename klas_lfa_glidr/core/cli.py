@@ -7,7 +7,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.cli.html.md"""
 # %% auto #0
 __all__ = ['log', 'USER_ERRORS', 'versions', 'cpu_name', 'env_info', 'write_json', 'check_out_dir', 'stage_path', 'jsonable',
            'stage', 'stage_times', 'check_stages', 'free_cores', 'pin_threads', 'LockHeld', 'out_lock', 'run_job',
-           'make_cli', 'Family', 'dataset_dirs', 'info']
+           'make_cli', 'Family', 'paper_opt_in', 'dataset_dirs', 'info']
 
 # %% ../../nbs/06_core.cli.ipynb #71130d79
 import contextlib, dataclasses, hashlib, json, logging, os, platform, re, shutil, socket, sys, time
@@ -406,6 +406,18 @@ class Family:
         "The `klg-<name>` command."
         doc = f"{self.title}. Run with a preset, --set overrides and an output directory."
         return make_cli(self.run, self.config, self.name, self.threads, self.check, doc)
+
+# %% ../../nbs/06_core.cli.ipynb #dd917d71
+def paper_opt_in(
+    what: str = 'this paper-scale cell',  # named in the message when it is skipped
+) -> bool:
+    """True only when `KLG_PAPER=1` is set: Jupyter's Run All ignores nbdev's `#| slow` and
+    `#| cuda` flags, so a walkthrough's paper-scale cell runs only when asked for (`pytest
+    --runslow` sets it)."""
+    if os.environ.get('KLG_PAPER', '').lower() in ('1', 'true', 'yes'):
+        return True
+    print(f"skipped {what}: set KLG_PAPER=1 to run it (hours on a GPU node)")
+    return False
 
 # %% ../../nbs/06_core.cli.ipynb #f18bbab6
 def dataset_dirs(

@@ -6,8 +6,8 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.data.html.md"""
 
 # %% auto #0
 __all__ = ['DATASETS', 'data_root', 'is_offline', 'DataUnavailable', 'ChecksumError', 'DataFormatError', 'sha256sum',
-           'atomic_write', 'progress_on', 'pbar', 'download', 'extract', 'fetch_archive', 'read_lines', 'safe_unpickle',
-           'DatasetSpec', 'register_dataset', 'DataLoaders', 'batches', 'as_dataset', 'take']
+           'atomic_write', 'save_torch', 'progress_on', 'pbar', 'download', 'extract', 'fetch_archive', 'read_lines',
+           'safe_unpickle', 'DatasetSpec', 'register_dataset', 'DataLoaders', 'batches', 'as_dataset', 'take']
 
 # %% ../../nbs/01_core.data.ipynb #d80ee03f
 import contextlib, hashlib, io, os, pickle, shutil, sys, tarfile, tempfile, urllib.request, zipfile
@@ -86,6 +86,16 @@ def atomic_write(path: str | Path):
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+# %% ../../nbs/01_core.data.ipynb #cf80d14d
+def save_torch(
+    obj,  # what `torch.save` takes (a state dict, tensors)
+    path: str | Path,  # destination file
+) -> Path:
+    "`torch.save` through `atomic_write`: a kill leaves the old file or none, never half of one."
+    with atomic_write(path) as tmp:
+        torch.save(obj, tmp)
+    return Path(path)
 
 # %% ../../nbs/01_core.data.ipynb #d3b8474e
 def progress_on(

@@ -191,6 +191,7 @@ def _fit(
     _setup(self, n_epochs, n_steps)
     if resume:
         self.load_checkpoint(resume)
+    self.start_step = self.step  # steps this call runs: self.step - self.start_step
     self.model.train()
     self.completed, self.valid_at, self.valid_metrics = False, None, {}
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from ..core.metrics import seed_ci
 from ..core.cli import Family, stage, check_stages, stage_path
-from ..core.data import pbar
+from ..core.data import pbar, save_torch
 from ..core.plotting import subplots, save_fig
 from .data import KG, load_kg, planted_kg, corrupt, PLANTED, kg_stats
 from .data import KG_DATASETS
@@ -116,7 +116,7 @@ def run_arm(
     m, fit_info, graph = _fit_arm(kg, cfg, arm, progress)
     fit_s = time.perf_counter() - t0 - fit_info.get('guard_s', 0)  # the arm's own training
     if save:
-        torch.save(m.state_dict(), save)
+        save_torch(m.state_dict(), save)
     res = evaluate(m, test_kg or kg)
     n_ep = fit_info.get('epochs_run', cfg.epochs)
     out = dict(

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from ..core.data import pbar
+from ..core.data import pbar, save_torch
 from ..core.config import ConfigError, set_seed, default_device, model_device
 from ..core.cli import Family, stage, check_stages
 from ..core.data import DataLoaders, batches, take, as_dataset
@@ -157,7 +157,7 @@ def _train_or_load(cfg: KLASConfig, k: int, m, first, S: dict, p: Path | None):
                      num_workers=cfg.num_workers)
         if p and is_main():
             p.parent.mkdir(parents=True, exist_ok=True)
-            torch.save(m.state_dict(), p)  # one writer under torchrun
+            save_torch(m.state_dict(), p)  # one writer under torchrun; atomic
 
 # %% ../../nbs/18_klas.run.ipynb #b7d66c4d
 def make_anchors(

@@ -8,7 +8,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/klas.select.html.md"""
 __all__ = ['Selection', 'bucket_select', 'snnet_pairs', 'snnet_select', 'candidate_pool', 'random_select']
 
 # %% ../../nbs/13_klas.select.ipynb #dbfe47f0
-import math, random
+import math, random, warnings
 from dataclasses import dataclass, field
 import numpy as np
 import torch
@@ -47,6 +47,15 @@ def _best_within(g: Tensor, tau: float, threshold_form: str) -> list[int]:
     ok = g <= (1 + tau) * g[m] if threshold_form == 'relative' else g <= tau
     return [m] + ok.nonzero().flatten().tolist()
 
+# %% ../../nbs/13_klas.select.ipynb #03fe917e
+def _finite_scores(G: Tensor) -> tuple[Tensor, Tensor]:
+    "Γ with NaN entries set to +inf (never a bucket's best), and the mask of finite entries."
+    bad = torch.isnan(G)
+    if bad.any():
+        warnings.warn(f"Γ holds {int(bad.sum())} NaN entries (a probe or an anchor diverged?): "
+                      f"those stitches are never selected")
+    return G.masked_fill(bad, float('inf')), ~bad
+
 # %% ../../nbs/13_klas.select.ipynb #2d8c0746
 def bucket_select(
     G: Tensor,  # [n_f, n_g − 1] stitch scores Γ (lower is better)
@@ -62,9 +71,12 @@ def bucket_select(
 ) -> Selection:
     "KLAS selection on one anchor pair."
     G, F = _check_buckets(G, F, n_buckets, tau, edges)
+    if not lo < hi:
+        raise ValueError(f"empty FLOPs range lo={lo} .. hi={hi}: the source anchor must be cheaper")
+    G, finite = _finite_scores(G)
     e = (np.geomspace if edges == 'log' else np.linspace)(lo, hi, n_buckets + 1)
     everything = torch.ones_like(F, dtype=torch.bool)
-    keep = ((F >= lo) & (F <= hi)) if flops_range == 'anchors' else everything
+    keep = (((F >= lo) & (F <= hi)) if flops_range == 'anchors' else everything) & finite
     b_of = np.clip(np.searchsorted(e, F.numpy(), side='right') - 1, 0, n_buckets - 1)
     b_of = torch.as_tensor(b_of)
     out, per, empty = [], {}, []
@@ -78,6 +90,10 @@ def bucket_select(
         flops = [float(e[b]), float(e[b + 1])]
         per[b] = dict(candidates=len(idx), selected=len(chosen), flops=flops)
         out += [(*pair, i, j) for i, j in chosen]
+    if empty:
+        warnings.warn(f"{len(empty)} of {n_buckets} FLOPs buckets hold no candidate (buckets "
+                      f"{empty}): KLAS selects fewer stitches; fewer buckets or edges='log' fill "
+                      f"them")
     info = dict(per_bucket=per, empty_buckets=empty, n_candidates=int(keep.sum()), tau=tau,
                 n_buckets=n_buckets)
     return Selection(out, 'klas', info)

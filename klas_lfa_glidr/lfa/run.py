@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 import numpy as np
 import torch
-from ..core.data import pbar, is_offline
+from ..core.data import pbar, is_offline, save_torch
 from .data import TINYSTORIES
 from ..core.data import DataUnavailable
 from ..core.cli import Family, stage, jsonable, check_stages
@@ -109,10 +109,11 @@ def _train_stage(c: LFAConfig, data: tuple, ckpt: Path | None, wpath: Path | Non
     holder['m'] = learn.raw_model
     if wpath:
         wpath.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(learn.raw_model.state_dict(), wpath)
+        save_torch(learn.raw_model.state_dict(), wpath)
     return dict(
         valid_loss=learn.history[-1].get('valid_loss'), train_s=dt,
-        tokens_per_s=c.steps * c.bs * c.n_ctx / dt,
+        # steps this process ran: a resumed run does not count the steps before the kill
+        tokens_per_s=(learn.step - learn.start_step) * c.bs * c.n_ctx / dt,
         params=sum(p.numel() for p in learn.raw_model.parameters()),
         history=[h for h in learn.history if 'valid_loss' in h]
     )
