@@ -313,7 +313,8 @@ def _side_html(p: dict, pages: list, groups: list) -> str:
 # %% ../nbs/09a_docsite.ipynb #6b375961
 _PAGE_JS = r"""(function(){
 const main = document.querySelector('main.klg-main'), toc = document.querySelector('nav.klg-toc');
-const esc = s => s.replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
+const esc = s => s.replace(/[&<>"]/g,
+  c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
 const hs = [...main.querySelectorAll('h2[id], h3[id]')];
 if (hs.length) toc.innerHTML = '<b>On this page</b>' + hs.map(h => '<a class="' +
   h.tagName.toLowerCase() + '" href="#' + h.id + '">' + esc(h.textContent.replace('¶', '')) +
@@ -368,7 +369,8 @@ def _page_text(html: str) -> tuple[str, str]:
 
     main = html.split('<main class="klg-main">', 1)[-1].split('</main>', 1)[0]
     main = re.sub(r'<(script|style|math)[^>]*>.*?</\1>', ' ', main, flags=re.S)
-    hs = [re.sub(r'<[^>]+>|¶', '', h) for h in re.findall(r'<h[23][^>]*>(.*?)</h[23]>', main, re.S)]
+    found = re.findall(r'<h[23][^>]*>(.*?)</h[23]>', main, re.S)
+    hs = [re.sub(r'<[^>]+>|¶', '', h) for h in found]
     text = H.unescape(re.sub(r'<[^>]+>', ' ', main))
     text = ' '.join(text.replace('¶', ' ').split())
     return ' · '.join(H.unescape(h).strip() for h in hs), text[:20000]

@@ -38,7 +38,8 @@ def test_offline_missing_names_url_file_and_dir(tmp_path, monkeypatch):
     msg = str(e.value)
     assert (
         'https://example.invalid/umls/train.txt' in msg
-        and "'train.txt'" in msg
+        and 'lacks 1 of 1 files' in msg
+        and 'train.txt' in msg
         and str(tmp_path / 'umls') in msg
     )
     assert not (tmp_path / 'umls').exists() or not any((tmp_path / 'umls').iterdir())

@@ -81,3 +81,35 @@ def test_checker_catches_broken_pages(tmp_path):
     ):
         assert s in bad, (s, bad)
     assert (tmp_path / 'shots' / 'bad.png').stat().st_size > 0
+
+
+def test_checker_catches_layout_gaps(tmp_path):
+    """A page of our layout must have the grouped sidebar, the search box, a contents entry per
+    heading, some content, and rendered maths: a page lacking them fails, one with them passes."""
+    if not find_chromium():
+        if os.environ.get('CI'):
+            pytest.fail('CI needs Chromium')
+        pytest.skip('no chromium here')
+    import json
+
+    head = '<html><head><title>{t}</title><link rel="icon" href="data:,"></head><body>'
+    (tmp_path / 'bare.html').write_text(
+        head.format(t='Bare') + '<h1 class="title">Bare</h1><main><h2 id="a">A</h2><h2 id="b">B'
+        '</h2><p>$$\\frac{a}{b}$$</p></main></body></html>'
+    )
+    side = ''.join(f'<a href="{f}.html">{f}</a>' for f in ('bare', 'full'))
+    toc = '<a href="#a">A</a><a href="#b">B</a>'
+    (tmp_path / 'full.html').write_text(
+        head.format(t='Full') + f'<aside><input id="klg-q"><nav class="klg">{side}</nav></aside>'
+        f'<main class="klg-main"><h1 class="title">Full</h1><h2 id="a">A</h2><h2 id="b">B</h2>'
+        f'<p>{"text " * 80}</p></main><nav class="klg-toc">{toc}</nav></body></html>'
+    )
+    pages = [dict(file=f, title=t, show_doc=0, images=0, layout=True, n_pages=2, headings=2)
+             for f, t in (('bare.html', 'Bare'), ('full.html', 'Full'))]
+    (tmp_path / 'manifest.json').write_text(json.dumps(pages))
+    res = check_site(tmp_path, tmp_path / 'shots')
+    bad = ' | '.join(res['bare.html'])
+    for s in ('sidebar links 0 of 2 pages', 'no search box', 'contents list 0 of 2 headings',
+              'blank page', 'TeX shown raw'):
+        assert s in bad, (s, bad)
+    assert res['full.html'] == [], res['full.html']

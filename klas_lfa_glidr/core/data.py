@@ -10,7 +10,8 @@ __all__ = ['DATASETS', 'data_root', 'is_offline', 'DataUnavailable', 'ChecksumEr
            'safe_unpickle', 'DatasetSpec', 'register_dataset', 'DataLoaders', 'batches', 'as_dataset', 'take']
 
 # %% ../../nbs/01_core.data.ipynb #d80ee03f
-import contextlib, hashlib, io, os, pickle, shutil, sys, tarfile, tempfile, urllib.request, zipfile
+import contextlib, hashlib, io, os, pickle, re, shutil, sys, tarfile, tempfile, urllib.request
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
@@ -92,9 +93,17 @@ def save_torch(
     obj,  # what `torch.save` takes (a state dict, tensors)
     path: str | Path,  # destination file
 ) -> Path:
-    "`torch.save` through `atomic_write`: a kill leaves the old file or none, never half of one."
-    with atomic_write(path) as tmp:
-        torch.save(obj, tmp)
+    """`torch.save` through `atomic_write`: a kill leaves the old file or none, never half of one; a
+    full disk is an `OSError` that says so (torch's own message reads "unexpected pos")."""
+    try:
+        with atomic_write(path) as tmp:
+            torch.save(obj, tmp)
+    except RuntimeError as e:
+        if not re.search(r'unexpected pos|PytorchStreamWriter|enforce fail', str(e)):
+            raise
+        free = shutil.disk_usage(Path(path).parent).free / 2**20
+        raise OSError(f"could not write {path}: is the disk full? ({free:.0f} MiB free there; "
+                      f"torch said: {str(e).splitlines()[0]})") from None
     return Path(path)
 
 # %% ../../nbs/01_core.data.ipynb #d3b8474e

@@ -17,7 +17,7 @@ import torch, torch.distributed as dist
 from torch import nn
 from tqdm.auto import tqdm
 from .config import Config, default_device
-from .data import DataLoaders, atomic_write, progress_on
+from .data import DataLoaders, atomic_write, progress_on, save_torch
 
 # %% ../../nbs/02_core.learner.ipynb #363ba7c3
 def init_distributed(
@@ -551,8 +551,7 @@ def _save_checkpoint(self: Learner, path: str | Path) -> Path:
         ),
     )
     if is_main():
-        with atomic_write(path) as tmp:
-            torch.save(state, tmp)
+        save_torch(state, path)  # atomic; a full disk says so
     return Path(path)
 
 # %% ../../nbs/02_core.learner.ipynb #efd92339

@@ -122,7 +122,8 @@ def load_kg_dir(
     if gone:
         raise DataUnavailable(
             f"{path} has no {', '.join(gone)}; a KG directory needs train.txt, valid.txt and "
-            f"test.txt (tab-separated head, relation, tail), and facts.txt for the Neural-LP layout")
+            f"test.txt (tab-separated head, relation, tail), and facts.txt for the Neural-LP "
+            f"layout")
     layout = 'neurallp' if (path / 'facts.txt').exists() else 'conve'
     ent, rel = {}, {}
     for f, index in (('entities.txt', ent), ('relations.txt', rel)):

@@ -9,7 +9,7 @@ __all__ = ['FAMILY', 'main', 'get_kg', 'check_inputs', 'run_arm', 'planted_body'
            'summarise', 'run_sweep', 'run_noise', 'experiments_of', 'run_e2e_seeds', 'run']
 
 # %% ../../nbs/35_glidr.run.ipynb #39dcda77
-import json, math, time
+import json, math, shutil, time
 from pathlib import Path
 import torch
 from ..core.metrics import seed_ci
@@ -82,9 +82,10 @@ def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: in
     )
 
 # %% ../../nbs/35_glidr.run.ipynb #ec803e3e
-def _fit_arm(kg: KG, cfg: GLIDRConfig, arm: str, progress: bool):
+def _fit_arm(kg: KG, cfg: GLIDRConfig, arm: str, progress: bool, ckpt: Path | None = None):
     """Train one arm: the model, what early stopping, tuning or the chain guard chose, and (with
-    the guard) the graph model alone."""
+    the guard) the graph model alone; the rule learners checkpoint under `ckpt` (and resume)."""
+    sub = lambda name: Path(ckpt) / name if ckpt else None
     if arm in EMB_KINDS:
         learn = fit_embedding(kg, cfg, arm, progress)
         kb = learn.cb(KeepBestCB)
@@ -92,11 +93,11 @@ def _fit_arm(kg: KG, cfg: GLIDRConfig, arm: str, progress: bool):
         info = dict(lr=learn.lr, best_epoch=kb.best_epoch, valid_mrr=kb.best, epochs_run=n_ep)
         return learn.raw_model.eval(), info, None
     c = chain_only(cfg) if arm == 'chain' else cfg
-    m = fit_glidr(kg, c, progress=progress).raw_model.eval()
+    m = fit_glidr(kg, c, sub('model'), progress=progress).raw_model.eval()
     if arm == 'chain' or cfg.chain_guard == 'none' or cfg.body == 'chain':
         return m, {}, None
     t0 = time.perf_counter()
-    ch = fit_glidr(kg, chain_only(cfg), progress=progress).raw_model.eval()
+    ch = fit_glidr(kg, chain_only(cfg), sub('chain_guard'), progress=progress).raw_model.eval()
     guarded, heads = guard_chains(m, ch, kg)
     return guarded, dict(chain_heads=heads, guard_s=time.perf_counter() - t0), m
 
@@ -109,11 +110,12 @@ def run_arm(
     progress: bool = False,  # show progress bars
     save: str | Path | None = None,  # file for the trained weights (None: not saved)
     test_kg: KG | None = None,  # the KG whose test split and filter score it (None: kg)
+    ckpt: str | Path | None = None,  # checkpoint directory: a killed run resumes from it
 ) -> dict:
     """Train one arm on `kg` and return its test metrics (and rule metrics for the rule learners;
     for GLIDR under `chain_guard`, the heads that took chain rules and the graph model alone)."""
     t0 = time.perf_counter()
-    m, fit_info, graph = _fit_arm(kg, cfg, arm, progress)
+    m, fit_info, graph = _fit_arm(kg, cfg, arm, progress, ckpt)
     fit_s = time.perf_counter() - t0 - fit_info.get('guard_s', 0)  # the arm's own training
     if save:
         save_torch(m.state_dict(), save)
@@ -303,10 +305,15 @@ def run_noise(
 def _arm_runs(cfg: GLIDRConfig, ds: str, kg: KG, arm: str, out: Path | None) -> list:
     "Every seed of one arm on one dataset, each its own stage (planted: a new graph per seed)."
     def one(s):
-        save = stage_path(out, f'{ds}_{arm}_s{s}', '.pt') if out else None
+        key = f'{ds}_{arm}_s{s}'
+        save = stage_path(out, key, '.pt') if out else None
+        ck = stage_path(out, key, '.ckpt') if out else None
         graph = lambda: get_kg(ds, cfg, s) if ds == 'planted' else kg
-        return stage(out, f'{ds}_{arm}_s{s}', lambda: run_arm(graph(), cfg.replace(seed=s), arm,
-                                                                save=save))
+        fit = lambda: run_arm(graph(), cfg.replace(seed=s), arm, save=save, ckpt=ck)
+        res = stage(out, key, fit)
+        if ck:
+            shutil.rmtree(ck, ignore_errors=True)  # the stage is written: its checkpoints are done
+        return res
 
     return [one(s) for s in pbar(cfg.seeds, cfg.progress, desc=f'{ds} {arm}', leave=False)]
 

@@ -90,6 +90,8 @@ class KeepBestCB(Callback):
     """Restore, after fitting, the weights of the epoch with the best value of a valid metric;
     with `patience`, stop once that many epochs bring no better value (early stopping)."""
 
+    order = 80  # after CheckpointCB: the last checkpoint holds the current weights, not the best
+
     def __init__(
         self,
         metric: str = 'mrr',  # valid metric to maximise
@@ -118,6 +120,15 @@ class KeepBestCB(Callback):
     def after_fit(self):
         if self.state is not None and self.learn.completed:
             self.learn.raw_model.load_state_dict(self.state)
+
+    def state_dict(self) -> dict:  # in checkpoints: a resumed run keeps the best epoch so far
+        return dict(best=self.best, state=self.state, best_epoch=self.best_epoch,
+                    since=self.since)
+
+    def load_state_dict(self, d: dict):
+        if d:
+            self.best, self.state = d['best'], d['state']
+            self.best_epoch, self.since = d['best_epoch'], d['since']
 
 # %% ../../nbs/32b_glidr.training.ipynb #b77d5ae4
 def graphs_for(

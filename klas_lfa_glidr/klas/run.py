@@ -10,7 +10,7 @@ __all__ = ['FAMILY', 'main', 'check_inputs', 'make_splits', 'make_anchors', 'fit
            'finetune_arms', 'arm_summary', 'delta_vs', 'anchor_stats', 'selection_scores', 'run']
 
 # %% ../../nbs/18_klas.run.ipynb #389c6388
-import copy, itertools, time, warnings
+import copy, itertools, logging, time, warnings
 from typing import Callable
 from pathlib import Path
 import numpy as np
@@ -151,6 +151,8 @@ def _train_or_load(cfg: KLASConfig, k: int, m, first, S: dict, p: Path | None):
     if p and p.exists():
         m.load_state_dict(torch.load(p, map_location='cpu', weights_only=True))
     elif cfg.anchor_steps:
+        log = logging.getLogger('klas_lfa_glidr')
+        log.info('anchor %d: training %d steps', k, cfg.anchor_steps)
         w = first.num_features / m.num_features
         lr = cfg.anchor_lr * (w if cfg.anchor_lr_scaling == 'inverse_width' else 1.0)
         train_anchor(m, S['train'], steps=cfg.anchor_steps, bs=cfg.anchor_bs, lr=lr, seed=100 + k,
