@@ -220,12 +220,16 @@ def check_stages(
 # %% ../../nbs/06_core.cli.ipynb #edba404d
 def free_cores() -> int:
     """Cores this process may use: its affinity mask (what `taskset`, cgroups and Slurm allow),
-    capped by `OMP_NUM_THREADS` and by `KLG_THREADS` where set."""
+    capped by `OMP_NUM_THREADS` and by `KLG_THREADS` where set; `KLG_THREADS=auto` also leaves
+    out the cores that other work keeps busy (the 1-minute load), at the price of numbers that
+    depend on the machine's load."""
     n = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
     for k in ('OMP_NUM_THREADS', 'KLG_THREADS'):
         v = os.environ.get(k, '').strip()
         if v.isdigit() and int(v) > 0:
             n = min(n, int(v))
+    if os.environ.get('KLG_THREADS', '').strip() == 'auto' and hasattr(os, 'getloadavg'):
+        n = min(n, int((os.cpu_count() or 1) - os.getloadavg()[0] + 0.5))
     return max(1, n or 1)
 
 # %% ../../nbs/06_core.cli.ipynb #206b6bfe
@@ -237,7 +241,7 @@ def _warn_busy(threads: int):
         return
     if threads > 1 and load > cores:
         log.warning('the machine is busy (load %.1f on %d cores): %d torch threads may run many '
-                    'times slower than 1; set KLG_THREADS=1 (or OMP_NUM_THREADS=1)', load, cores,
+                    'times slower than 1; set KLG_THREADS=1 or KLG_THREADS=auto', load, cores,
                     threads)
 
 # %% ../../nbs/06_core.cli.ipynb #dc9b4644

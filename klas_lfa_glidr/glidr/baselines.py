@@ -8,11 +8,13 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.baselines.html.md"""
 __all__ = ['KGE_MODELS', 'chain_only', 'guard_chains', 'score_all', 'KGEmbedding', 'OneToNLoss', 'fit_embedding']
 
 # %% ../../nbs/34_glidr.baselines.ipynb #100cdc55
-import copy, math
+import copy, math, warnings
 import torch, torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.data import TensorDataset
-from torch_geometric.nn import kge
+with warnings.catch_warnings():  # torch_geometric's import calls the deprecated torch.jit.script
+    warnings.filterwarnings('ignore', '`torch.jit.script` is deprecated', FutureWarning)
+    from torch_geometric.nn import kge
 from ..core.config import set_seed
 from ..core.data import DataLoaders
 from ..core.learner import Learner

@@ -10,7 +10,11 @@ __all__ = ['BACKENDS', 'LARGE_GRAPH', 'EPS', 'FusedExist', 'edge_keys', 'dense_a
 # %% ../../nbs/31_glidr.layers.ipynb #286d0446
 import torch
 from torch import Tensor, nn
-from torch_geometric.nn import MessagePassing
+import warnings
+
+with warnings.catch_warnings():  # torch_geometric's import calls the deprecated torch.jit.script
+    warnings.filterwarnings('ignore', '`torch.jit.script` is deprecated', FutureWarning)
+    from torch_geometric.nn import MessagePassing
 from .data import with_inverse
 
 # %% ../../nbs/31_glidr.layers.ipynb #c3f9c727
