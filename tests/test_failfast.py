@@ -2,7 +2,7 @@
 any training; a second job into the same --out is refused; a job killed with -9 loses nothing
 finished and reruns to the end; --show-config lists every option."""
 
-import json, os, signal, subprocess, sys, time
+import json, os, re, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
 from _cli import klg
@@ -190,3 +190,27 @@ def test_no_progress_bars_in_a_log(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     assert '\r' not in r.stderr and 'it/s' not in r.stderr, r.stderr[-1000:]
     assert 'mykg_glidr_s0: done in' in r.stderr  # one log line per stage
+
+
+@pytest.mark.parametrize('family', ['klas', 'lfa', 'glidr'])
+def test_every_numeric_field_is_bounded_and_refuses_garbage(family):
+    "Every int or float field (or tuple of them) has a range; NaN, a word and a value below it fail."
+    import dataclasses, math, typing
+    from klas_lfa_glidr.core.config import ConfigError
+    from klas_lfa_glidr.klas.config import KLASConfig
+    from klas_lfa_glidr.lfa.model import LFAConfig
+    from klas_lfa_glidr.glidr.model import GLIDRConfig
+
+    cls = dict(klas=KLASConfig, lfa=LFAConfig, glidr=GLIDRConfig)[family]
+    base, (_, bounds), hints = cls.small(), cls.spec(), typing.get_type_hints(cls)
+    numeric = [f.name for f in dataclasses.fields(cls)
+               if re.search(r'\b(int|float)\b', str(hints[f.name]))]
+    assert len(numeric) > 20 and not [n for n in numeric if n not in bounds], 'unbounded fields'
+    for name in numeric:
+        lo = bounds[name][0]
+        bad = ['abc'] + (['nan'] if 'float' in str(hints[name]) else [])
+        if lo is not None and (lo > -1e9):
+            bad.append(str(lo - 1))
+        for v in bad:
+            with pytest.raises(ConfigError, match=name):
+                base.override([f'{name}={v}'])
