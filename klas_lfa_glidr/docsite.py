@@ -246,6 +246,8 @@ nav.klg-toc a{display:block;text-decoration:none;color:#444;padding:.1rem 0}
 nav.klg-toc a.h3{padding-left:.8rem}
 @media (max-width:900px){.klg-layout{display:block} aside.klg-side{position:static;height:auto}
 nav.klg-toc{display:none}}
+.jp-RenderedMarkdown pre{background:#f5f5f5;padding:.6rem .8rem;border-radius:4px;overflow-x:auto;
+margin:.6rem 0}
 p.description{font-style:italic;font-size:1.15rem;opacity:.75}
 table{border-collapse:collapse;margin:.5rem 0}
 th,td{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}"""

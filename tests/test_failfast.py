@@ -194,8 +194,8 @@ def test_no_progress_bars_in_a_log(tmp_path):
 
 @pytest.mark.parametrize('family', ['klas', 'lfa', 'glidr'])
 def test_every_numeric_field_is_bounded_and_refuses_garbage(family):
-    "Every int or float field (or tuple of them) has a range; NaN, a word and a value below it fail."
-    import dataclasses, math, typing
+    "Every int or float field (or tuple of them) has a range; NaN, a word and a lower value fail."
+    import dataclasses, typing
     from klas_lfa_glidr.core.config import ConfigError
     from klas_lfa_glidr.klas.config import KLASConfig
     from klas_lfa_glidr.lfa.model import LFAConfig
