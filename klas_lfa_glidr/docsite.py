@@ -365,7 +365,7 @@ def _math(html: str) -> str:
     return ''.join(parts)
 
 # %% ../nbs/09a_docsite.ipynb #17f601cd
-def _page_text(html: str) -> tuple[str, str]:
+def _page_text(html: str) -> tuple[list[str], str]:
     "The headings and the plain text of a rendered page's main column, for the search index."
     import html as H
 
@@ -375,7 +375,7 @@ def _page_text(html: str) -> tuple[str, str]:
     hs = [re.sub(r'<[^>]+>|¶', '', h) for h in found]
     text = H.unescape(re.sub(r'<[^>]+>', ' ', main))
     text = ' '.join(text.replace('¶', ' ').split())
-    return ' · '.join(H.unescape(h).strip() for h in hs), text[:20000]
+    return [H.unescape(h).strip() for h in hs], text[:20000]
 
 # %% ../nbs/09a_docsite.ipynb #10b10636
 def _load_pages(proc: Path, nbs: Path, abs_prefix: str) -> tuple[list, list]:
@@ -453,8 +453,8 @@ def render_site(
         html = _page_html(exp, p, nb, pages, groups)
         (site / p['file']).write_text(html)
         heads, text = _page_text(html)
-        index.append(dict(t=p['title'], f=p['file'], h=heads, x=text))
-        p.update(layout=True, n_pages=len(pages), headings=heads.count(' · ') + bool(heads))
+        index.append(dict(t=p['title'], f=p['file'], h=' · '.join(heads), x=text))
+        p.update(layout=True, n_pages=len(pages), headings=len(heads))
     (site / 'search.js').write_text('window.KLG_INDEX = ' + json.dumps(index) + ';\n')
     (site / 'manifest.json').write_text(json.dumps(pages, indent=1))
     return pages

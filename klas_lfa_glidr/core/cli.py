@@ -18,7 +18,7 @@ from fastcore.script import call_parse, CliError, is_cli
 import torch
 from .config import Config, ConfigError, PRESETS, default_device, config_table
 from .data import data_root, DATASETS, atomic_write
-from .data import DataUnavailable, ChecksumError, DataFormatError
+from .data import DataUnavailable, ChecksumError, DataFormatError, env_flag
 
 try:
     import fcntl
@@ -300,14 +300,11 @@ def run_job(
     preset: str,  # preset name stored in results.json
     out: Path,  # output directory (already checked)
     threads: int = 0,  # `pin_threads` before running (0: leave the thread count as it is)
-    check: Callable | None = None,  # check(cfg): refuse bad inputs before anything runs
     force: bool = False,  # move stages of another config aside instead of refusing
 ) -> dict:
-    """Check first (`check(cfg)`, and that the stages under `out` fit `cfg`), then write
-    `config.json`, run `run_fn`, and write `results.json` (atomically, only on success)."""
+    """Check that the stages under `out` fit `cfg`, then write `config.json`, run `run_fn`, and
+    write `results.json` (atomically, only on success)."""
     pin_threads(cfg, threads)
-    if check:
-        check(cfg)
     check_stages(out, cfg, record=False, force=force)
     write_json(cfg.to_dict(), out / 'config.json')
     t0 = time.perf_counter()
@@ -418,7 +415,7 @@ def paper_opt_in(
     """True only when `KLG_PAPER=1` is set: Jupyter's Run All ignores nbdev's `#| slow` and
     `#| cuda` flags, so a walkthrough's paper-scale cell runs only when asked for (`pytest
     --runslow` sets it)."""
-    if os.environ.get('KLG_PAPER', '').lower() in ('1', 'true', 'yes'):
+    if env_flag('KLG_PAPER'):
         return True
     print(f"skipped {what}: set KLG_PAPER=1 to run it (hours on a GPU node)")
     return False

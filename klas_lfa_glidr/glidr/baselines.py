@@ -8,18 +8,16 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.baselines.html.md"""
 __all__ = ['KGE_MODELS', 'chain_only', 'guard_chains', 'score_all', 'KGEmbedding', 'OneToNLoss', 'fit_embedding']
 
 # %% ../../nbs/34_glidr.baselines.ipynb #100cdc55
-import copy, math, warnings
+import copy, math
 import torch, torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.data import TensorDataset
-with warnings.catch_warnings():  # torch_geometric's import calls the deprecated torch.jit.script
-    warnings.filterwarnings('ignore', '`torch.jit.script` is deprecated', FutureWarning)
-    from torch_geometric.nn import kge
 from ..core.config import set_seed
 from ..core.data import DataLoaders
 from ..core.learner import Learner
 from .data import KG, answers, queries
 from .model import GLIDRConfig, GLIDR, EMB_KINDS, chain_pairs
+from torch_geometric.nn import kge  # after glidr.layers, which silences its import warning
 from .ranking import answer_mask, evaluate
 from .training import mrr_metric, KeepBestCB
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import math
 import torch, torch.nn.functional as F, torch.utils.checkpoint
 from torch import nn, Tensor
-from ..core.config import Config, ConfigError, Options
+from ..core.config import Config, ConfigError, Options, SEED_RANGE
 from .layers import KGraph, exist, EPS, LARGE_GRAPH
 
 # %% ../../nbs/32_glidr.model.ipynb #aed73f48
@@ -218,7 +218,7 @@ class GLIDRExperiments(Options):
         planted_lr=(0, 10), planted_n_free_max=(0, 6), planted_beam=(2, 256),
         planted_top_k=(1, 10), planted_deep_n_free=(2, 6), e2e_epochs=(0, None),
         e2e_n_free_max=(0, 6), e2e_lr=(0, 10), e2e_perception_lr=(0, 10), e2e_per_digit=(2, 180),
-        e2e_next=(1, None), seeds=(0, 2**32 - 1),
+        e2e_next=(1, None), seeds=SEED_RANGE,
     )
 
 # %% ../../nbs/32_glidr.model.ipynb #10bf370e

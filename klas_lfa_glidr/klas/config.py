@@ -9,7 +9,7 @@ __all__ = ['ARMS', 'PAPER', 'KLASData', 'KLASAnchors', 'KLASSelection', 'KLASFin
 
 # %% ../../nbs/17a_klas.config.ipynb #389c6388
 from dataclasses import dataclass
-from ..core.config import Config, ConfigError, Options
+from ..core.config import Config, ConfigError, Options, SEED_RANGE
 
 # %% ../../nbs/17a_klas.config.ipynb #d834221a
 ARMS = dict(
@@ -153,7 +153,7 @@ class KLASConfig(KLASFinetune, KLASSelection, KLASAnchors, KLASData, Config):
     arms: tuple[str, ...] = ('klas', 'klas_coarse', 'klas_cka', 'klas_matched', 'snnet', 'random',
                              'random_pairs')
 
-    _bounds = dict(seeds=(0, 2**32 - 1))
+    _bounds = dict(seeds=SEED_RANGE)
     _stage_only = ('seeds', 'arms')  # a rerun with other seeds or arms reuses finished stages
 
     @classmethod

@@ -49,8 +49,8 @@ def check_inputs(
 ) -> None:
     """Refuse, in seconds and before any training, what would fail later: unknown timm models, an
     image folder without train/ and val/, CIFAR-100 missing while offline."""
-    if cfg.anchor_source == 'timm':
-        [check_model_name(n) for n in cfg.timm_models]
+    for n in cfg.timm_models if cfg.anchor_source == 'timm' else ():
+        check_model_name(n)
     if cfg.data == 'folder':
         gone = [s for s in ('train', 'val') if not (Path(cfg.data_dir) / s).is_dir()]
         if not cfg.data_dir or gone:

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from ..core.config import Config, ConfigError, Options, set_seed
+from ..core.config import Config, ConfigError, Options, set_seed, SEED_RANGE
 from ..core.hooks import HookPoint
 from ..core.metrics import count_params
 from ..core.data import DataLoaders
@@ -163,7 +163,7 @@ class LFAConfig(InterventionConfig, PDSConfig, LFATrainConfig, LFAModelConfig, C
     seeds: tuple[int, ...] = (0, 1)  # training seeds per arm (spec §9.1: two at CPU scale)
     # arms also trained with pos='alibi' (confound check, spec §8.1)
     alibi_arms: tuple[str, ...] = ()
-    _bounds = dict(seeds=(0, 2**32 - 1))
+    _bounds = dict(seeds=SEED_RANGE)
     _stage_only = ('arms', 'seeds', 'alibi_arms')  # more arms or seeds reuse finished stages
 
     @classmethod
