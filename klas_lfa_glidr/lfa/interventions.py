@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from ..core.hooks import run_with_cache, run_with_hooks, act_name
+from ..core.hooks import run_with_cache, run_with_hooks, act_name, attn_shape
 from ..core.config import model_device
 from ..core.metrics import cohens_d, cohens_dz, hedges_g, bootstrap_ci
 from .data import Battery
@@ -65,11 +65,11 @@ def recency_grid(
 
 # %% ../../nbs/23_lfa.interventions.ipynb #3071896e
 def check_heads(
-    model,  # an LFAModel (or any model with `cfg.n_layer`, `cfg.n_head`)
+    model,  # an LFAModel, or any model with `blocks.L.attn` hook points (`attach_attention_hooks`)
     heads: list,  # (layer, head) pairs, 0-based
 ):
     "Raise `IndexError` naming the valid range when a (layer, head) does not exist in `model`."
-    L, H = len(model.blocks), model.blocks[0].attn.H
+    L, H = attn_shape(model)
     for l, h in heads:
         if not 0 <= l < L:
             raise IndexError(f"layer {l} does not exist; valid layers are 0..{L - 1} (0-based)")
@@ -79,7 +79,7 @@ def check_heads(
 # %% ../../nbs/23_lfa.interventions.ipynb #4f6adb33
 @torch.no_grad()
 def mean_z(
-    model,  # a hookable LFAModel
+    model,  # a model with `hook_z` points (ours, or `attach_attention_hooks`)
     ids: Tensor,  # [N, T] reference token ids
     bs: int = 128,  # batch size
 ) -> dict:
@@ -89,37 +89,41 @@ def mean_z(
         _, c = run_with_cache(model, ids[s : s + bs], names='*hook_z')
         for k, v in c.items():
             l = int(k.split('.')[1])
-            sums[l] = sums.get(l, 0) + v.sum(0)
+            sums[l] = sums.get(l, 0) + v.transpose(1, 2).sum(0)
         n += len(ids[s : s + bs])
     return {l: v / n for l, v in sums.items()}
 
 # %% ../../nbs/23_lfa.interventions.ipynb #5cda766c
 def _ablate(x: Tensor, hs: list, l: int, mode: str, alpha: float, ref: dict | None, seed: int):
-    "A copy of activation `x` (`[B, H, ...]`) with heads `hs` of layer `l` suppressed by `mode`."
+    """A copy of activation `x` with heads `hs` of layer `l` suppressed by `mode`: `hook_z`
+    `[B, T, H, d_h]`, or in mode 'pattern' `hook_pattern` `[B, H, T, T]`."""
     if mode == 'scale' and alpha == 1:
         return x
     x = x.clone()
+    y = x if mode == 'pattern' else x.transpose(1, 2)  # a [B, H, ...] view of the copy
     if mode == 'zero':
-        x[:, hs] = 0
+        y[:, hs] = 0
     elif mode == 'scale':
-        x[:, hs] *= alpha
+        y[:, hs] *= alpha
     elif mode == 'mean':
-        x[:, hs] = ref[l][hs, : x.shape[2]].to(x)
+        y[:, hs] = ref[l][hs, : y.shape[2]].to(x)
     elif mode == 'resample':
         g = torch.Generator().manual_seed(seed + l)
         B = len(x)
         # another sequence for every row
         perm = (torch.arange(B) + torch.randint(1, max(B, 2), (1,), generator=g)) % B
-        x[:, hs] = x[perm][:, hs]
+        y[:, hs] = y[perm][:, hs]
     else:
         T = x.shape[-1]
-        c = torch.ones(T, T, device=x.device).tril()
-        x[:, hs] = (c / c.sum(-1, keepdim=True)).to(x)
+        c = torch.ones(T, T, device=x.device)
+        c = c.tril() if not y[:, hs].triu(1).any() else c  # uniform over the keys it could see
+        y[:, hs] = (c / c.sum(-1, keepdim=True)).to(x)
     return x
+
 
 # %% ../../nbs/23_lfa.interventions.ipynb #1e23be4e
 def ablation_hooks(
-    model,  # a hookable LFAModel
+    model,  # a hookable LFAModel, or any model after `attach_attention_hooks`
     heads: list,  # [(layer, head)] 0-based
     mode: str = 'zero',  # zero | scale | mean | resample | pattern
     alpha: float = 0.0,  # scale factor (mode 'scale')
@@ -249,7 +253,7 @@ def intervention_report(
                acc_clean={k: float((v > 0).mean()) for k, v in clean.items()},
                main=eff(heads, mode), mean=eff(heads, 'mean'))
     ctl = [eff(hs, mode, boot=0)
-           for hs in random_control(heads, model.blocks[0].attn.H, n_control, seed)]
+           for hs in random_control(heads, attn_shape(model)[1], n_control, seed)]
     draws = lambda k: [c[k]['d_av'] for c in ctl]
     out['control'] = {}
     if ctl:

@@ -386,7 +386,8 @@ class Attention(nn.Module):
         self.q, self.k = Mix(cfg.qk_mixing, H, dh), Mix(cfg.qk_mixing, H, dh)
         self.v, self.o = Mix(cfg.v_mixing, H, dh), Mix(cfg.o_mixing, H, dh)
         self.gate = nn.Linear(H * dh, H) if cfg.gated_attention else None
-        for n in ('q', 'k', 'v', 'attn_scores', 'pattern', 'z'):
+        rot = ('rot_q', 'rot_k') if cfg.pos == 'rope' else ()
+        for n in ('q', 'k', 'v', *rot, 'attn_scores', 'pattern', 'z'):
             setattr(self, f'hook_{n}', _hp(hookable))
         cos, sin = rope_cache(cfg.n_ctx, dh)
         self.register_buffer('cos', cos, persistent=False)
@@ -398,11 +399,13 @@ class Attention(nn.Module):
 
     def forward(self, h: Tensor, vin: Tensor) -> Tensor:
         B, T, _ = h.shape
-        heads = lambda t: t.view(B, T, self.H, self.dh).transpose(1, 2)
-        q, k, v = heads(self.q(h)), heads(self.k(h)), heads(self.v(vin))
+        # hooks see [B, T, H, d_h]; the maths runs on [B, H, T, d_h] views
+        heads = lambda t, hp: hp(t.view(B, T, self.H, self.dh)).transpose(1, 2)
+        q, k = heads(self.q(h), self.hook_q), heads(self.k(h), self.hook_k)
+        v = heads(self.v(vin), self.hook_v)
         if self.pos == 'rope':
-            q, k = apply_rope(q, self.cos, self.sin), apply_rope(k, self.cos, self.sin)
-        q, k, v = self.hook_q(q), self.hook_k(k), self.hook_v(v)
+            q = self.hook_rot_q(apply_rope(q, self.cos, self.sin).transpose(1, 2)).transpose(1, 2)
+            k = self.hook_rot_k(apply_rope(k, self.cos, self.sin).transpose(1, 2)).transpose(1, 2)
         s = q @ k.transpose(-1, -2) * self.dh**-0.5
         if self.pos == 'alibi':
             s = s + self.alibi[:, :T, :T]
@@ -410,8 +413,8 @@ class Attention(nn.Module):
         z = self.hook_pattern(s.softmax(-1)) @ v
         if self.gate is not None:
             z = z * torch.sigmoid(self.gate(h)).transpose(1, 2)[..., None]
-        z = self.hook_z(z)
-        return self.o(z.transpose(1, 2).reshape(B, T, -1))
+        z = self.hook_z(z.transpose(1, 2))
+        return self.o(z.reshape(B, T, -1))
 
 # %% ../../nbs/21_lfa.model.ipynb #75812a6d
 class Block(nn.Module):

@@ -11,7 +11,7 @@ __all__ = ['pair_tv', 'analysed_heads', 'query_rows', 'stability_a', 'head_profi
 import numpy as np
 import torch
 from scipy.optimize import linear_sum_assignment
-from ..core.hooks import run_with_cache
+from ..core.hooks import run_with_cache, attn_shape
 from ..core.config import model_device
 from .data import MinimalPairs
 
@@ -58,7 +58,7 @@ def query_rows(
 ) -> list[np.ndarray]:
     "Per prompt, the attention rows `[L, H, len]` of its last position."
     dev = model_device(model)
-    L = len(model.blocks)
+    L = attn_shape(model)[0]
     out = []
     for s in range(0, len(bat), bs):
         _, c = run_with_cache(model, bat.ids[s : s + bs].to(dev), names='*hook_pattern')
