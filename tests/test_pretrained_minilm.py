@@ -144,3 +144,44 @@ def test_ablation_at_z_equals_zeroing_w_o(mini):
         check_heads(model, [(0, 12)])
     detach_hooks(model)
     attach_attention_hooks(model)  # the fixture stays usable
+
+
+def tiny_decoder(kind):
+    "A random-weight GPT-2 or Llama of 2 layers x 4 heads (no download), and how to zero a head."
+    torch.manual_seed(0)
+    if kind == 'gpt2':
+        cfg = transformers.GPT2Config(n_layer=2, n_head=4, n_embd=32, vocab_size=50, n_positions=64)
+        m = transformers.GPT2Model(cfg).eval()
+        w_o = lambda l: m.h[l].attn.c_proj.weight  # Conv1D: [in, out]
+        return m, lambda l, h: w_o(l)[h * 8 : (h + 1) * 8, :]
+    cfg = transformers.LlamaConfig(num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                                   hidden_size=32, intermediate_size=64, vocab_size=50)
+    m = transformers.LlamaModel(cfg).eval()
+    return m, lambda l, h: m.layers[l].self_attn.o_proj.weight[:, h * 8 : (h + 1) * 8]
+
+
+@pytest.mark.parametrize('kind', ['gpt2', 'llama'])
+def test_decoders_we_did_not_build(kind):
+    "GPT-2- and Llama-like layouts are found; PDS reads them as causal; z ablation equals W_O."
+    m, head_cols = tiny_decoder(kind)
+    info = attach_attention_hooks(m)
+    assert (info['n_layer'], info['n_head']) == (2, 4)
+    ids = torch.randint(0, 50, (16, 12), generator=torch.Generator().manual_seed(1))
+    _, c = run_with_cache(m, ids)
+    with torch.no_grad():
+        att = m(ids, output_attentions=True).attentions
+    for l in range(2):
+        torch.testing.assert_close(c[f'blocks.{l}.attn.hook_pattern'], att[l])
+        assert c[f'blocks.{l}.attn.hook_z'].shape == (16, 12, 4, 8)
+    res = model_pds(m, ids, diffuse_c_min=0)
+    assert res['causal'] is True and res['pds'].shape == (2, 4)
+    with torch.no_grad():
+        abl = run_with_hooks(m, ids, fwd_hooks=ablation_hooks(m, [(1, 3)])).last_hidden_state
+        cols = head_cols(1, 3)
+        keep = cols.clone()
+        cols.zero_()
+        ref = m(ids).last_hidden_state
+        cols.copy_(keep)
+        clean = m(ids).last_hidden_state
+    torch.testing.assert_close(abl, ref, atol=1e-5, rtol=1e-5)
+    assert (abl - clean).abs().max() > 1e-4
