@@ -154,8 +154,9 @@ def tiny_decoder(kind):
         m = transformers.GPT2Model(cfg).eval()
         w_o = lambda l: m.h[l].attn.c_proj.weight  # Conv1D: [in, out]
         return m, lambda l, h: w_o(l)[h * 8 : (h + 1) * 8, :]
-    cfg = transformers.LlamaConfig(num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-                                   hidden_size=32, intermediate_size=64, vocab_size=50)
+    cfg = transformers.LlamaConfig(num_hidden_layers=2, num_attention_heads=4,
+                                   num_key_value_heads=2, hidden_size=32, intermediate_size=64,
+                                   vocab_size=50)
     m = transformers.LlamaModel(cfg).eval()
     return m, lambda l, h: m.layers[l].self_attn.o_proj.weight[:, h * 8 : (h + 1) * 8]
 
