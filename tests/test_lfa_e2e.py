@@ -32,6 +32,8 @@ def test_klg_lfa_small_and_rerun(tmp_path):
     assert set(m['hypotheses']) == {'H1', 'H2', 'H3', 'H4'} and all(
         isinstance(h['held'], bool) for h in m['hypotheses'].values()
     )
+    # two seeds cannot give a verdict (at least three are needed)
+    assert {h['verdict'] for h in m['hypotheses'].values()} == {'not testable here'}
     for v in m['summary'].values():
         assert (
             len(v['valid_loss']['values']) == 2 and v['valid_loss']['ci'] is not None

@@ -6,9 +6,9 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/lfa.data.html.md"""
 
 # %% auto #0
 __all__ = ['SPECIALS', 'FEMALE', 'MALE', 'ADJ', 'VERBS', 'OBJ', 'FILLERS', 'FUNC', 'COREF_WORDS', 'MIX', 'TINYSTORIES',
-           'STORY_NAMES', 'WordTokenizer', 'corefworld_tokenizer', 'coref_prompt', 'recency_prompt', 'ngram_text',
-           'copy_text', 'sample_text', 'corefworld_windows', 'LMDataset', 'Battery', 'make_battery', 'MinimalPairs',
-           'corefworld_batteries', 'load_tinystories', 'story_names', 'text_windows']
+           'STORY_NAMES', 'WordTokenizer', 'corefworld_tokenizer', 'coref_prompt', 'recency_prompt', 'coref2_prompt',
+           'recency3_prompt', 'ngram_text', 'copy_text', 'sample_text', 'corefworld_windows', 'LMDataset', 'Battery',
+           'make_battery', 'MinimalPairs', 'corefworld_batteries', 'load_tinystories', 'story_names', 'text_windows']
 
 # %% ../../nbs/20_lfa.data.ipynb #12d0863e
 import re, random, collections
@@ -66,7 +66,7 @@ OBJ = ['ball', 'book', 'cup', 'hat', 'box', 'kite']
 FILLERS = ['very', 'really', 'quite', 'so', 'just']
 FUNC = ['.', ',', 'and', 'then', 'the', 'one', 'who', 'was', 'is', 'last', 'he', 'she']
 COREF_WORDS = FUNC + ADJ + VERBS + FEMALE + MALE + OBJ + FILLERS
-MIX = dict(coref=0.35, recency=0.25, ngram=0.30, copy=0.10)
+MIX = dict(coref=0.35, recency=0.15, recency3=0.10, ngram=0.30, copy=0.10)
 
 # %% ../../nbs/20_lfa.data.ipynb #4155ea7f
 def corefworld_tokenizer() -> WordTokenizer:
@@ -132,6 +132,44 @@ def recency_prompt(
         a, b = b, a
     return ['<bos>', a, rng.choice(VERBS), b, '.', 'the', 'last', 'one', 'is'], b, a, {}
 
+# %% ../../nbs/20_lfa.data.ipynb #b253ff0a
+def coref2_prompt(
+    rng: random.Random,  # random source of names, facts, order and fillers
+    fillers: int = 0,  # filler words inserted between the first name and the question
+    names: tuple = (FEMALE, MALE),  # (female, male) name lists
+) -> tuple[list, str, str, dict]:
+    """Two facts, one per pronoun: `<bos> X met Y . she was A . he was B . the one who was B is` →
+    the man. The asked fact is the later one in half of the prompts."""
+    f, m = rng.choice(names[0]), rng.choice(names[1])
+    first, second = (f, m) if rng.random() < 0.5 else (m, f)
+    a1, a2 = rng.sample(ADJ, 2)
+    facts = [('she', a1, f), ('he', a2, m)]
+    rng.shuffle(facts)
+    pro, adj, ans = facts[rng.randrange(2)]
+    w = ['<bos>', first, rng.choice(VERBS), second, '.']
+    for p, a, _ in facts:
+        w += [p, 'was', a, '.']
+    w += ['the', 'one', 'who', 'was', adj, 'is']
+    w, idx = _insert_fillers(w, 4, fillers, rng)
+    meta = dict(recent=ans == second, later_fact=adj == facts[1][1], index=idx)
+    return w, ans, (m if ans == f else f), meta
+
+
+# %% ../../nbs/20_lfa.data.ipynb #29c58a3f
+def recency3_prompt(
+    rng: random.Random,  # random source of names, order and fillers
+    fillers: int = 0,  # filler words inserted after the first sentence
+    names: tuple = (FEMALE, MALE),  # (female, male) name lists
+) -> tuple[list, str, str, dict]:
+    """Two sentences, four names: `<bos> X met Y . Z saw W . the last one is` → W; the distractor
+    is one of X, Y, Z at random."""
+    x, y, z, w4 = rng.sample(names[0] + names[1], 4)
+    w = ['<bos>', x, rng.choice(VERBS), y, '.', z, rng.choice(VERBS), w4, '.', 'the', 'last', 'one',
+         'is']
+    w, idx = _insert_fillers(w, 5, fillers, rng)
+    return w, w4, rng.choice([x, y, z]), dict(index=idx)
+
+
 # %% ../../nbs/20_lfa.data.ipynb #0f824671
 def ngram_text(
     rng: random.Random,  # random source of the adjective
@@ -154,19 +192,23 @@ def sample_text(
     rng: random.Random,  # random source of the template and its words
     np_rng,  # numpy generator for the n-gram template
     mix: dict = MIX,  # probability of each template
-    fillers: tuple = (0, 4),  # (min, max) filler sentences in coref prompts
+    fillers: tuple = (0, 4),  # (min, max) filler words in coref and two-fact prompts
 ) -> list[str]:
     "One training instance of a template drawn with probabilities `mix` (prompt plus answer)."
     kind = rng.choices(list(mix), weights=list(mix.values()))[0]
-    if kind == 'coref':
-        w, a, _, _ = coref_prompt(rng, rng.randint(*fillers))
+    prompts = dict(coref=coref_prompt, coref2=coref2_prompt, recency3=recency3_prompt)
+    if kind in prompts:
+        w, a, _, _ = prompts[kind](rng, rng.randint(*fillers))
         return w + [a, '.']
     if kind == 'recency':
         w, a, _, _ = recency_prompt(rng)
         return w + [a, '.']
     if kind == 'ngram':
         return ngram_text(rng, np_rng)
-    return copy_text(rng)
+    if kind == 'copy':
+        return copy_text(rng)
+    raise ValueError(f"unknown template {kind!r}; known: {list(MIX)}")
+
 
 # %% ../../nbs/20_lfa.data.ipynb #2bba379e
 def corefworld_windows(
@@ -261,12 +303,24 @@ def corefworld_batteries(
     tok: WordTokenizer | None = None,  # tokenizer (None: `corefworld_tokenizer()`)
     names: tuple = (FEMALE, MALE),  # (female, male) name lists
     pds: torch.Tensor | None = None,  # PDS windows to use instead of generated ones
+    battery: str = 'hard',  # hard (long distances, distractors) | simple | two_fact
+    sem_fillers: tuple = (8, 14),  # (min, max) fillers before the question, hard semantic prompts
 ) -> dict:
     "The evaluation sets of spec §9.1: semantic, targeted, pds windows and minimal pairs."
+    if battery not in ('hard', 'simple', 'two_fact'):
+        raise ValueError(f"battery={battery!r}; allowed values: hard, simple, two_fact")
     tok = tok or corefworld_tokenizer()
     rng = random.Random(seed)
-    sem = make_battery([coref_prompt(rng, names=names) for _ in range(n_sem)], tok)
-    tgt = make_battery([recency_prompt(rng, names=names) for _ in range(n_tgt)], tok)
+    if battery != 'simple':
+        far = lambda: rng.randint(*sem_fillers)
+        near = lambda: rng.randint(0, 4)
+        sem = [coref_prompt(rng, far(), names) for _ in range(n_sem)] if battery == 'hard' else [
+            coref2_prompt(rng, near(), names) for _ in range(n_sem)]
+        sem = make_battery(sem, tok)
+        tgt = make_battery([recency3_prompt(rng, near(), names) for _ in range(n_tgt)], tok)
+    else:
+        sem = make_battery([coref_prompt(rng, names=names) for _ in range(n_sem)], tok)
+        tgt = make_battery([recency_prompt(rng, names=names) for _ in range(n_tgt)], tok)
     xs, xts, idx = [], [], []
     for i in range(n_pairs):
         s = rng.random()

@@ -135,9 +135,15 @@ class InterventionConfig(Options):
 
     n_sem: int = 512  # semantic coreference prompts
     n_tgt: int = 512  # targeted (recency) prompts
+    battery: str = 'hard'  # hard (long distances, distractors) | simple (at ceiling) | two_fact
+    sem_fillers: tuple[int, ...] = (8, 14)  # hard battery: (min, max) fillers before the question
     tau_pds: float = 0.10  # recency heads: minimum PDS (spec §4.1)
     rec_w: int = 3  # recency heads: a recent offset is at most rec_w tokens back
-    tau_R: float = 0.3  # recency heads: minimum attention mass at recent offsets
+    tau_R: float = 0.2  # recency heads: least attention mass at recent offsets above rec_baseline
+    rec_baseline: str = 'uniform'  # uniform (an even head's R_w is subtracted) | none (spec §4.1)
+    control_pool: str = 'all'  # random-heads control: all layers | same_layers (spec §4.2)
+    # H3 is judged only when every clean battery accuracy lies in this band (no chance, no ceiling)
+    acc_band: tuple[float, ...] = (0.6, 0.98)
     ablation: str = 'zero'  # zero | scale | mean | resample | pattern
     effect_size: str = 'd_av'  # d_av | d_z | hedges_g (headline)
     alphas: tuple[float, ...] = (1.0, 0.5, 0.25, 0.0)  # dose-response scales
@@ -148,10 +154,11 @@ class InterventionConfig(Options):
     stability: str = 'minimal_pairs'  # minimal_pairs | seed_pairs (also computed when ≥ 2 seeds)
     _choices = dict(ablation=('zero', 'scale', 'mean', 'resample', 'pattern'),
                     effect_size=('d_av', 'd_z', 'hedges_g'),
-                    stability=('minimal_pairs', 'seed_pairs'))
+                    stability=('minimal_pairs', 'seed_pairs'), battery=('hard', 'simple', 'two_fact'),
+                    rec_baseline=('uniform', 'none'), control_pool=('all', 'same_layers'))
     _bounds = dict(n_boot=(0, None), rec_w=(1, 8), n_control=(0, None), n_sem=(1, None),
                    n_tgt=(1, None), tau_pds=(0, 1), tau_R=(0, 1), alphas=(0, None),
-                   n_pairs=(1, None))
+                   n_pairs=(1, None), acc_band=(0, 1), sem_fillers=(0, 24))
 
 # %% ../../nbs/21_lfa.model.ipynb #4b58024f
 @dataclass
@@ -163,8 +170,12 @@ class LFAConfig(InterventionConfig, PDSConfig, LFATrainConfig, LFAModelConfig, C
     seeds: tuple[int, ...] = (0, 1)  # training seeds per arm (spec §9.1: two at CPU scale)
     # arms also trained with pos='alibi' (confound check, spec §8.1)
     alibi_arms: tuple[str, ...] = ()
+    # arms also trained with learned absolute positions (GPT-2-like; only 'std' can): H1/H2's
+    # standard transformer, whose position lives in the residual stream and so can dissolve
+    abs_arms: tuple[str, ...] = ()
     _bounds = dict(seeds=SEED_RANGE)
-    _stage_only = ('arms', 'seeds', 'alibi_arms')  # more arms or seeds reuse finished stages
+    # more arms or seeds reuse finished stages
+    _stage_only = ('arms', 'seeds', 'alibi_arms', 'abs_arms')
 
     @classmethod
     def small(cls, **kw):
@@ -177,8 +188,9 @@ class LFAConfig(InterventionConfig, PDSConfig, LFATrainConfig, LFAModelConfig, C
 
     @classmethod
     def cpu(cls, **kw):
-        "The CPU reproduction of spec §9.1: 6×6, d_h 16, 2,000 steps, four arms × 2 seeds."
-        return cls(**kw)
+        """The CPU reproduction of spec §9.1: 6×6, d_h 16, 2,000 steps, four arms × 3 seeds, and
+        Std-T with learned absolute positions."""
+        return cls(**{**dict(seeds=(0, 1, 2), abs_arms=('std',)), **kw})
 
     @classmethod
     def paper(cls, **kw):
@@ -229,10 +241,24 @@ def _validate_streams(self: LFAModelConfig):
 # %% ../../nbs/21_lfa.model.ipynb #d45ce1e4
 def _validate_lfa(self: LFAConfig):
     _validate_streams(self)
-    bad = [a for a in tuple(self.arms) + tuple(self.alibi_arms) if a not in ARMS]
+    bad = [a for a in (*self.arms, *self.alibi_arms, *self.abs_arms) if a not in ARMS]
     if bad:
         raise ConfigError(f"arms {bad} are unknown; allowed values: {list(ARMS)}")
+    multi = [a for a in self.abs_arms if ARMS[a].get('stream_mode', 'single') != 'single']
+    if multi:
+        raise ConfigError(f"abs_arms={multi}: learned absolute positions need a single-stream "
+                          "arm; allowed: ['std']")
+    lo_hi = tuple(self.acc_band)
+    if len(lo_hi) != 2 or not lo_hi[0] < lo_hi[1]:
+        raise ConfigError(f"acc_band={lo_hi}: give two accuracies, low < high, e.g. 0.6,0.98")
+    sf = tuple(self.sem_fillers)
+    if len(sf) != 2 or sf[0] > sf[1]:
+        raise ConfigError(f"sem_fillers={sf}: give two counts, min <= max, e.g. 8,14")
+    if self.battery == 'hard' and 15 + sf[1] > self.n_ctx:  # a coreference prompt has 15 words
+        raise ConfigError(f"sem_fillers={sf}: a prompt of 15 + {sf[1]} tokens exceeds "
+                          f"n_ctx={self.n_ctx}; lower the fillers or raise n_ctx")
     return self
+
 
 # %% ../../nbs/21_lfa.model.ipynb #62d61bc1
 class CLN(nn.Module):

@@ -243,7 +243,7 @@ def pds_result(
         delta_star=(k_rel[..., 1:9].argmax(-1) + 1).numpy(), pds_layer=np.array(layer),
         pds_max=_nanmax(head[[l - 1 for l in deep]]),
         dissolution=dissolution_layer(layer, tau_diss), kernel=kernel, sink_mode=acc.sink, n=N,
-        deep=deep, causal=acc.causal
+        deep=deep, causal=acc.causal, T=T, i0=acc.i0
     )
 
 # %% ../../nbs/22_lfa.pds.ipynb #30d1c228

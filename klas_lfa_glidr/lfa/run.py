@@ -65,15 +65,17 @@ def analyse(
     "PDS, recency heads, interventions and stability of one model on the batteries `B`."
     L, H = cfg.n_layer, cfg.n_head
     res, pds = _pds_part(model, cfg, B, seed)
-    rh = recency_heads(res, cfg.tau_pds, cfg.rec_w, cfg.tau_R)
+    rh = recency_heads(res, cfg.tau_pds, cfg.rec_w, cfg.tau_R, baseline=cfg.rec_baseline)
     iv = intervention_report(model, B['semantic'], B['targeted'], rh['heads'], B['pds'],
-                             cfg.ablation, cfg.alphas, cfg.n_control, cfg.n_boot, seed)
+                             cfg.ablation, cfg.alphas, cfg.n_control, cfg.n_boot, seed,
+                             cfg.control_pool)
     sa = stability_a(model, B['pairs'], analysed_heads(cfg.analysis_heads, L, H), cfg.tau_inv)
     sall = stability_a(model, B['pairs'], analysed_heads('all', L, H), cfg.tau_inv)
     inv_all = np.array(sall['head_invariant_rate']).reshape(L, H) >= 0.5
     return dict(
         **pds, pds_resample=pds_resample(model, B['pds'], i0=cfg.pds_i0, seed=seed), recency=rh,
-        recency_grid=recency_grid(res, (0.05, 0.10, 0.20), cfg.rec_w, cfg.tau_R),
+        recency_grid=recency_grid(res, (0.05, 0.10, 0.20), cfg.rec_w, cfg.tau_R,
+                                  cfg.rec_baseline),
         interventions=iv, stability=sa, stability_all=sall, profile=head_profile(res),
         invariant=inv_all,
     )
@@ -94,7 +96,8 @@ def batteries(
 ) -> dict:
     """Evaluation sets for `cfg` (CorefWorld, or CorefWorld-style prompts with TinyStories names
     and text windows)."""
-    kw = dict(n_sem=cfg.n_sem, n_tgt=cfg.n_tgt, n_pds=cfg.n_pds, n_pairs=cfg.n_pairs, T=cfg.n_ctx)
+    kw = dict(n_sem=cfg.n_sem, n_tgt=cfg.n_tgt, n_pds=cfg.n_pds, n_pairs=cfg.n_pairs, T=cfg.n_ctx,
+              battery=cfg.battery, sem_fillers=tuple(cfg.sem_fillers))
     if cfg.corpus == 'corefworld':
         return corefworld_batteries(**kw)
     return corefworld_batteries(**kw, tok=tok, names=story_names(tok), pds=valid[:, : cfg.n_ctx])
@@ -139,6 +142,7 @@ def run_lfa(
     check_stages(out, cfg)  # more arms or seeds reuse the finished stages; other changes refuse
     jobs = [(a, cfg.pos, s) for a in cfg.arms for s in cfg.seeds]
     jobs += [(a, 'alibi', s) for a in cfg.alibi_arms for s in cfg.seeds]
+    jobs += [(a, 'learned_abs', s) for a in cfg.abs_arms for s in cfg.seeds]
     data, B, recs = {}, None, []
     for arm, pos, seed in pbar(jobs, progress and cfg.progress, desc='arms × seeds'):
         key, c = run_key(arm, pos, seed), cfg.for_arm(arm, pos=pos, seed=seed)
@@ -171,8 +175,9 @@ def run(
     res = dict(
         params=param_table(cfg, tok_len) if tok_len else {k: v['params'] for k, v in S.items()},
         summary=S,
-        hypotheses=hypotheses(S, cfg.pos, recs, cfg.stability),
-        hypotheses_alibi=hypotheses(S, 'alibi', recs, cfg.stability) if cfg.alibi_arms else {},
+        hypotheses=hypotheses(S, cfg.pos, recs, cfg.stability, cfg.effect_size, cfg.acc_band),
+        hypotheses_alibi=hypotheses(S, 'alibi', recs, cfg.stability, cfg.effect_size,
+                                    cfg.acc_band) if cfg.alibi_arms else {},
         comparability=comparability(S, cfg.pos),
         runs=[
             dict(key=r['key'], valid_loss=r['train']['valid_loss'], train_s=r['train']['train_s'])
