@@ -135,7 +135,7 @@ class InterventionConfig(Options):
 
     n_sem: int = 512  # semantic coreference prompts
     n_tgt: int = 512  # targeted (recency) prompts
-    battery: str = 'hard'  # hard (long distances, distractors) | simple (at ceiling) | two_fact
+    battery: str = 'hard'  # hard (long distances, distractors) | simple (ceiling) | two_fact
     sem_fillers: tuple[int, ...] = (8, 14)  # hard battery: (min, max) fillers before the question
     tau_pds: float = 0.10  # recency heads: minimum PDS (spec §4.1)
     rec_w: int = 3  # recency heads: a recent offset is at most rec_w tokens back
