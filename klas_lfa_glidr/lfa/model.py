@@ -154,7 +154,8 @@ class InterventionConfig(Options):
     stability: str = 'minimal_pairs'  # minimal_pairs | seed_pairs (also computed when ≥ 2 seeds)
     _choices = dict(ablation=('zero', 'scale', 'mean', 'resample', 'pattern'),
                     effect_size=('d_av', 'd_z', 'hedges_g'),
-                    stability=('minimal_pairs', 'seed_pairs'), battery=('hard', 'simple', 'two_fact'),
+                    stability=('minimal_pairs', 'seed_pairs'),
+                    battery=('hard', 'simple', 'two_fact'),
                     rec_baseline=('uniform', 'none'), control_pool=('all', 'same_layers'))
     _bounds = dict(n_boot=(0, None), rec_w=(1, 8), n_control=(0, None), n_sem=(1, None),
                    n_tgt=(1, None), tau_pds=(0, 1), tau_R=(0, 1), alphas=(0, None),
