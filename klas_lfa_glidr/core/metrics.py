@@ -7,7 +7,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.metrics.html.md"""
 # %% auto #0
 __all__ = ['VERDICTS', 'accuracy', 'filtered_ranks', 'mrr', 'hits_at', 'mean_rank', 'count_params', 'unfused_attention',
            'count_macs', 'vit_macs', 'pareto_front', 'frontier_auc', 'cohens_d', 'cohens_dz', 'hedges_g',
-           'bootstrap_ci', 'seed_ci', 'ci_verdict']
+           'bootstrap_ci', 'seed_ci', 'ci_verdict', 'verdict_across']
 
 # %% ../../nbs/03_core.metrics.ipynb #3bb3803d
 import math, contextlib
@@ -299,4 +299,18 @@ def ci_verdict(
     lo, hi = ((s['ci'][0] - null), (s['ci'][1] - null)) if side == 1 else (
         (null - s['ci'][1]), (null - s['ci'][0]))
     return 'reproduced' if lo > 0 else 'not reproduced' if hi < 0 else 'within noise'
+
+
+# %% ../../nbs/03_core.metrics.ipynb #5c2e1b3a
+def verdict_across(
+    verdicts: list,  # one claim's verdict (of VERDICTS) in each run
+) -> str:  # one of VERDICTS
+    "The verdict that holds across runs: reproduced only when reproduced in every run."
+    bad = [v for v in verdicts if v not in VERDICTS]
+    if bad or not verdicts:
+        raise ValueError(f"verdicts must be a non-empty list of {VERDICTS}; got {verdicts}")
+    for v in ('not testable here', 'not reproduced'):
+        if v in verdicts:
+            return v
+    return 'reproduced' if set(verdicts) == {'reproduced'} else 'within noise'
 

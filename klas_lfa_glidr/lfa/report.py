@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from scipy import stats
-from ..core.metrics import seed_ci, ci_verdict
+from ..core.metrics import seed_ci, ci_verdict, verdict_across
 from ..core.plotting import subplots, save_fig, plot_bars_ci, PALETTE
 from .data import corefworld_batteries, corefworld_tokenizer
 from .model import LFAConfig, LFAModel, ARM_LABELS
@@ -121,11 +121,8 @@ def _mean(d: dict) -> float:
 
 
 def _combine(*vs: str) -> str:
-    "All parts reproduced → reproduced; else any part not testable, or not reproduced, decides."
-    for v in ('not testable here', 'not reproduced'):
-        if v in vs:
-            return v
-    return 'reproduced' if all(v == 'reproduced' for v in vs) else 'within noise'
+    "The parts of one claim: all must hold (`verdict_across` over the parts)."
+    return verdict_across(list(vs))
 
 
 def _hyp(verdict: str, text: str) -> dict:

@@ -139,12 +139,13 @@ def run_lfa(
 ) -> list[dict]:
     "Train and analyse every (arm, pos, seed) of `cfg`; stages cached under `out`."
     out = Path(out) if out else None
+    progress = progress and cfg.progress  # `--set progress=false` silences the training bars too
     check_stages(out, cfg)  # more arms or seeds reuse the finished stages; other changes refuse
     jobs = [(a, cfg.pos, s) for a in cfg.arms for s in cfg.seeds]
     jobs += [(a, 'alibi', s) for a in cfg.alibi_arms for s in cfg.seeds]
     jobs += [(a, 'learned_abs', s) for a in cfg.abs_arms for s in cfg.seeds]
     data, B, recs = {}, None, []
-    for arm, pos, seed in pbar(jobs, progress and cfg.progress, desc='arms × seeds'):
+    for arm, pos, seed in pbar(jobs, progress, desc='arms × seeds'):
         key, c = run_key(arm, pos, seed), cfg.for_arm(arm, pos=pos, seed=seed)
         if seed not in data:
             data[seed] = lm_data(cfg.replace(seed=seed), seed)
