@@ -96,8 +96,9 @@ def batteries(
 ) -> dict:
     """Evaluation sets for `cfg` (CorefWorld, or CorefWorld-style prompts with TinyStories names
     and text windows)."""
-    kw = dict(n_sem=cfg.n_sem, n_tgt=cfg.n_tgt, n_pds=cfg.n_pds, n_pairs=cfg.n_pairs, T=cfg.n_ctx,
-              battery=cfg.battery, sem_fillers=tuple(cfg.sem_fillers))
+    kw = dict(seed=cfg.battery_seed, n_sem=cfg.n_sem, n_tgt=cfg.n_tgt, n_pds=cfg.n_pds,
+              n_pairs=cfg.n_pairs, T=cfg.n_ctx, fillers=tuple(cfg.pair_fillers),
+              battery=cfg.battery, sem_fillers=tuple(cfg.sem_fillers), g=cfg.grammar())
     if cfg.corpus == 'corefworld':
         return corefworld_batteries(**kw)
     return corefworld_batteries(**kw, tok=tok, names=story_names(tok), pds=valid[:, : cfg.n_ctx])
@@ -171,7 +172,7 @@ def run(
     out = Path(out or cfg.out)
     check_inputs(cfg)
     recs = run_lfa(cfg, out)
-    tok_len = len(corefworld_tokenizer()) if cfg.corpus == 'corefworld' else None
+    tok_len = len(cfg.grammar().tokenizer()) if cfg.corpus == 'corefworld' else None
     S = arm_summary(recs, cfg.effect_size)
     res = dict(
         params=param_table(cfg, tok_len) if tok_len else {k: v['params'] for k, v in S.items()},
