@@ -45,7 +45,10 @@ def recency_heads(
         raise ValueError(f"baseline={baseline!r}; allowed values: uniform, none")
     base = 0.0
     if baseline == 'uniform':
-        base = uniform_recency(res['T'], res['i0'], w, res['causal'])
+        if 'T' not in res:
+            raise ValueError("this PDS result does not say its T and i0 (it predates them): "
+                             "recompute it with model_pds, or pass baseline='none'")
+        base = uniform_recency(res['T'], res['i0'], w, res.get('causal', True))
     pds = np.nan_to_num(res['pds'], nan=-1.0)
     Rw = res['off'][..., 1 : w + 1].sum(-1)
     peak = (res['delta_star'] >= 1) & (res['delta_star'] <= w)
