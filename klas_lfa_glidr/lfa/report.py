@@ -169,15 +169,18 @@ def _h3(recs: list, pos: str, effect: str, band: tuple) -> dict:
            for k in ('semantic', 'targeted')}
     diff = _paired(d['std'], d['lfa'], lambda s, l: abs(s) - abs(l))
     text = (f"{effect} semantic LFA {_mean(d['lfa']):.3f} vs Std-T {_mean(d['std']):.3f} "
-            f"(d_z {_mean(dz['lfa']):.3f} vs {_mean(dz['std']):.3f}); |Std-T| − |LFA| "
+            f"(d_z {_mean(dz['lfa']):.3f} vs {_mean(dz['std']):.3f}); magnitude gap Std-T − LFA "
             f"{_ci_text(diff)}; targeted LFA {_mean(tgt['lfa']):.3f}, Std-T "
             f"{_mean(tgt['std']):.3f}; control {_ci_text(ctl)}; clean accuracy "
             + ', '.join(f"{a} {k[:3]} {v:.3f}" for (a, k), v in acc.items()))
-    off = [f"{a} {k} {v:.3f}" for (a, k), v in acc.items() if not band[0] <= v <= band[1]]
+    # the premise: the semantic battery, which the claim is judged on, is neither at chance nor at
+    # ceiling (the targeted one only has to show that the ablation bites)
+    off = [f"{a} semantic {v:.3f}" for (a, k), v in acc.items()
+           if k == 'semantic' and not band[0] <= v <= band[1]]
     why = ([f"accuracy outside {tuple(band)}: {', '.join(off)}"] if off else []) + [
         f"{a} targeted d not below −0.2" for a in tgt
         if ci_verdict(list(tgt[a].values()), -0.2, -1) != 'reproduced'] + (
-        ["the random-heads control is not inert (|d| < 0.2)"]
+        ["the random-heads control is not inert (its d needs a magnitude below 0.2)"]
         if ci_verdict([abs(c) for c in ctl], 0.2, -1) != 'reproduced' else [])
     if why:
         return _hyp('not testable here', text + '. Cannot decide: ' + '; '.join(why))
