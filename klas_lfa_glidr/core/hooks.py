@@ -26,6 +26,16 @@ class HookPoint(nn.Module):
         super().__init__()
         self.name, self.alias, self.read_only = alias, alias, read_only
 
+    @property
+    def active(self) -> bool:
+        """Whether a hook would see this activation: one attached here, or a global module hook.
+        A model may skip computing an activation that nothing reads (e.g. a fused attention
+        kernel that never forms the pattern)."""
+        g = nn.modules.module
+        glob = getattr(g, '_global_forward_hooks', {})
+        glob_pre = getattr(g, '_global_forward_pre_hooks', {})
+        return bool(self._forward_hooks or self._forward_pre_hooks or glob or glob_pre)
+
     def forward(self, x: Tensor) -> Tensor:
         return x
 

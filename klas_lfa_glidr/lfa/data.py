@@ -9,7 +9,8 @@ __all__ = ['SPECIALS', 'FEMALE', 'MALE', 'ADJ', 'VERBS', 'OBJ', 'FILLERS', 'FUNC
            'TINYSTORIES', 'STORY_NAMES', 'WordTokenizer', 'Grammar', 'corefworld_tokenizer', 'coref_prompt',
            'recency_prompt', 'coref2_prompt', 'recency3_prompt', 'ngram_text', 'copy_text', 'sample_text',
            'corefworld_windows', 'LMDataset', 'Battery', 'make_battery', 'MinimalPairs', 'corefworld_batteries',
-           'load_tinystories', 'story_names', 'text_windows']
+           'load_tinystories', 'story_names', 'text_windows', 'split_paragraphs', 'load_python_docs', 'load_text_dir',
+           'stream_windows', 'text_batteries', 'python_docs_text', 'encoder_windows']
 
 # %% ../../nbs/20_lfa.data.ipynb #12d0863e
 import re, random, collections, functools
@@ -513,3 +514,200 @@ def text_windows(
             f"the texts hold fewer than T + 1 = {T + 1} tokens; no window can be built"
         )
     return torch.tensor(out, dtype=torch.long)
+
+# %% ../../nbs/20_lfa.data.ipynb #b8d5798e
+def _paragraphs(text: str, min_words: int = 8) -> list[str]:
+    "Prose paragraphs of `text`: blank-line separated, code (indented or `>>>`) and rules dropped."
+    out = []
+    for p in re.split(r'\n\s*\n', text):
+        if p.startswith((' ', '\t', '>>>')):
+            continue
+        s = ' '.join(p.split())
+        if len(s.split()) >= min_words and not re.fullmatch(r'[*=~^#-]+', s):
+            out.append(s)
+    return out
+
+# %% ../../nbs/20_lfa.data.ipynb #7e54d2ee
+_SKIP_LIB = ('test', 'tests', 'idlelib', 'site-packages', 'dist-packages', 'lib2to3', 'turtledemo',
+             'ensurepip', '__pycache__')
+
+
+@functools.lru_cache(maxsize=1)
+def _python_docs() -> tuple:
+    import ast, sysconfig
+    from pydoc_data.topics import topics
+
+    out = [p for k in sorted(topics) for p in _paragraphs(topics[k])]
+    lib = Path(sysconfig.get_paths()['stdlib'])
+    for f in sorted(lib.rglob('*.py')):
+        parts = f.relative_to(lib).parts
+        if set(parts) & set(_SKIP_LIB) or parts[-1].startswith('test_'):
+            continue
+        try:
+            tree = ast.parse(f.read_text(encoding='utf-8'))
+        except (SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+        kinds = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+        for n in ast.walk(tree):
+            d = ast.get_docstring(n) if isinstance(n, kinds) else None
+            out += _paragraphs(d) if d else []
+    return tuple(out)
+
+# %% ../../nbs/20_lfa.data.ipynb #9743a57c
+def split_paragraphs(
+    paras: list[str],  # the corpus's paragraphs, in a fixed order
+    split: str = 'train',  # train | valid
+    valid_every: int = 20,  # every this-many-th paragraph is held out for validation
+) -> list[str]:
+    "The train or valid share of `paras`, by position: deterministic, with no paragraph in both."
+    if split not in ('train', 'valid'):
+        raise ValueError(f"split={split!r}; allowed values: train, valid")
+    if valid_every < 2:
+        raise ValueError(f"valid_every={valid_every}: hold out at most every second paragraph")
+    return [p for i, p in enumerate(paras) if (i % valid_every == 0) == (split == 'valid')]
+
+# %% ../../nbs/20_lfa.data.ipynb #a4a647d3
+def load_python_docs(
+    split: str = 'train',  # train | valid
+    valid_every: int = 20,  # every this-many-th paragraph is held out for validation
+) -> list[str]:
+    """English prose paragraphs that ship with CPython: the `pydoc_data` documentation topics, then
+    the docstrings of the standard library (tests, IDLE and demos left out). Offline on any Python;
+    the text is that of the running version, so record `sys.version` beside results."""
+    return split_paragraphs(list(_python_docs()), split, valid_every)
+
+# %% ../../nbs/20_lfa.data.ipynb #b6998075
+def load_text_dir(
+    path: str | Path,  # a directory of UTF-8 `.txt` files (read in sorted order, recursively)
+    split: str = 'train',  # train | valid
+    valid_every: int = 20,  # every this-many-th paragraph is held out for validation
+) -> list[str]:
+    "Paragraphs of your own corpus, split as `load_python_docs` splits CPython's prose."
+    d = Path(path)
+    files = sorted(d.rglob('*.txt')) if d.is_dir() else []
+    if not files:
+        raise FileNotFoundError(f"no .txt files under {d}: corpus='text' reads data_dir/**/*.txt")
+    paras = [p for f in files for p in _paragraphs(f.read_text(encoding='utf-8'))]
+    return split_paragraphs(paras, split, valid_every)
+
+# %% ../../nbs/20_lfa.data.ipynb #338d81c7
+def stream_windows(
+    texts: list[str],  # paragraphs
+    tok: WordTokenizer,  # the tokenizer
+    T: int,  # window length (tokens after `<bos>`)
+    n: int | None = None,  # windows to return (None: all)
+) -> torch.Tensor:
+    """`[n, T+1]` windows of `<bos>` then T consecutive tokens of the paragraphs joined (each
+    paragraph itself opened by `<bos>`): every token of a small corpus is used once."""
+    ids = [t for s in texts for t in [tok.bos] + tok.encode(s)]
+    k = len(ids) // T if n is None else min(n, len(ids) // T)
+    if k == 0:
+        raise ValueError(f"the texts hold fewer than T = {T} tokens; no window can be built")
+    body = torch.tensor(ids[: k * T], dtype=torch.long).view(k, T)
+    return torch.cat([torch.full((k, 1), tok.bos, dtype=torch.long), body], 1)
+
+# %% ../../nbs/20_lfa.data.ipynb #465e46c7
+def _plain(tok: WordTokenizer, w: str) -> bool:
+    "A word a battery may ask for: in the vocabulary, no special, no punctuation."
+    return w in tok.stoi and tok.stoi[w] >= len(SPECIALS) and re.fullmatch(r"[\w']+", w) is not None
+
+
+def text_batteries(
+    windows: torch.Tensor,  # [n, T+1] held-out windows (`stream_windows`), `<bos>` first
+    tok: WordTokenizer,  # the tokenizer (a `from_corpus` one orders words by frequency)
+    seed: int = 10_000,  # seed of the draws
+    n_sem: int = 512,  # semantic prompts
+    n_tgt: int = 512,  # targeted (copy) prompts
+    n_pds: int = 256,  # windows for PDS
+    n_pairs: int = 200,  # minimal pairs for stability A
+    T: int = 32,  # the model's context
+    fillers: tuple = (2, 6),  # (min, max) frequent words inserted in minimal pairs
+    span: int = 4,  # words of the copied span (targeted)
+    rank_band: int = 50,  # the semantic distractor's frequency-rank distance at most
+) -> dict:
+    "Semantic, targeted, PDS and minimal-pair sets drawn from held-out text (no grammar needed)."
+    rng = random.Random(seed)
+    words = [[tok.itos[int(i)] for i in w[1:]] for w in windows]
+    if len(words) < 2 or T < 2 * span + 8:
+        raise ValueError(f"text batteries need >= 2 windows and T >= {2 * span + 8} (T={T})")
+    top = [w for w in tok.itos[len(SPECIALS):len(SPECIALS) + 40] if _plain(tok, w)][:20]
+    pick = lambda: words[rng.randrange(len(words))]
+
+    def draw(make, what):
+        for _ in range(10_000):
+            item = make()
+            if item:
+                return item
+        raise ValueError(f"no {what} found in 10,000 draws: the held-out text has too few "
+                         f"in-vocabulary words; raise vocab_k or use more text")
+
+    def semantic():
+        return draw(_semantic, 'next word with a same-frequency distractor')
+
+    def targeted():
+        return draw(_targeted, f'span of {span} distinct in-vocabulary words')
+
+    def _semantic():
+        w = pick()
+        L = rng.randint(8, min(len(w), T) - 1)
+        a = w[L]
+        if not _plain(tok, a):
+            return None
+        r = tok.stoi[a]
+        lo, hi = max(len(SPECIALS), r - rank_band), min(len(tok) - 1, r + rank_band)
+        cand = [tok.itos[j] for j in range(lo, hi + 1) if j != r and _plain(tok, tok.itos[j])]
+        return (['<bos>'] + w[:L], a, rng.choice(cand), dict(L=L)) if cand else None
+
+    def _targeted():
+        w = pick()
+        s0 = rng.randrange(0, len(w) - span)
+        sp = w[s0:s0 + span]
+        if not all(_plain(tok, x) for x in sp) or len(set(sp)) < span:
+            return None
+        gap = w[s0 + span:s0 + span + rng.randint(2, T - 2 * span - 2)]
+        return ['<bos>'] + sp + gap + sp[:-1], sp[-1], rng.choice(sp[:-1]), dict(gap=len(gap))
+
+    sem = make_battery([semantic() for _ in range(n_sem)], tok)
+    tgt = make_battery([targeted() for _ in range(n_tgt)], tok)
+    xs, xts, idx = [], [], []
+    if not top:
+        raise ValueError("the vocabulary's 40 most frequent entries hold no plain word to insert")
+    for _ in range(100 * n_pairs):
+        if len(xs) == n_pairs:
+            break
+        w, a, d, _ = semantic()
+        n = rng.randint(*fillers)
+        if len(w) + n > T or len(w) < 6:
+            continue
+        wt, ix = _insert_fillers(w, 4, n, rng, top)
+        xs.append((w, a, d, dict(index=list(range(len(w))))))
+        xts.append((wt, a, d, dict(index=ix)))
+        idx.append(ix)
+    if len(xs) < n_pairs:
+        raise ValueError(f"only {len(xs)} of {n_pairs} minimal pairs fit T = {T}: lower fillers")
+    return dict(
+        semantic=sem, targeted=tgt, pds=windows[:n_pds, :T],
+        pairs=MinimalPairs(make_battery(xs, tok), make_battery(xts, tok), idx)
+    )
+
+# %% ../../nbs/20_lfa.data.ipynb #9155966b
+def python_docs_text() -> str:
+    "CPython's `pydoc_data` documentation topics as one string, in key order."
+    from pydoc_data.topics import topics
+
+    return ' '.join(topics[k] for k in sorted(topics))
+
+
+def encoder_windows(
+    tok,  # a Hugging Face tokenizer (called on text; has cls_token_id and sep_token_id)
+    text: str | None = None,  # the text (None: `python_docs_text()`)
+    n: int = 256,  # windows
+    T: int = 32,  # tokens per window, [CLS] and [SEP] included
+) -> torch.Tensor:
+    "`[n, T]` windows `[CLS] … [SEP]` evenly spaced over `text` tokenized by `tok`."
+    toks = tok(text or python_docs_text(), add_special_tokens=False, verbose=False)['input_ids']
+    if len(toks) < T:
+        raise ValueError(f"the text holds {len(toks)} tokens, fewer than T = {T}")
+    starts = np.linspace(0, len(toks) - T, n).astype(int)
+    cls, sep = tok.cls_token_id, tok.sep_token_id
+    return torch.tensor([[cls, *toks[s : s + T - 2], sep] for s in starts])

@@ -71,7 +71,10 @@ class LFAModelConfig(Options):
     d_head: int = 16  # channels per head (d = H · d_head)
     ffn_mult: int = 4  # FFN width = ffn_mult * d
     n_ctx: int = 32  # context length T
-    _choices = dict(
+    # explicit: form the softmax pattern every step (the committed CPU runs) | fused: PyTorch's
+    # scaled_dot_product_attention whenever no hook reads the scores or the pattern
+    attn_impl: str = 'explicit'
+    _choices = dict(attn_impl=('explicit', 'fused'), 
         stream_mode=tuple(ALLOWED), qk_source=('combined', 'token', 'context'),
         v_source=('token', 'combined'), v_mixing=MIX_KINDS, o_mixing=MIX_KINDS,
         qk_mixing=MIX_KINDS, ffn_mixing=('dense', 'independent'), norm=('cln', 'ln'),
@@ -123,9 +126,12 @@ class CorefWorldConfig(Options):
 class LFATrainConfig(Options):
     "What `train_lm` reads: the corpus and the optimiser (spec §9)."
 
-    corpus: str = 'corefworld'  # corefworld | tinystories
-    data_dir: str = ''  # local TinyStories directory ('' = cache / download)
-    vocab_k: int = 8000  # TinyStories word vocabulary size
+    # corefworld (generated) | tinystories (the paper's) | python_docs (CPython's own English
+    # prose, offline) | text (your own: data_dir/**/*.txt)
+    corpus: str = 'corefworld'
+    data_dir: str = ''  # local TinyStories or text directory ('' = TinyStories cache / download)
+    vocab_k: int = 8000  # word vocabulary size of a real-text corpus (most frequent words)
+    valid_every: int = 20  # python_docs and text: every this-many-th paragraph is held out
     n_train: int = 16384  # training windows
     n_valid: int = 512  # validation windows
     steps: int = 2000  # optimizer steps per arm and seed
@@ -135,8 +141,8 @@ class LFATrainConfig(Options):
     weight_decay: float = 0.1  # AdamW weight decay
     warmup: int = 100  # linear warm-up steps, then cosine
     grad_clip: float = 1.0  # largest global gradient norm
-    _choices = dict(corpus=('corefworld', 'tinystories'))
-    _bounds = dict(steps=(1, None), bs=(1, None), lr=(1e-12, None), warmup=(0, None),
+    _choices = dict(corpus=('corefworld', 'tinystories', 'python_docs', 'text'))
+    _bounds = dict(valid_every=(2, None), steps=(1, None), bs=(1, None), lr=(1e-12, None), warmup=(0, None),
                    n_train=(1, None), n_valid=(0, None), vocab_k=(2, None), beta2=(0, 0.9999),
                    weight_decay=(0, None), grad_clip=(0, None))
 
@@ -230,6 +236,7 @@ class LFAConfig(InterventionConfig, PDSConfig, CorefWorldConfig, LFATrainConfig,
         "Spec §9.2: TinyStories, 6×6 with d_h 64, T 256, batch 128, three seeds, ALiBi pair."
         paper = dict(
             corpus='tinystories', d_head=64, n_ctx=256, bs=128, steps=3000, lr=1e-3, warmup=200,
+            attn_impl='fused',
             seeds=(0, 1, 2), n_train=400_000, n_valid=2048, alibi_arms=('std', 'lfa'), pds_i0=16,
         )
         return cls(**{**paper, **kw})
@@ -281,6 +288,8 @@ def _validate_lfa(self: LFAConfig):
     if multi:
         raise ConfigError(f"abs_arms={multi}: learned absolute positions need a single-stream "
                           "arm; allowed: ['std']")
+    if self.corpus == 'text' and not self.data_dir:
+        raise ConfigError("corpus='text' reads data_dir/**/*.txt: set data_dir")
     lo_hi = tuple(self.acc_band)
     if len(lo_hi) != 2 or not lo_hi[0] < lo_hi[1]:
         raise ConfigError(f"acc_band={lo_hi}: give two accuracies, low < high, e.g. 0.6,0.98")
@@ -437,6 +446,11 @@ def alibi_bias(
 def _hp(on: bool):
     return HookPoint() if on else nn.Identity()
 
+
+def _seen(m: nn.Module) -> bool:
+    "Whether a hook would read this point (a `HookPoint` with hooks attached)."
+    return isinstance(m, HookPoint) and m.active
+
 # %% ../../nbs/21_lfa.model.ipynb #b4a0a60a
 class Attention(nn.Module):
     "Causal multi-head attention whose Q/K and V inputs are given separately; hook points per head."
@@ -448,7 +462,7 @@ class Attention(nn.Module):
     ):
         super().__init__()
         H, dh = cfg.n_head, cfg.d_head
-        self.H, self.dh, self.pos = H, dh, cfg.pos
+        self.H, self.dh, self.pos, self.fused = H, dh, cfg.pos, cfg.attn_impl == 'fused'
         self.q, self.k = Mix(cfg.qk_mixing, H, dh), Mix(cfg.qk_mixing, H, dh)
         self.v, self.o = Mix(cfg.v_mixing, H, dh), Mix(cfg.o_mixing, H, dh)
         self.gate = nn.Linear(H * dh, H) if cfg.gated_attention else None
@@ -472,11 +486,17 @@ class Attention(nn.Module):
         if self.pos == 'rope':
             q = self.hook_rot_q(apply_rope(q, self.cos, self.sin).transpose(1, 2)).transpose(1, 2)
             k = self.hook_rot_k(apply_rope(k, self.cos, self.sin).transpose(1, 2)).transpose(1, 2)
-        s = q @ k.transpose(-1, -2) * self.dh**-0.5
-        if self.pos == 'alibi':
-            s = s + self.alibi[:, :T, :T]
-        s = self.hook_attn_scores(s.masked_fill(self.causal[:T, :T], float('-inf')))
-        z = self.hook_pattern(s.softmax(-1)) @ v
+        if not self.fused or _seen(self.hook_attn_scores) or _seen(self.hook_pattern):
+            s = q @ k.transpose(-1, -2) * self.dh**-0.5
+            if self.pos == 'alibi':
+                s = s + self.alibi[:, :T, :T]
+            s = self.hook_attn_scores(s.masked_fill(self.causal[:T, :T], float('-inf')))
+            z = self.hook_pattern(s.softmax(-1)) @ v
+        else:  # nothing reads scores or pattern: PyTorch's fused kernel, the same function
+            bias = None
+            if self.pos == 'alibi':
+                bias = self.alibi[:, :T, :T].masked_fill(self.causal[:T, :T], float('-inf'))
+            z = F.scaled_dot_product_attention(q, k, v, attn_mask=bias, is_causal=bias is None)
         if self.gate is not None:
             z = z * torch.sigmoid(self.gate(h)).transpose(1, 2)[..., None]
         z = self.hook_z(z.transpose(1, 2))
@@ -599,8 +619,16 @@ def lm_data(
             corefworld_windows(cfg.n_train, cfg.n_ctx, seed, tok=tok, g=g),
             corefworld_windows(cfg.n_valid, cfg.n_ctx, cfg.valid_seed, tok=tok, g=g), tok
         )
-    from klas_lfa_glidr.lfa.data import load_tinystories, text_windows, WordTokenizer
+    from klas_lfa_glidr.lfa.data import (load_tinystories, text_windows, WordTokenizer,
+                                         load_python_docs, load_text_dir, stream_windows)
 
+    if cfg.corpus in ('python_docs', 'text'):
+        load = (partial(load_text_dir, cfg.data_dir) if cfg.corpus == 'text'
+                else load_python_docs)
+        tr, va = (load(s, valid_every=cfg.valid_every) for s in ('train', 'valid'))
+        tok = WordTokenizer.from_corpus(tr, cfg.vocab_k)
+        return (stream_windows(tr, tok, cfg.n_ctx, cfg.n_train),
+                stream_windows(va, tok, cfg.n_ctx, cfg.n_valid), tok)
     tr = load_tinystories(cfg.data_dir or None, 'train', max_stories=cfg.n_train)
     va = load_tinystories(cfg.data_dir or None, 'valid')
     tok = WordTokenizer.from_corpus(tr, cfg.vocab_k)

@@ -120,11 +120,6 @@ def _mean(d: dict) -> float:
     return float(np.nanmean(list(d.values()))) if d else float('nan')
 
 
-def _combine(*vs: str) -> str:
-    "The parts of one claim: all must hold (`verdict_across` over the parts)."
-    return verdict_across(list(vs))
-
-
 def _hyp(verdict: str, text: str) -> dict:
     return dict(verdict=verdict, held=verdict == 'reproduced', text=text)
 
@@ -147,7 +142,7 @@ def _h2(recs: list, std_pos: str) -> dict:
     lay = _vals(recs, 'std', std_pos, layer)
     late = [float(l[2:].max()) for l in lay.values()]
     early = [float(l[:2].max()) for l in lay.values()]
-    v = _combine(ci_verdict(late, 0.1, -1), ci_verdict(early, 0.2, 1))
+    v = verdict_across([ci_verdict(late, 0.1, -1), ci_verdict(early, 0.2, 1)])
     mean = np.mean(list(lay.values()), 0) if lay else []
     return _hyp(v, f"Std-T ({std_pos}) PDS_layer L1..L{len(mean)} = {np.round(mean, 3).tolist()}; "
                 f"max from L3 {_ci_text(late)} (need < 0.1), max of L1–L2 {_ci_text(early)} "
@@ -198,7 +193,9 @@ def _h4(recs: list, pos: str, sk: str) -> dict:
     d1 = _paired(st['lfa'], st['std'])
     d2 = _paired({s: min(st['lfa'][s], v) for s, v in st['std'].items() if s in st['lfa']},
                  st['cfm'])
-    v = _combine(ci_verdict(d1), ci_verdict(d2), 'reproduced' if cmin == 0 else 'not reproduced')
+    v = verdict_across(
+        [ci_verdict(d1), ci_verdict(d2), 'reproduced' if cmin == 0 else 'not reproduced']
+    )
     return _hyp(v, f"stability LFA {_mean(st['lfa']):.3f}, Std-T {_mean(st['std']):.3f}, CFM "
                 f"{_mean(st['cfm']):.3f}; LFA − Std-T {_ci_text(d1)}, min(LFA, Std-T) − CFM "
                 f"{_ci_text(d2)}; CFM min over pairs {cmin:.3f}")
@@ -220,7 +217,7 @@ def _h5(recs: list, pos: str, sk: str) -> dict:
         parts.append(ci_verdict(inside))
         text.append(f"{k}: DST {_mean(v['dst']):.3f} (Std-T {_mean(v['std']):.3f}, LFA "
                     f"{_mean(v['lfa']):.3f}), inside by {_ci_text(inside)}")
-    return _hyp(_combine(*parts), '; '.join(text))
+    return _hyp(verdict_across(parts), '; '.join(text))
 
 
 # %% ../../nbs/26_lfa.report.ipynb #6204b8c1

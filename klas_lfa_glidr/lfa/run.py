@@ -17,6 +17,7 @@ from .data import TINYSTORIES
 from ..core.data import DataUnavailable
 from ..core.cli import Family, stage, jsonable, check_stages
 from .data import corefworld_batteries, story_names, corefworld_tokenizer
+from .data import text_batteries
 from .model import LFAConfig, LFAModel, train_lm, lm_data, param_table
 from .pds import model_pds, pds_resample
 from .interventions import recency_heads, recency_grid, intervention_report
@@ -91,16 +92,19 @@ def run_key(
 # %% ../../nbs/25_lfa.run.ipynb #ecc417db
 def batteries(
     cfg: LFAConfig,  # corpus and battery sizes
-    tok=None,  # tokenizer (TinyStories)
-    valid=None,  # validation windows for PDS (TinyStories)
+    tok=None,  # tokenizer (real-text corpora)
+    valid=None,  # validation windows (real-text corpora: PDS windows, and text batteries)
 ) -> dict:
-    """Evaluation sets for `cfg` (CorefWorld, or CorefWorld-style prompts with TinyStories names
-    and text windows)."""
+    """Evaluation sets for `cfg`: CorefWorld's; CorefWorld-style prompts with TinyStories names
+    and text windows; or, for python_docs and text, batteries drawn from the held-out text."""
     kw = dict(seed=cfg.battery_seed, n_sem=cfg.n_sem, n_tgt=cfg.n_tgt, n_pds=cfg.n_pds,
               n_pairs=cfg.n_pairs, T=cfg.n_ctx, fillers=tuple(cfg.pair_fillers),
               battery=cfg.battery, sem_fillers=tuple(cfg.sem_fillers), g=cfg.grammar())
     if cfg.corpus == 'corefworld':
         return corefworld_batteries(**kw)
+    if cfg.corpus in ('python_docs', 'text'):
+        return text_batteries(valid, tok, cfg.battery_seed, cfg.n_sem, cfg.n_tgt, cfg.n_pds,
+                              cfg.n_pairs, cfg.n_ctx, tuple(cfg.pair_fillers))
     return corefworld_batteries(**kw, tok=tok, names=story_names(tok), pds=valid[:, : cfg.n_ctx])
 
 # %% ../../nbs/25_lfa.run.ipynb #b8671488
@@ -198,7 +202,7 @@ FAMILY = Family(
     claims=claims,
     claim_scope={},
     threads=2,  # CPU jobs pin 2 torch threads: the numbers do not depend on the machine
-    cpu_wall_s=714,  # klg-reproduce --preset cpu, 2026-11-29 (nbs/reproduce_cpu/claims.json)
+    cpu_wall_s=2252,  # klg-lfa --preset cpu at 2 threads, 2026-12-06 (nbs/lfa_cpu/t2)
     check=check_inputs,  # the corpus checked before any training
 )
 main = FAMILY.cli()  # the klg-lfa command
