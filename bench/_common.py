@@ -17,20 +17,34 @@ def timeit(fn, warmup=2, reps=7) -> list[float]:
     return out
 
 
-def interleaved(fa, fb, rounds=7, warmup=1) -> tuple[float, float]:
-    "Median seconds of `fa` and `fb`, run alternately so drift hits both alike."
+def interleaved(fa, fb, rounds=7, warmup=1, clock=time.perf_counter) -> tuple[float, float]:
+    """Median seconds of `fa` and `fb`, run alternately so drift hits both alike (`clock`:
+    `time.process_time` for CPU time on a busy machine)."""
     for _ in range(warmup):
         fa()
         fb()
     ta, tb = [], []
     for _ in range(rounds):
-        t = time.perf_counter()
+        t = clock()
         fa()
-        ta.append(time.perf_counter() - t)
-        t = time.perf_counter()
+        ta.append(clock() - t)
+        t = clock()
         fb()
-        tb.append(time.perf_counter() - t)
+        tb.append(clock() - t)
     return statistics.median(ta), statistics.median(tb)
+
+
+def train_step(model, x, y, loss_fn, opt=None):
+    "A closure running one step: forward, `loss_fn(model(x), y)`, backward, AdamW (or `opt`)."
+    opt = opt or torch.optim.AdamW(model.parameters(), lr=1e-4)
+
+    def f():
+        loss = loss_fn(model(x), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    return f
 
 
 def report(name: str, res: dict):

@@ -10,7 +10,7 @@ from klas_lfa_glidr.core.hooks import run_with_cache
 from klas_lfa_glidr.lfa.model import LFAConfig, LFAModel, lm_loss, ARMS
 from klas_lfa_glidr.lfa.data import corefworld_windows, corefworld_tokenizer
 from klas_lfa_glidr.lfa.pds import model_pds
-from _common import interleaved, report
+from _common import interleaved, report, train_step
 
 
 def main():
@@ -22,14 +22,7 @@ def main():
     models = {a: LFAModel(cfg.for_arm(a), V) for a in ARMS}
     opts = {a: torch.optim.AdamW(m.parameters()) for a, m in models.items()}
 
-    def step(a):
-        def f():
-            loss = lm_loss(models[a](x), y)
-            opts[a].zero_grad(set_to_none=True)
-            loss.backward()
-            opts[a].step()
-
-        return f
+    step = lambda a: train_step(models[a], x, y, lm_loss, opts[a])
 
     tps, ratio = {}, {}
     for a in ('dst', 'lfa', 'cfm'):
@@ -40,16 +33,8 @@ def main():
     plain.load_state_dict(hooked.state_dict())
     oh, op = torch.optim.AdamW(hooked.parameters()), torch.optim.AdamW(plain.parameters())
 
-    def tr(m, o):
-        def f():
-            loss = lm_loss(m(x), y)
-            o.zero_grad(set_to_none=True)
-            loss.backward()
-            o.step()
-
-        return f
-
-    t_h, t_p = interleaved(tr(hooked, oh), tr(plain, op), rounds=15, warmup=3)
+    fh, fp = train_step(hooked, x, y, lm_loss, oh), train_step(plain, x, y, lm_loss, op)
+    t_h, t_p = interleaved(fh, fp, rounds=15, warmup=3)
 
     def fw(m):
         def f():

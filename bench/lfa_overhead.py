@@ -9,7 +9,8 @@ with `is_causal`, a GELU MLP, a final LayerNorm and tied embeddings, at the cpu 
   the library's overhead, target <= 1.03;
 - a plain one-stream LayerNorm transformer: what the method itself costs over the usual model.
 Our Std-T and LFA arms, with all their hook points as `klg-lfa` trains them (the default
-`attn_impl='explicit'`, which forms the softmax pattern every step), are timed against each in CPU time at one thread with the two interleaved (the house rule for a busy machine):
+`attn_impl='explicit'`, which forms the softmax pattern every step), are timed against each in CPU
+time at one thread with the two interleaved (the house rule for a busy machine):
 forward, loss, backward and an AdamW step. A third row times `attn_impl='fused'` (PyTorch's fused
 kernel whenever no hook reads the pattern) against the same-function reference.
 
@@ -21,7 +22,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from klas_lfa_glidr.lfa.model import LFAConfig, LFAModel, lm_loss, rope_cache, apply_rope
 from klas_lfa_glidr.lfa.data import corefworld_windows, corefworld_tokenizer
-from _common import report
+from _common import report, interleaved, train_step
 
 
 class PlainCLN(nn.Module):
@@ -89,34 +90,6 @@ class Bare(nn.Module):
         return self.ln_f(x_t + x_e) @ self.embed.weight.T
 
 
-def stepper(model, x, y):
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
-
-    def f():
-        loss = lm_loss(model(x), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-
-    return f
-
-
-def cpu_interleaved(fa, fb, rounds, warmup=3):
-    "Median CPU seconds of `fa` and `fb`, run alternately."
-    for _ in range(warmup):
-        fa()
-        fb()
-    ta, tb = [], []
-    for _ in range(rounds):
-        t = time.process_time()
-        fa()
-        ta.append(time.process_time() - t)
-        t = time.process_time()
-        fb()
-        tb.append(time.process_time() - t)
-    return statistics.median(ta), statistics.median(tb)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--rounds', type=int, default=40)
@@ -132,17 +105,22 @@ def main():
         ln=Bare(*shape), std=Bare(*shape, norm='cln'), lfa=Bare(*shape, norm='cln', cascade=True)
     )
     n_params = lambda m: sum(p.numel() for p in m.parameters())
+
+    def timed(arm_model, bare_model):
+        "Median CPU seconds of one training step of each, interleaved."
+        fa, fb = train_step(arm_model, x, y, lm_loss), train_step(bare_model, x, y, lm_loss)
+        return interleaved(fa, fb, a.rounds, 3, time.process_time)
     res = {}
     for arm in ('std', 'lfa'):
         m = LFAModel(cfg.for_arm(arm), V)
         row = dict(params=n_params(m), bare_params=n_params(bares[arm]))
         for ref in (arm, 'ln'):
-            t_arm, t_bare = cpu_interleaved(stepper(m, x, y), stepper(bares[ref], x, y), a.rounds)
+            t_arm, t_bare = timed(m, bares[ref])
             key = 'same_function' if ref == arm else 'plain_ln_transformer'
             row[key] = dict(arm_ms=1e3 * t_arm, bare_ms=1e3 * t_bare, ratio=t_arm / t_bare)
         # attn_impl='fused': scaled_dot_product_attention when no hook reads the pattern
         mf = LFAModel(cfg.for_arm(arm, attn_impl='fused'), V)
-        t_arm, t_bare = cpu_interleaved(stepper(mf, x, y), stepper(bares[arm], x, y), a.rounds)
+        t_arm, t_bare = timed(mf, bares[arm])
         row['fused_same_function'] = dict(
             arm_ms=1e3 * t_arm, bare_ms=1e3 * t_bare, ratio=t_arm / t_bare
         )

@@ -142,9 +142,9 @@ class LFATrainConfig(Options):
     warmup: int = 100  # linear warm-up steps, then cosine
     grad_clip: float = 1.0  # largest global gradient norm
     _choices = dict(corpus=('corefworld', 'tinystories', 'python_docs', 'text'))
-    _bounds = dict(valid_every=(2, None), steps=(1, None), bs=(1, None), lr=(1e-12, None), warmup=(0, None),
-                   n_train=(1, None), n_valid=(0, None), vocab_k=(2, None), beta2=(0, 0.9999),
-                   weight_decay=(0, None), grad_clip=(0, None))
+    _bounds = dict(valid_every=(2, None), steps=(1, None), bs=(1, None), lr=(1e-12, None),
+                   warmup=(0, None), n_train=(1, None), n_valid=(0, None), vocab_k=(2, None),
+                   beta2=(0, 0.9999), weight_decay=(0, None), grad_clip=(0, None))
 
 # %% ../../nbs/21_lfa.model.ipynb #9ebc6ffc
 @dataclass
