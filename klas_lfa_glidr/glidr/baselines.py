@@ -14,7 +14,7 @@ from torch import nn, Tensor
 from torch.utils.data import TensorDataset
 from ..core.config import set_seed
 from ..core.data import DataLoaders
-from ..core.learner import Learner
+from ..core.learner import Learner, RankDropout
 from .data import KG, answers, queries
 from .model import GLIDRConfig, GLIDR, EMB_KINDS, chain_pairs
 from torch_geometric.nn import kge  # after glidr.layers, which silences its import warning
@@ -117,7 +117,8 @@ class KGEmbedding(nn.Module):
         super().__init__()
         if kind not in KGE_MODELS:
             raise ValueError(f"kind={kind!r}; allowed values: {', '.join(KGE_MODELS)}")
-        self.kind, self.drop = kind, nn.Dropout(dropout)
+        # under torchrun the global batch's mask, so 2 processes train as 1 does
+        self.kind, self.drop = kind, RankDropout(dropout)
         self.kge = KGE_MODELS[kind](n_ent, 2 * n_rel, dim)
 
     def forward(self, q: Tensor) -> Tensor:

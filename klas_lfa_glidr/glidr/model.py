@@ -17,6 +17,7 @@ import torch, torch.nn.functional as F, torch.utils.checkpoint
 from torch import nn, Tensor
 from ..core.config import Config, ConfigError, Options, SEED_RANGE
 from .layers import KGraph, exist, EPS, LARGE_GRAPH
+from ..core.learner import all_gather_rows
 
 # %% ../../nbs/32_glidr.model.ipynb #aed73f48
 @dataclass
@@ -466,7 +467,9 @@ class GLIDR(nn.Module):
         if g is None:
             raise ValueError("no graph: set model.graph (and model.eval_graph) or pass g")
         if self.training and self.cfg.remove_query_edges and q.shape[1] > 2:
-            g = g.drop(q[:, :3])
+            # the global batch's edges, as one process removes them (under torchrun each rank
+            # holds part of the batch)
+            g = g.drop(all_gather_rows(q[:, :3]))
         tied = self.cfg.inverse_queries == 'tied'
         a, r = q[:, 0], q[:, 1]
         inv = r >= self.n_rel
