@@ -20,7 +20,7 @@ import argparse, statistics, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from klas_lfa_glidr.lfa.model import LFAConfig, LFAModel, lm_loss, rope_cache, apply_rope
+from klas_lfa_glidr.lfa.model import LFAConfig, LFAModel, lm_loss, rope_cache, apply_rope, CLN
 from klas_lfa_glidr.lfa.data import corefworld_windows, corefworld_tokenizer
 from _common import report, interleaved, train_step
 
@@ -126,6 +126,15 @@ def main():
         )
         res[arm] = row
         print(arm, row, flush=True)
+    # what the per-head norm costs: the library's CLN against a LayerNorm of the same width,
+    # forward and backward on one block input [batch, T, d]
+    h = torch.randn(cfg.bs, cfg.n_ctx, cfg.d_model, requires_grad=True)
+    g = torch.randn_like(h)
+    norm_step = lambda n: lambda: n(h).backward(g)
+    cln, ln = CLN(cfg.n_head, cfg.d_head), nn.LayerNorm(cfg.d_model)
+    t_c, t_l = interleaved(norm_step(cln), norm_step(ln), 10 * a.rounds, 10, time.process_time)
+    res['cln_vs_layernorm'] = dict(cln_us=1e6 * t_c, ln_us=1e6 * t_l, ratio=t_c / t_l)
+    print('CLN vs LayerNorm', res['cln_vs_layernorm'], flush=True)
     report('lfa_overhead', dict(
         model='6x6, d_h 16, T 32, batch 32 (cpu preset); CPU time at 1 thread, interleaved',
         target='arm / bare of the same function <= 1.03', arms=res))
