@@ -9,8 +9,9 @@ __all__ = ['SPECIALS', 'FEMALE', 'MALE', 'ADJ', 'VERBS', 'OBJ', 'FILLERS', 'FUNC
            'TINYSTORIES', 'STORY_NAMES', 'WordTokenizer', 'Grammar', 'corefworld_tokenizer', 'coref_prompt',
            'recency_prompt', 'coref2_prompt', 'recency3_prompt', 'ngram_text', 'copy_text', 'sample_text',
            'corefworld_windows', 'LMDataset', 'Battery', 'make_battery', 'MinimalPairs', 'corefworld_batteries',
-           'load_tinystories', 'story_names', 'text_windows', 'split_paragraphs', 'load_python_docs', 'load_text_dir',
-           'stream_windows', 'text_batteries', 'python_docs_text', 'encoder_windows']
+           'load_tinystories', 'story_names', 'text_windows', 'split_paragraphs', 'load_python_docs',
+           'python_docs_paragraphs', 'load_text_dir', 'text_dir_paragraphs', 'stream_windows', 'text_batteries',
+           'python_docs_text', 'encoder_windows']
 
 # %% ../../nbs/20_lfa.data.ipynb #12d0863e
 import re, random, collections, functools
@@ -574,7 +575,12 @@ def load_python_docs(
     """English prose paragraphs that ship with CPython: the `pydoc_data` documentation topics, then
     the docstrings of the standard library (tests, IDLE and demos left out). Offline on any Python;
     the text is that of the running version, so record `sys.version` beside results."""
-    return split_paragraphs(list(_python_docs()), split, valid_every)
+    return split_paragraphs(python_docs_paragraphs(), split, valid_every)
+
+
+def python_docs_paragraphs() -> list[str]:
+    "Every paragraph of `load_python_docs`'s corpus, in order (parsed once per process)."
+    return list(_python_docs())
 
 # %% ../../nbs/20_lfa.data.ipynb #b6998075
 def load_text_dir(
@@ -583,12 +589,18 @@ def load_text_dir(
     valid_every: int = 20,  # every this-many-th paragraph is held out for validation
 ) -> list[str]:
     "Paragraphs of your own corpus, split as `load_python_docs` splits CPython's prose."
+    return split_paragraphs(text_dir_paragraphs(path), split, valid_every)
+
+
+def text_dir_paragraphs(
+    path: str | Path,  # a directory of UTF-8 `.txt` files (read in sorted order, recursively)
+) -> list[str]:
+    "Every prose paragraph under `path`, read once (`split_paragraphs` makes train and valid)."
     d = Path(path)
     files = sorted(d.rglob('*.txt')) if d.is_dir() else []
     if not files:
         raise FileNotFoundError(f"no .txt files under {d}: corpus='text' reads data_dir/**/*.txt")
-    paras = [p for f in files for p in _paragraphs(f.read_text(encoding='utf-8'))]
-    return split_paragraphs(paras, split, valid_every)
+    return [p for f in files for p in _paragraphs(f.read_text(encoding='utf-8'))]
 
 # %% ../../nbs/20_lfa.data.ipynb #338d81c7
 def stream_windows(

@@ -620,12 +620,13 @@ def lm_data(
             corefworld_windows(cfg.n_valid, cfg.n_ctx, cfg.valid_seed, tok=tok, g=g), tok
         )
     from klas_lfa_glidr.lfa.data import (load_tinystories, text_windows, WordTokenizer,
-                                         load_python_docs, load_text_dir, stream_windows)
+                                         python_docs_paragraphs, text_dir_paragraphs,
+                                         split_paragraphs, stream_windows)
 
-    if cfg.corpus in ('python_docs', 'text'):
-        load = (partial(load_text_dir, cfg.data_dir) if cfg.corpus == 'text'
-                else load_python_docs)
-        tr, va = (load(s, valid_every=cfg.valid_every) for s in ('train', 'valid'))
+    if cfg.corpus in ('python_docs', 'text'):  # each corpus is read once, then split
+        paras = (text_dir_paragraphs(cfg.data_dir) if cfg.corpus == 'text'
+                 else python_docs_paragraphs())
+        tr, va = (split_paragraphs(paras, s, cfg.valid_every) for s in ('train', 'valid'))
         tok = WordTokenizer.from_corpus(tr, cfg.vocab_k)
         return (stream_windows(tr, tok, cfg.n_ctx, cfg.n_train),
                 stream_windows(va, tok, cfg.n_ctx, cfg.n_valid), tok)
