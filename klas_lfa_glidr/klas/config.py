@@ -102,11 +102,15 @@ class KLASSelection(Options):
     threshold_form: str = 'relative'  # τ relative to the bucket minimum, or an absolute Γ bound
     ls_init_images: int = 100  # images of the least-squares initialisation
     ls_ridge: float = 0.0  # ridge of the least-squares fit
+    # all: SN-Net's own list (68 for DeiT Ti/S/B, its j' = 0 stitches included) |
+    # within_anchors: leave out those above the larger anchor's MACs
+    snnet_stitches: str = 'all'
     _choices = dict(
         probe_train=('all_detached', 'one_per_step'), probe_pool=('as_head', 'cls', 'mean'),
         kl_direction=('src_tgt', 'tgt_src', 'symmetric'),
         anchor_pair_rule=('bottleneck_path', 'lowest_m', 'all', 'nearest'),
         bucket_edges=('linear', 'log'), threshold_form=('relative', 'absolute'),
+        snnet_stitches=('all', 'within_anchors'),
     )
     _bounds = dict(tau=(1e-12, None), n_buckets=(1, None), kl_temperature=(1e-12, None),
                    ls_init_images=(1, None), coarse_buckets=(1, None), probe_images=(0, None),

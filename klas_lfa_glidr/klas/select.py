@@ -68,6 +68,7 @@ def bucket_select(
     threshold_form: str = 'relative',  # relative: Γ ≤ (1 + τ)·min | absolute: Γ ≤ τ
     flops_range: str = 'anchors',  # anchors: only candidates between lo and hi | all
     pair: tuple = (0, 1),  # (f, g) anchor indices written into the stitches
+    valid: Tensor | None = None,  # [n_f, n_g − 1] bool: candidates that can be built (None: all)
 ) -> Selection:
     "KLAS selection on one anchor pair."
     G, F = _check_buckets(G, F, n_buckets, tau, edges)
@@ -77,6 +78,7 @@ def bucket_select(
     e = (np.geomspace if edges == 'log' else np.linspace)(lo, hi, n_buckets + 1)
     everything = torch.ones_like(F, dtype=torch.bool)
     keep = (((F >= lo) & (F <= hi)) if flops_range == 'anchors' else everything) & finite
+    keep = keep & valid if valid is not None else keep
     b_of = np.clip(np.searchsorted(e, F.numpy(), side='right') - 1, 0, n_buckets - 1)
     b_of = torch.as_tensor(b_of)
     out, per, empty = [], {}, []
@@ -104,7 +106,7 @@ def snnet_pairs(
     n_g: int,  # depth of the target anchor
 ) -> list[tuple]:
     """SN-Net's stitches between two anchors of depth `n_f`, `n_g`, in our `(i, j)` convention
-    (valid ones only)."""
+    (j = −1 is SN-Net's j' = 0: every target block runs)."""
     if n_f == n_g:
         raw = sorted(
             {(a, b) for k in range(n_f - 1) for a in (k, k + 1) for b in (k, k + 1)}
@@ -112,24 +114,30 @@ def snnet_pairs(
         ours = [(i, jp - 1) for i, jp in raw]
     else:
         ours = [(i, round((i + 1) * n_g / n_f) - 1) for i in range(n_f)]
-    return [(i, j) for i, j in ours if 0 <= i < n_f and 0 <= j <= n_g - 2]
+    return [(i, j) for i, j in ours if 0 <= i < n_f and -1 <= j <= n_g - 2]
 
 # %% ../../nbs/13_klas.select.ipynb #584e4151
 def snnet_select(
     depths: list[int],  # block count of every anchor, cheapest first
+    exclude: dict | None = None,  # {stitch (f, g, i, j): why it is left out}
 ) -> Selection:
     "SN-Net nearest stitching over anchors sorted by FLOPs with the given depths."
+    exclude = exclude or {}
     out = [
         (f, f + 1, i, j)
         for f in range(len(depths) - 1)
         for i, j in snnet_pairs(depths[f], depths[f + 1])
     ]
-    return Selection(out, 'snnet', dict(pairs=[(f, f + 1) for f in range(len(depths) - 1)]))
+    left = {s: exclude[s] for s in out if s in exclude}
+    pairs = [(f, f + 1) for f in range(len(depths) - 1)]
+    rep = dict(pairs=pairs, listed=len(out), excluded=[[*s, w] for s, w in left.items()])
+    return Selection([s for s in out if s not in left], 'snnet', rep)
 
 # %% ../../nbs/13_klas.select.ipynb #969672c7
 def candidate_pool(
     depths: list[int],  # block count of every anchor, cheapest first
     pairs: list[tuple] | None = None,  # anchor pairs (f, g) to stitch (default: every f < g)
+    exclude=(),  # stitches (f, g, i, j) left out (shapes that cannot stitch)
 ) -> list[tuple]:
     "Every valid stitch `(f, g, i, j)` of the given anchor pairs (default: all f < g)."
     pairs = (
@@ -137,7 +145,8 @@ def candidate_pool(
         if pairs is not None
         else [(f, g) for f in range(len(depths)) for g in range(f + 1, len(depths))]
     )
-    return [(f, g, i, j) for f, g in pairs for i in range(depths[f]) for j in range(depths[g] - 1)]
+    out = [(f, g, i, j) for f, g in pairs for i in range(depths[f]) for j in range(depths[g] - 1)]
+    return [s for s in out if s not in exclude]
 
 # %% ../../nbs/13_klas.select.ipynb #5ec2e4d3
 def random_select(
@@ -145,9 +154,10 @@ def random_select(
     depths: list[int],  # block count of every anchor, cheapest first
     pairs: list[tuple] | None = None,  # anchor pairs (f, g) to draw from (default: every f < g)
     seed: int = 0,  # seed of the draw
+    exclude=(),  # stitches (f, g, i, j) never drawn
 ) -> Selection:
-    "`n` stitches drawn uniformly from `candidate_pool(depths, pairs)`."
-    pool = candidate_pool(depths, pairs)
+    "`n` stitches drawn uniformly from `candidate_pool(depths, pairs, exclude)`."
+    pool = candidate_pool(depths, pairs, exclude)
     if n > len(pool):
         raise ValueError(f"cannot draw {n} stitches from a pool of {len(pool)}")
     return Selection(

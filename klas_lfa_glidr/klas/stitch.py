@@ -6,14 +6,14 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/klas.stitch.html.md"""
 
 # %% auto #0
 __all__ = ['to_snnet', 'from_snnet', 'StitchLayer', 'fit_affine', 'Stitch', 'ls_init', 'ExportedStitch', 'export_stitch',
-           'stage_macs', 'candidate_macs']
+           'stage_macs', 'stitch_macs', 'candidate_macs', 'stitch_problem']
 
 # %% ../../nbs/14_klas.stitch.ipynb #93153f06
 import copy
 import torch
 from torch import nn, Tensor
 from klas_lfa_glidr.klas.anchors import (
-    StagePlan, stage_plan, map_to_tokens, tokens_to_map, with_prefix
+    StagePlan, stage_plan, map_to_tokens, tokens_to_map, with_prefix, _Seq
 )
 
 # %% ../../nbs/14_klas.stitch.ipynb #6409d69b
@@ -97,16 +97,16 @@ class Stitch(nn.Module):
         f,  # source anchor (a model or its `StagePlan`)
         i: int,  # last source block run
         g,  # target anchor (a model or its `StagePlan`)
-        j: int,  # the target resumes after its block j
+        j: int,  # the target resumes after its block j (−1: runs all its blocks)
         layer: StitchLayer | None = None,  # the stitching layer (None: created by `ls_init`)
     ):
         super().__init__()
         self.f, self.g, self.i, self.j = stage_plan(f), stage_plan(g), i, j
         self.f.check_block(i, 'source block')
-        if not 0 <= j <= self.g.n_blocks - 2:
+        if not -1 <= j <= self.g.n_blocks - 2:
             raise IndexError(
                 f"target block index {j} is out of range for {self.g.name}: valid are "
-                f"0..{self.g.n_blocks - 2} (j = {self.g.n_blocks - 1} would keep only the "
+                f"-1..{self.g.n_blocks - 2} (j = {self.g.n_blocks - 1} would keep only the "
                 f"head)"
             )
         nf, ng = (
@@ -119,11 +119,7 @@ class Stitch(nn.Module):
                 f"{self.g.name}: {ng}); stitch anchors of one label space"
             )
         self.src_fmt, self.tgt_fmt = self.f.fmt, self.g.fmt
-        self.prefix = (
-            getattr(self.g.model, 'num_prefix_tokens', 0)
-            if self.src_fmt != 'tokens' and self.tgt_fmt == 'tokens'
-            else 0
-        )
+        self.prefix = self.g.n_prefix if self.src_fmt != 'tokens' else 0
         self.layer = layer
 
     def source(self, x: Tensor) -> Tensor:
@@ -146,7 +142,7 @@ class Stitch(nn.Module):
             raise RuntimeError("the stitch has no layer yet: call ls_init(stitch, images) first")
         h = self.layer(_convert(h, self.src_fmt, self.tgt_fmt))
         if self.prefix:
-            h = with_prefix(self.g.model, h)
+            h = with_prefix(self.g, h)
         return self.g.head(self.g.run(h, self.j + 1))
 
     def forward(self, x: Tensor) -> Tensor:
@@ -207,6 +203,13 @@ def _replace_blocks(model: nn.Module, blocks: list):
                     int(cn), nn.Identity()
                 )
 
+# %% ../../nbs/14_klas.stitch.ipynb #517f8a8d
+def _members(drop: list, keep: list) -> list:
+    "The model modules of blocks `drop` (a merged stage block counts as its parts) not in `keep`."
+    parts = lambda bs: [m for b in bs for m in (b.mods if isinstance(b, _Seq) else [b])]
+    kept = {id(m) for m in parts(keep)}
+    return [m for m in parts(drop) if id(m) not in kept]
+
 # %% ../../nbs/14_klas.stitch.ipynb #a9cd8f54
 class ExportedStitch(nn.Module):
     "A stitched network as a standalone module (its own copies of the parts it runs)."
@@ -216,22 +219,18 @@ class ExportedStitch(nn.Module):
         st: Stitch,  # the stitch to copy out of its supernet
     ):
         super().__init__()
-        f, g = copy.deepcopy(st.f.model), copy.deepcopy(st.g.model)
+        # copies of the plans (a plan you built is copied as it is), with their models
+        pf, pg = copy.deepcopy(st.f), copy.deepcopy(st.g)
         self.layer = copy.deepcopy(st.layer)
-        pf, pg = stage_plan(f), stage_plan(g)
         self.i, self.j, self.src_fmt, self.tgt_fmt, self.prefix = (
             st.i, st.j, st.src_fmt, st.tgt_fmt, st.prefix
         )
-        self.keep_f, self.keep_g = list(pf.blocks[: st.i + 1]), list(pg.blocks[st.j + 1 :])
-        _replace_blocks(
-            f, [b for b in pf.blocks[st.i + 1 :] if not any(b is k for k in self.keep_f)]
-        )
-        _replace_blocks(
-            g, [b for b in pg.blocks[: st.j + 1] if not any(b is k for k in self.keep_g)]
-        )
-        self.fm, self.gm = f, g
-        self.pf, self.pg = stage_plan(f), stage_plan(g)
-        self.fb, self.gb = nn.ModuleList(self.keep_f), nn.ModuleList(self.keep_g)
+        keep_f, keep_g = list(pf.blocks[: st.i + 1]), list(pg.blocks[st.j + 1 :])
+        _replace_blocks(pf.model, _members(pf.blocks[st.i + 1 :], keep_f))
+        _replace_blocks(pg.model, _members(pg.blocks[: st.j + 1], keep_g))
+        pf.blocks, pg.blocks = nn.ModuleList(keep_f), nn.ModuleList(keep_g)
+        self.pf, self.pg = pf, pg
+        self.fb, self.gb = pf.blocks, pg.blocks
 
     def forward(self, x: Tensor) -> Tensor:
         h = self.pf.embed(x)
@@ -239,7 +238,7 @@ class ExportedStitch(nn.Module):
             h = b(h)
         h = self.layer(_convert(h, self.src_fmt, self.tgt_fmt))
         if self.prefix:
-            h = with_prefix(self.gm, h)
+            h = with_prefix(self.pg, h)
         for b in self.gb:
             h = b(h)
         return self.pg.head(h)
@@ -267,11 +266,11 @@ class _Fn(nn.Module):
 # %% ../../nbs/14_klas.stitch.ipynb #15f26acc
 @torch.no_grad()
 def stage_macs(
-    model: nn.Module,  # an anchor (any `stage_plan` model)
+    model: nn.Module,  # an anchor (any `stage_plan` model, or a `StagePlan`)
     x: Tensor,  # [1, C, H, W] input of the size the MACs are counted at
 ) -> dict:
     """MACs of the embedding, each block and the head of `model` for one input `x` `[1, C, H, W]`,
-    plus each block's output shape."""
+    plus the embedding's and each block's output shape."""
     from klas_lfa_glidr.core.metrics import count_macs
 
     plan = stage_plan(model)
@@ -279,7 +278,7 @@ def stage_macs(
     model.eval()
     try:
         h = plan.embed(x)
-        emb = count_macs(_Fn(plan.embed), x)
+        emb, embed_shape = count_macs(_Fn(plan.embed), x), tuple(h.shape[1:])
         blocks, shapes = [], []
         for b in plan.blocks:
             blocks.append(count_macs(b, h))
@@ -287,8 +286,7 @@ def stage_macs(
             shapes.append(tuple(h.shape[1:]))
         return dict(
             embed=emb, blocks=blocks, head=count_macs(_Fn(plan.head), h), shapes=shapes,
-            fmt=plan.fmt,
-            prefix=getattr(model, 'num_prefix_tokens', 0) if plan.fmt == 'tokens' else 0
+            embed_shape=embed_shape, fmt=plan.fmt, prefix=plan.n_prefix
         )
     finally:
         model.train(was)
@@ -304,22 +302,51 @@ def _t_macs(sf: tuple, sg: tuple, src: str, tgt: str, prefix_g: int) -> int:
     return n_tok * d_in * sg[-1]
 
 # %% ../../nbs/14_klas.stitch.ipynb #a8572a67
+def stitch_macs(
+    mf: dict,  # `stage_macs` of the source anchor
+    mg: dict,  # `stage_macs` of the target anchor
+    i: int,  # last source block run
+    j: int,  # the target resumes after its block j (−1: all its blocks)
+) -> int:
+    "MACs of stitch (i, j) between two anchors from their `stage_macs`."
+    sg = mg['shapes'][j] if j >= 0 else mg['embed_shape']
+    t = _t_macs(mf['shapes'][i], sg, mf['fmt'], mg['fmt'], mg['prefix'])
+    return mf['embed'] + sum(mf['blocks'][: i + 1]) + t + sum(mg['blocks'][j + 1 :]) + mg['head']
+
+# %% ../../nbs/14_klas.stitch.ipynb #11072a7b
 def candidate_macs(
     mf: dict,  # `stage_macs` of the source anchor
     mg: dict,  # `stage_macs` of the target anchor
 ) -> Tensor:  # [n_f, n_g − 1] MACs of stitch (i, j)
-    "MACs of every stitch (i, j) between two anchors from their `stage_macs`."
-    cf = torch.tensor(mf['blocks'], dtype=torch.float64).cumsum(0)  # Σ_{b ≤ i}
-    tail = torch.tensor(mg['blocks'], dtype=torch.float64).flip(0).cumsum(0).flip(0)  # Σ_{b ≥ j}
+    "MACs of every stitch (i, j ≥ 0) between two anchors from their `stage_macs`."
     nf, ng = len(mf['blocks']), len(mg['blocks'])
-    out = torch.zeros(nf, ng - 1, dtype=torch.float64)
-    for i in range(nf):
-        for j in range(ng - 1):
-            out[i, j] = (
-                mf['embed']
-                + cf[i]
-                + _t_macs(mf['shapes'][i], mg['shapes'][j], mf['fmt'], mg['fmt'], mg['prefix'])
-                + tail[j + 1]
-                + mg['head']
-            )
-    return out
+    out = [[stitch_macs(mf, mg, i, j) for j in range(ng - 1)] for i in range(nf)]
+    return torch.tensor(out, dtype=torch.float64).reshape(nf, ng - 1)
+
+# %% ../../nbs/14_klas.stitch.ipynb #31c10d24
+def _size(s: tuple, fmt: str, drop: int = 0) -> str:
+    "The spatial size of an output of shape `s` (batch excluded) in words."
+    if fmt == 'tokens':
+        return f"{s[0] - drop} tokens"
+    h, w = s[1:] if fmt == 'nchw' else s[:2]
+    return f"a {h}×{w} map"
+
+# %% ../../nbs/14_klas.stitch.ipynb #7f241edc
+def stitch_problem(
+    mf: dict,  # `stage_macs` of the source anchor
+    mg: dict,  # `stage_macs` of the target anchor
+    i: int,  # last source block run
+    j: int,  # the target resumes after its block j (−1: all its blocks)
+) -> str | None:
+    "Why stitch (i, j) cannot be built, read from the anchors' output shapes (None: it can)."
+    src, tgt = mf['fmt'], mg['fmt']
+    sf, sg = mf['shapes'][i], mg['shapes'][j] if j >= 0 else mg['embed_shape']
+    if src == 'tokens' and tgt != 'tokens':
+        return f"tokens → {tgt} map: no conversion (a token source stitches into tokens only)"
+    a = _size(sf, src) if tgt != 'tokens' or src == 'tokens' else f"{sf[-2] * sf[-1]} tokens"
+    if src == 'nhwc' and tgt == 'tokens':
+        a = f"{sf[0] * sf[1]} tokens"
+    b = _size(sg, tgt, mg['prefix'] if src != 'tokens' else 0)
+    if a != b:
+        return f"spatial mismatch: source block {i} gives {a}, target after block {j} has {b}"
+    return None
