@@ -321,8 +321,9 @@ def run_job(
 def _cli_job(run_fn, config_cls, name, threads, check, preset, out, sets, config, force,
              show_config):
     "What a `klg-*` command does: resolve the config, then check, lock, run and say where."
-    if preset not in PRESETS:
-        raise ConfigError(f"--preset {preset!r} is unknown; allowed values: {', '.join(PRESETS)}")
+    if preset not in config_cls.presets:
+        raise ConfigError(
+            f"--preset {preset!r} is unknown; allowed values: {', '.join(config_cls.presets)}")
     cfg = config_cls.load(config) if config else config_cls.from_preset(preset)
     cfg = cfg.override(sets)
     if show_config:
@@ -357,7 +358,7 @@ def make_cli(
 
     @call_parse
     def main(
-        preset: str = 'small',  # small | cpu | paper
+        preset: str = 'small',  # small | cpu | paper (and a family's own, e.g. cpu_pretrained)
         out: str = None,  # output directory (default: runs/<name>-<preset>)
         # overrides key=value, e.g. --set seed=1 (--show-config lists every key)
         set: Annotated[str, {'nargs': '*', 'action': 'extend'}] = None,

@@ -162,6 +162,8 @@ class Config(Options):
     _bounds: ClassVar[dict] = dict(seed=SEED_RANGE, time_budget_s=(0, None))
     # where and how long to run: may change on resume
     _run_only: ClassVar[tuple] = ('device', 'out', 'time_budget_s', 'progress')
+    # the presets: classmethods of these names (a family may add its own)
+    presets: ClassVar[tuple] = PRESETS
     # fields that only add or drop stages of a job (seeds, arms): a rerun that changes them
     # reuses the finished stages (`check_stages`)
     _stage_only: ClassVar[tuple] = ()
@@ -266,8 +268,8 @@ def _from_preset(
     **kw,
 ) -> Config:
     "Build the config of preset `preset`, then apply `kw`."
-    if preset not in PRESETS:
-        raise ConfigError(f"preset={preset!r} is unknown; allowed values: {PRESETS}")
+    if preset not in cls.presets:
+        raise ConfigError(f"preset={preset!r} is unknown; allowed values: {cls.presets}")
     return getattr(cls, preset)(**kw)
 
 # %% ../../nbs/00_core.config.ipynb #e4cd706d

@@ -6,7 +6,8 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/klas.data.html.md"""
 
 # %% auto #0
 __all__ = ['CPU_WIDTHS', 'CIFAR100', 'CIFAR100_MD5', 'shapes10', 'shapes10_splits', 'make_anchor', 'train_anchor', 'top1',
-           'cifar100', 'image_folder', 'pretrained_family', 'folder_splits', 'cifar100_splits', 'shapes10_folder']
+           'cifar100', 'image_folder', 'pretrained_family', 'folder_splits', 'cifar100_splits', 'digits_splits',
+           'shapes10_folder']
 
 # %% ../../nbs/17_klas.data.ipynb #1859ccc8
 import math
@@ -315,6 +316,29 @@ def cifar100_splits(
         holdout=Subset(_Resized(x, y, img_size), hold),
         test=Subset(test, _fixed_subset(len(xt), n_test, seed + 1)[0]) if n_test else test,
     )
+
+# %% ../../nbs/17_klas.data.ipynb #60fc5d4d
+def digits_splits(
+    img_size: int = 64,  # input side the 8×8 scans are resized to
+    n_holdout: int = 300,  # images held out for Θ
+    n_test: int = 497,  # test images
+    seed: int = 0,  # seed of the split
+) -> dict:
+    "scikit-learn's digits as train / holdout / test tensors `[N, 3, S, S]` (ImageNet-normalised)."
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    x = torch.tensor(d.images, dtype=torch.float32)[:, None] / 16.0
+    x = F.interpolate(x, size=(img_size, img_size), mode='bilinear', align_corners=False)
+    mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+    x = (x.expand(-1, 3, -1, -1) - mean) / torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+    y = torch.tensor(d.target)
+    test, rest = _fixed_subset(len(x), n_test, seed)
+    if n_holdout >= len(rest):
+        raise ValueError(f"n_holdout={n_holdout} leaves no training image of {len(rest)}")
+    hold = [rest[k] for k in _fixed_subset(len(rest), n_holdout, seed + 1)[0]]
+    train = sorted(set(rest) - set(hold))
+    return {k: (x[v], y[v]) for k, v in (('train', train), ('holdout', hold), ('test', test))}
 
 # %% ../../nbs/17_klas.data.ipynb #27683015
 def shapes10_folder(

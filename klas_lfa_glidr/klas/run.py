@@ -7,10 +7,11 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/klas.run.html.md"""
 # %% auto #0
 __all__ = ['FAMILY', 'main', 'check_inputs', 'make_splits', 'make_anchors', 'fit_probes', 'anchor_stage_macs', 'unstitchable',
            'arm_selections', 'ls_candidates', 'select_all', 'MixupCB', 'finetune_steps', 'finetune_callbacks',
-           'finetune', 'finetune_arms', 'arm_summary', 'delta_vs', 'anchor_stats', 'selection_scores', 'run']
+           'finetune', 'finetune_arms', 'arm_summary', 'delta_vs', 'anchor_stats', 'selection_scores', 'user_setup',
+           'user_splits', 'user_anchors', 'check_user_inputs', 'run']
 
 # %% ../../nbs/18_klas.run.ipynb #389c6388
-import copy, itertools, logging, time, warnings
+import copy, itertools, json, logging, time, warnings
 from typing import Callable
 from pathlib import Path
 import numpy as np
@@ -25,9 +26,11 @@ from ..core.learner import Learner, LRSchedCB, Callback, sched_warmup_cos, is_ma
 from ..core.metrics import seed_ci
 from klas_lfa_glidr.klas.data import (
     shapes10_splits, shapes10_folder, folder_splits, cifar100_splits, make_anchor, train_anchor,
-    top1, _fixed_subset
+    top1, _fixed_subset, digits_splits
 )
-from .anchors import create_anchor, stage_plan, check_model_name
+from klas_lfa_glidr.klas.anchors import (
+    create_anchor, stage_plan, check_model_name, wheel_anchor, wheel_installed
+)
 from .data import CIFAR100
 from ..core.data import is_offline, DataUnavailable
 from .probes import train_probes, block_logprobs, probe_accuracy
@@ -35,22 +38,34 @@ from .kl import ThetaAccumulator, CKAAccumulator, kappa, gamma, anchor_pairs
 from klas_lfa_glidr.klas.select import (
     bucket_select, snnet_select, random_select, candidate_pool, Selection
 )
-from .stitch import Stitch, ls_init, stage_macs, candidate_macs, stitch_macs, stitch_problem
+from klas_lfa_glidr.klas.stitch import (
+    Stitch, ls_init, stage_macs, candidate_macs, stitch_macs, stitch_problem
+)
 from .supernet import Supernet, SampleConfigCB, evaluate_configs, config_key
 from klas_lfa_glidr.klas.frontier import (
     delta_at_matched_flops, flops_ratio_at_matched_acc, score_correlation, bucket_recovery
 )
 from .report import summarise_arm, claims, plot_run
-from .config import ARMS, KLASConfig, parse_timm_kwargs
+from .config import ARMS, KLASConfig, anchor_kwargs
 
 # %% ../../nbs/18_klas.run.ipynb #63cfa7df
 def check_inputs(
-    cfg: KLASConfig,  # its data, data_dir, anchor_source and timm_models
+    cfg: KLASConfig,  # its data, data_dir, anchor_source, timm_models and setup
+    check_data: bool = True,  # check the config's data (False: the user's data replaces it)
+    check_anchors: bool = True,  # check the config's anchors (False: the user's replace them)
 ) -> None:
-    """Refuse, in seconds and before any training, what would fail later: unknown timm models, an
-    image folder without train/ and val/, CIFAR-100 missing while offline."""
-    for n in cfg.timm_models if cfg.anchor_source == 'timm' else ():
+    """Refuse, in seconds and before any training, what would fail later: unknown timm models, a
+    missing wheel, an image folder without train/ and val/, CIFAR-100 missing while offline, a
+    `setup` that names no function."""
+    if cfg.setup and check_data and check_anchors:  # the command line: `run` checks the rest
+        _load_setup(cfg.setup)
+        return
+    for n in cfg.timm_models if check_anchors and cfg.anchor_source in ('timm', 'wheels') else ():
         check_model_name(n)
+    for n in cfg.timm_models if check_anchors and cfg.anchor_source == 'wheels' else ():
+        wheel_installed(n)
+    if not check_data:
+        return
     if cfg.data == 'folder':
         gone = [s for s in ('train', 'val') if not (Path(cfg.data_dir) / s).is_dir()]
         if not cfg.data_dir or gone:
@@ -101,6 +116,8 @@ def make_splits(
         )
     if cfg.data == 'cifar100':
         return cifar100_splits(cfg.img_size, cfg.n_holdout, cfg.n_test, cfg.seed)
+    if cfg.data == 'digits':
+        return digits_splits(cfg.img_size, cfg.n_holdout, cfg.n_test, cfg.seed)
     tfm = {
         k: v
         for k, v in (('auto_augment', cfg.auto_augment or None), ('re_prob', cfg.random_erase))
@@ -121,18 +138,26 @@ def _new_anchor(cfg: KLASConfig, k: int):
             seed=100 + k, drop_path_rate=cfg.drop_path
         )
     torch.manual_seed(100 + k)
+    if cfg.anchor_source == 'wheels':
+        kw = anchor_kwargs(cfg.timm_kwargs, len(cfg.timm_models))[k]
+        kw = dict(drop_path_rate=cfg.drop_path, **kw)
+        return wheel_anchor(cfg.timm_models[k], cfg.n_classes, **kw)
     return create_anchor(
         cfg.timm_models[k],
         cfg.pretrained,
         **{
             **dict(num_classes=cfg.n_classes, drop_path_rate=cfg.drop_path),
-            **parse_timm_kwargs(cfg.timm_kwargs),
+            **anchor_kwargs(cfg.timm_kwargs, len(cfg.timm_models))[k],
         },
     )
 
 # %% ../../nbs/18_klas.run.ipynb #9a9ea05b
 def _check_pretrained_head(cfg: KLASConfig, k: int):
     "Refuse, before any download, a pretrained anchor whose head does not fit `n_classes`."
+    if cfg.anchor_source == 'wheels' and not cfg.anchor_steps and cfg.n_classes != 1000:
+        raise ConfigError(
+            f"the wheels' anchors were pretrained with 1000 classes but n_classes="
+            f"{cfg.n_classes}, so their heads would be new and random; set anchor_steps > 0")
     if cfg.anchor_steps or cfg.anchor_source != 'timm' or not cfg.pretrained:
         return
     from timm.models import get_pretrained_cfg
@@ -179,7 +204,8 @@ def make_anchors(
         if getattr(m, 'num_classes', cfg.n_classes) != cfg.n_classes:
             raise ConfigError(
                 f"anchor {k} has {m.num_classes} classes but n_classes={cfg.n_classes}")
-        if not cfg.anchor_steps and not (cfg.anchor_source == 'timm' and cfg.pretrained):
+        pre = cfg.anchor_source == 'wheels' or (cfg.anchor_source == 'timm' and cfg.pretrained)
+        if not cfg.anchor_steps and not pre:
             warnings.warn(f"anchor {k} is untrained: anchor_steps=0 without pretrained weights")
         first = anchors[0] if anchors else m
         _train_or_load(cfg, k, m, first, S, out / 'anchors' / f'anchor{k}.pt' if out else None)
@@ -630,17 +656,131 @@ def selection_scores(
         spearman_cka_ls=score_correlation([c['gamma_cka'] for c in cand], acc), recovery=rec
     )
 
+# %% ../../nbs/18_klas.run.ipynb #c3e21560
+def _load_setup(spec: str):
+    "The function named by `setup`: 'module:function' or 'path/to/file.py:function'."
+    import importlib, importlib.util
+
+    mod, colon, fn = spec.rpartition(':')
+    if not colon or not mod or not fn.isidentifier():
+        raise ConfigError(f"setup={spec!r} is not of the form module:function or file.py:function")
+    if mod.endswith('.py'):
+        if not Path(mod).is_file():
+            raise ConfigError(f"setup: {mod} does not exist")
+        sp = importlib.util.spec_from_file_location(Path(mod).stem, mod)
+        m = importlib.util.module_from_spec(sp)
+        sp.loader.exec_module(m)
+    else:
+        m = importlib.import_module(mod)
+    if not callable(getattr(m, fn, None)):
+        raise ConfigError(f"setup: {mod} has no function {fn}")
+    return getattr(m, fn)
+
+# %% ../../nbs/18_klas.run.ipynb #aaa8312f
+def user_setup(
+    cfg: KLASConfig,  # its `setup` option
+    anchors=None,  # anchors given to `run` (they win over `setup`'s)
+    data=None,  # splits given to `run` (they win over `setup`'s)
+) -> tuple:
+    "`(anchors, data)`: those given, else what the config's `setup` function returns."
+    if not cfg.setup or (anchors is not None and data is not None):
+        return anchors, data
+    got = _load_setup(cfg.setup)(cfg)
+    if not isinstance(got, dict) or set(got) - {'anchors', 'data'}:
+        raise ConfigError(f"setup {cfg.setup} must return dict(anchors=..., data=...)")
+    return (anchors if anchors is not None else got.get('anchors'),
+            data if data is not None else got.get('data'))
+
+# %% ../../nbs/18_klas.run.ipynb #9f5d9bd5
+def user_splits(
+    data: dict,  # train / holdout / test: (x, y) tensors, Datasets or DataLoaders
+) -> dict:
+    "Your splits in the pipeline's form (a DataLoader gives its dataset)."
+    if not isinstance(data, dict) or {'train', 'holdout', 'test'} - set(data):
+        got = sorted(data) if isinstance(data, dict) else type(data).__name__
+        raise ConfigError(f"data must be dict(train=..., holdout=..., test=...); got {got}")
+    out = {}
+    for k in ('train', 'holdout', 'test'):
+        v = data[k]
+        v = v.dataset if isinstance(v, torch.utils.data.DataLoader) else v
+        if isinstance(v, (list, tuple)) and len(v) == 2:
+            v = (torch.as_tensor(v[0]), torch.as_tensor(v[1]))
+            if len(v[0]) != len(v[1]):
+                raise ConfigError(f"data[{k!r}]: {len(v[0])} inputs but {len(v[1])} labels")
+        elif not hasattr(v, '__getitem__'):
+            raise ConfigError(f"data[{k!r}] must be an (x, y) pair, a Dataset or a DataLoader")
+        out[k] = v
+    return out
+
+# %% ../../nbs/18_klas.run.ipynb #17317f01
+def user_anchors(
+    anchors: list,  # models, StagePlans, timm names or (name, kwargs) pairs, cheapest first
+    cfg: KLASConfig,  # device and n_classes (for timm names)
+) -> list:
+    "Your anchors as models on the config's device (each checked to have a stage plan)."
+    if len(anchors) < 2:
+        raise ConfigError(f"need at least two anchors, got {len(anchors)}")
+    dev, out = default_device(cfg.device), []
+    for k, a in enumerate(anchors):
+        if isinstance(a, (str, tuple, list)):
+            name, kw = (a, {}) if isinstance(a, str) else (a[0], dict(a[1]))
+            torch.manual_seed(100 + k)
+            a = create_anchor(name, **{'num_classes': cfg.n_classes, **kw})
+        if not isinstance(a, torch.nn.Module):
+            raise ConfigError(f"anchor {k} is a {type(a).__name__}: give a model, a StagePlan, "
+                              "a timm name or (name, kwargs)")
+        stage_plan(a)  # refuses a model no plan fits, saying how to supply one
+        out.append(a.to(dev).eval())
+    return out
+
+# %% ../../nbs/18_klas.run.ipynb #6dba5630
+def check_user_inputs(
+    out: Path | None,  # output directory (None: nothing to check)
+    anchors: list,  # the anchors
+    S: dict,  # the splits
+    given: bool,  # anchors or data came from the user
+) -> None:
+    "Tie `out`'s stages to the anchors and data they were computed from; refuse others."
+    if not out:
+        return
+    import hashlib
+
+    h = hashlib.sha256()
+    for a in anchors:
+        for n, p in a.state_dict().items():
+            h.update(n.encode())
+            h.update(p.detach().double().sum().cpu().numpy().tobytes())
+    for k in ('train', 'holdout', 'test'):
+        x, y = take(S[k], min(8, len(S[k][0]) if isinstance(S[k], tuple) else len(S[k])))
+        h.update(f"{k}:{len(S[k][0]) if isinstance(S[k], tuple) else len(S[k])}".encode())
+        h.update(x.double().sum().numpy().tobytes())
+    f = out / 'stages' / '_inputs.json'
+    if given and f.exists() and json.loads(f.read_text())['sha256'] != h.hexdigest():
+        raise ConfigError(f"{out} holds stages of other anchors or data; use another --out")
+    if given and is_main():
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(json.dumps(dict(sha256=h.hexdigest())))
+
 # %% ../../nbs/18_klas.run.ipynb #66635387
 def run(
-    cfg: KLASConfig,  # the pipeline's config (presets: small, cpu, paper)
+    cfg: KLASConfig,  # the pipeline's config (presets: small, cpu, cpu_pretrained, paper)
     out: Path | None = None,  # output directory: stages, anchors, figures; None keeps nothing
+    anchors: list | None = None,  # your anchors, cheapest first (see `user_anchors`)
+    data: dict | None = None,  # your splits: train, holdout, test (see `user_splits`)
 ) -> dict:
-    "The KLAS pipeline; returns the metrics stored in results.json."
+    """The KLAS pipeline; returns the metrics stored in results.json. `anchors` and `data` (or
+    the config's `setup` function) replace the config's anchors and data."""
     out = Path(out) if out else None
-    check_inputs(cfg)
+    anchors, data = user_setup(cfg, anchors, data)
+    check_inputs(cfg, check_data=data is None, check_anchors=anchors is None)
     check_stages(out, cfg)  # other seeds or arms reuse the finished stages; other changes refuse
-    S = make_splits(cfg)
-    anchors = make_anchors(cfg, S, out)
+    S = user_splits(data) if data is not None else make_splits(cfg)
+    if anchors is None:
+        anchors = make_anchors(cfg, S, out)
+    else:
+        anchors = user_anchors(anchors, cfg)
+    check_user_inputs(out, anchors, S, given=data is not None or cfg.setup != '' or
+                      anchors is not None)
     A = stage(out, 'anchors', lambda: anchor_stats(anchors, S, cfg.eval_bs))
     sel = stage(out, 'selection', lambda: select_all(cfg, anchors, S))
     lo, hi = min(sel['anchor_macs']), max(sel['anchor_macs'])
@@ -654,6 +794,7 @@ def run(
         anchors=A, summary=summary, selection_s=sel['selection_s'], finetune_s=t_ft,
         **{k: sel[k] for k in ('kappa', 'pairs', 'anchor_macs', 'matched_buckets', 'probe_acc')},
         **selection_scores(cand, sel['selections'], lo, hi, cfg.n_buckets, cfg.arms),
+        excluded={k: v for k, v in sel.get('excluded', {}).items() if k != 'stitches'},
     )
     per_job = t_ft / max(len(cfg.arms) * len(cfg.seeds), 1)
     res['selection_fraction'] = sel['selection_s'] / max(per_job, 1e-9)

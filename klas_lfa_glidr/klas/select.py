@@ -56,6 +56,18 @@ def _finite_scores(G: Tensor) -> tuple[Tensor, Tensor]:
                       f"those stitches are never selected")
     return G.masked_fill(bad, float('inf')), ~bad
 
+# %% ../../nbs/13_klas.select.ipynb #df3891db
+def _choosing_buckets(F: Tensor, e, n_buckets: int, edges: str) -> int:
+    "The largest bucket count below `n_buckets` whose non-empty buckets all hold ≥ 2 of `F`."
+    lo, hi = float(e[0]), float(e[-1])
+    for B in range(n_buckets - 1, 0, -1):
+        eb = (np.geomspace if edges == 'log' else np.linspace)(lo, hi, B + 1)
+        b_of = np.clip(np.searchsorted(eb, F.numpy(), side='right') - 1, 0, B - 1)
+        counts = np.bincount(b_of, minlength=B)
+        if not ((counts == 1).any()):
+            return B
+    return 1
+
 # %% ../../nbs/13_klas.select.ipynb #2d8c0746
 def bucket_select(
     G: Tensor,  # [n_f, n_g − 1] stitch scores Γ (lower is better)
@@ -96,8 +108,14 @@ def bucket_select(
         warnings.warn(f"{len(empty)} of {n_buckets} FLOPs buckets hold no candidate (buckets "
                       f"{empty}): KLAS selects fewer stitches; fewer buckets or edges='log' fill "
                       f"them")
+    single = [b for b, v in per.items() if v['candidates'] == 1]
+    if single:
+        ok = _choosing_buckets(F[keep], e, n_buckets, edges)
+        warnings.warn(f"{len(single)} of {n_buckets} FLOPs buckets hold one candidate, so Γ "
+                      f"chooses nothing there (it is selected whatever its Γ); n_buckets={ok} "
+                      f"gives every non-empty bucket at least two")
     info = dict(per_bucket=per, empty_buckets=empty, n_candidates=int(keep.sum()), tau=tau,
-                n_buckets=n_buckets)
+                n_buckets=n_buckets, single_buckets=single)
     return Selection(out, 'klas', info)
 
 # %% ../../nbs/13_klas.select.ipynb #c17a0980
