@@ -7,8 +7,8 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/klas.run.html.md"""
 # %% auto #0
 __all__ = ['FAMILY', 'main', 'check_inputs', 'make_splits', 'make_anchors', 'fit_probes', 'anchor_stage_macs', 'unstitchable',
            'arm_selections', 'ls_candidates', 'select_all', 'MixupCB', 'finetune_steps', 'finetune_callbacks',
-           'finetune', 'finetune_arms', 'arm_summary', 'delta_vs', 'anchor_stats', 'selection_scores', 'user_setup',
-           'user_splits', 'user_anchors', 'check_user_inputs', 'run']
+           'finetune', 'finetune_arms', 'arm_summary', 'delta_vs', 'anchor_stats', 'rank_intervals', 'selection_scores',
+           'user_setup', 'user_splits', 'user_anchors', 'check_user_inputs', 'run']
 
 # %% ../../nbs/18_klas.run.ipynb #389c6388
 import copy, itertools, json, logging, time, warnings
@@ -595,8 +595,11 @@ def arm_summary(
     for arm in cfg.arms:
         per = [summarise_arm(ft[f'{arm}-s{s}']['results'], lo, hi) for s in cfg.seeds]
         auc, avg = [p['auc'] for p in per], [p['avg_top1'] for p in per]
+        st = [p['auc_stitched'] for p in per]
+        st_ok = all(v is not None for v in st)
         summary[arm] = dict(
             auc_mean=_mean_sd(auc)[0], auc_std=_mean_sd(auc)[1], auc=auc,
+            auc_stitched=st, auc_stitched_mean=_mean_sd(st)[0] if st_ok else None,
             avg_top1_mean=_mean_sd(avg)[0], avg_top1_std=_mean_sd(avg)[1], avg_top1=avg,
             n_selected=len(sel['selections'][arm]),
         )
@@ -618,7 +621,10 @@ def delta_vs(
     fk, fa = _front(ft, 'klas', cfg.seeds), _front(ft, arm, cfg.seeds)
     pooled = delta_at_matched_flops(fk, fa, lo, hi)
     means = [x['mean'] for x in d]
-    return dict(
+    sk, sa = summary['klas'].get('auc_stitched', []), summary[arm].get('auc_stitched', [])
+    st = [a - b for a, b in zip(sk, sa) if a is not None and b is not None]
+    extra = dict(auc_stitched_diff=seed_ci(st)) if st and len(st) == len(cfg.seeds) else {}
+    return extra | dict(
         mean=_mean_sd(means)[0], std=_mean_sd(means)[1], per_seed=means,
         share_ge0=float(np.mean([x['share_ge0'] for x in d])), pooled=pooled['mean'],
         auc_diff=seed_ci([a - b for a, b in zip(summary['klas']['auc'], summary[arm]['auc'])]),
@@ -637,6 +643,39 @@ def anchor_stats(
         params=[sum(p.numel() for p in m.parameters()) for m in anchors],
     )
 
+# %% ../../nbs/18_klas.run.ipynb #88864a44
+def rank_intervals(
+    cand: list,  # candidates with gamma, gamma_cka, macs, stitch and acc
+    n_boot: int = 1000,  # bootstrap resamples over candidates
+    seed: int = 0,  # seed of the resampling
+) -> dict:
+    """Bootstrap intervals of ρ(−Γ_KL) − ρ(−Γ_CKA) and of ρ(−Γ_KL) − max|ρ| of the trivial
+    predictors (MACs, source depth i), over candidates (spec C1's baseline)."""
+    from scipy import stats
+
+    if len(cand) < 4:
+        return {}
+    a = np.array([c['acc'] for c in cand], float)
+    sc = dict(kl=-np.array([c['gamma'] for c in cand], float),
+              cka=-np.nan_to_num(np.array([c['gamma_cka'] for c in cand], float), nan=-np.inf),
+              macs=np.array([c['macs'] for c in cand], float),
+              source_depth=np.array([c['stitch'][2] for c in cand], float))
+
+    def rho(v, idx):
+        r = stats.spearmanr(v[idx], a[idx]).statistic
+        return 0.0 if np.isnan(r) else float(r)
+
+    def diffs(idx):
+        r = {k: rho(v, idx) for k, v in sc.items()}
+        return r['kl'] - r['cka'], r['kl'] - max(abs(r['macs']), abs(r['source_depth'])), r
+
+    full = diffs(np.arange(len(a)))
+    rng = np.random.default_rng(seed)
+    boot = np.array([diffs(rng.integers(0, len(a), len(a)))[:2] for _ in range(n_boot)])
+    ci = lambda k: dict(mean=full[k], ci=[float(v) for v in np.percentile(boot[:, k], [2.5, 97.5])])
+    return dict(kl_minus_cka=ci(0), kl_minus_trivial=ci(1), n=len(a),
+                trivial=dict(macs=full[2]['macs'], source_depth=full[2]['source_depth']))
+
 # %% ../../nbs/18_klas.run.ipynb #24d565cc
 def selection_scores(
     cand: list,  # candidate stitches with their Γ, 1 − CKA, MACs and LS-init accuracy
@@ -644,16 +683,21 @@ def selection_scores(
     lo: float,  # MACs of the cheapest anchor
     hi: float,  # MACs of the most expensive anchor
     n_buckets: int,  # FLOPs buckets of the recovery measure
-    arms: tuple,  # arms to measure
+    arms: tuple,  # arms to measure (every selection of `selections` when it holds more)
+    n_boot: int = 1000,  # bootstrap resamples of the rank intervals
 ) -> dict:
-    "How well Γ and CKA rank the LS-initialised candidates, and each arm's bucket recovery."
+    """How well Γ, CKA and the trivial predictors (MACs, source depth) rank the LS-initialised
+    candidates, with bootstrap intervals of the differences, and each arm's bucket recovery."""
     acc = [c['acc'] for c in cand]
     pts = [(tuple(c['stitch']), c['macs'], c['acc']) for c in cand]
+    arms = tuple(dict.fromkeys((*arms, *selections)))
     chosen = {a: {tuple(s) for s in selections[a]} for a in arms}
-    rec = {a: bucket_recovery(pts, chosen[a], lo, hi, n_buckets) for a in arms}
+    rec = {a: bucket_recovery(pts, chosen[a], lo, hi, n_buckets) | dict(n=len(chosen[a]))
+           for a in arms}
     return dict(
         spearman_gamma_ls=score_correlation([c['gamma'] for c in cand], acc),
-        spearman_cka_ls=score_correlation([c['gamma_cka'] for c in cand], acc), recovery=rec
+        spearman_cka_ls=score_correlation([c['gamma_cka'] for c in cand], acc), recovery=rec,
+        rank_ci=rank_intervals(cand, n_boot),
     )
 
 # %% ../../nbs/18_klas.run.ipynb #c3e21560
