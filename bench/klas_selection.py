@@ -1,68 +1,82 @@
-"""KLAS selection cost against supernet fine-tuning at the `cpu()` preset (spec: selection ≤ 10 % of
-fine-tuning; the paper reports about 5 % at ImageNet scale with 50 fine-tuning epochs).
+"""KLAS selection cost against one supernet fine-tuning run (issue 17, point 4; spec: selection
+≤ 10 % of fine-tuning; the paper reports about 5 % at ImageNet scale with 50 fine-tuning epochs).
 
-Selection = probe training (4 epochs on the training split, all three anchors) + Θ on the holdout
-split + κ, anchor pairs, Γ, candidate MACs and bucket selection; fine-tuning = one supernet of the
-KLAS selection for the preset's `finetune_steps`. Also times probe training on a 2,000-image subset
-(the lever when fine-tuning is short).
-Anchors are random-init (the cost does not depend on the weights).
+Selection = what `selection_s` times (`klas.run.klas_selection`): probe training on the training
+split for every anchor, Θ on the holdout split, κ, anchor pairs, candidate MACs, the shapes that
+cannot stitch, Γ and the buckets. It runs twice, with the probes trained on cached pooled features
+(`probe_cache=True`, the default) and with the anchor run at every probe step (`probe_cache=False`,
+the code before), interleaved. Fine-tuning = one supernet of the KLAS selection for the preset's
+`finetune_steps`. CPU time at one thread.
 
-Run: python bench/klas_selection.py"""
+Γ is compared between the two: Spearman ρ over every candidate, and, with `--run DIR` (a finished
+`klg-klas` run of the same preset: its anchors and its LS-init ground truth), ρ(−Γ, LS-init accuracy)
+of each.
 
+Run: python bench/klas_selection.py --preset cpu_pretrained [--run DIR]
+     python bench/klas_selection.py --preset cpu"""
+
+import argparse
+import json
 import time
+from pathlib import Path
+
 import torch
-from klas_lfa_glidr.klas.data import shapes10_splits, make_anchor
-from klas_lfa_glidr.klas.probes import train_probes
-from klas_lfa_glidr.klas.run import KLASConfig, select_all, finetune, config_key
+from scipy import stats
+from klas_lfa_glidr.klas.run import (
+    KLASConfig, klas_selection, finetune, make_anchors, make_splits, config_key
+)
+from klas_lfa_glidr.klas.frontier import score_correlation
+from klas_lfa_glidr.klas.stitch import stitch_macs
 from _common import report
 
 
+def _cpu(fn):
+    t = time.process_time()
+    out = fn()
+    return out, time.process_time() - t
+
+
 def main():
-    torch.set_num_threads(2)
-    cfg = KLASConfig.cpu(device='cpu')
-    S = shapes10_splits(cfg.n_train, cfg.n_holdout, cfg.n_test, cfg.noise, cfg.modes)
-    anchors = [
-        make_anchor(w, h, cfg.depth, seed=100 + k).eval()
-        for k, (w, h) in enumerate(zip(cfg.widths, cfg.heads))
-    ]
-    t = time.perf_counter()
-    sel = select_all(cfg, anchors, S)
-    t_all = time.perf_counter() - t
-    macs = {f'anchor{k}': v for k, v in enumerate(sel['anchor_macs'])} | {
-        config_key(tuple(c['stitch'])): c['macs'] for c in sel['candidates']
-    }
-    t = time.perf_counter()
-    train_probes(
-        anchors[-1],
-        *[v[:2000] for v in S['train']],
-        cfg.probe_epochs,
-        cfg.anchor_bs,
-        1e-3,
-        0.01,
-        seed=0,
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--preset', default='cpu_pretrained')
+    p.add_argument('--run', default=None, help='a finished klg-klas run of the same preset')
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    cfg = KLASConfig.from_preset(a.preset, device='cpu', seeds=(0,), progress=False)
+    S = make_splits(cfg)
+    out = Path(a.run) if a.run else Path('bench/out') / f'klas-{a.preset}'
+    anchors = make_anchors(cfg, S, out)  # trained once, then read from out/anchors
+    runs = {}
+    for cache in (True, False, True, False):  # interleaved; the second of each is kept
+        runs[cache] = _cpu(lambda: klas_selection(cfg.replace(probe_cache=cache), anchors, S))
+    (K, t_sel), (K0, t_sel0) = runs[True], runs[False]
+    st = K['klas'].stitches
+    macs = {f'anchor{k}': v for k, v in enumerate(K['amacs'])}
+    macs |= {config_key(s): stitch_macs(K['sm'][s[0]], K['sm'][s[1]], *s[2:]) for s in st}
+    _, t_ft = _cpu(lambda: finetune(cfg, anchors, st, S, 0, macs))
+    keys = [(fg, i, j) for fg, g in K['G'].items() for i in range(g.shape[0])
+            for j in range(g.shape[1]) if (*fg, i, j) not in K['bad']]
+    gam = lambda G: [float(G[fg][i, j]) for fg, i, j in keys]
+    res = dict(
+        preset=a.preset, selection_cpu_s=t_sel, selection_uncached_cpu_s=t_sel0,
+        finetune_cpu_s=t_ft, finetune_steps=cfg.finetune_steps, n_klas=len(st),
+        selection_fraction=t_sel / t_ft, selection_fraction_uncached=t_sel0 / t_ft,
+        target_fraction=0.10, gamma_rho_cached_vs_uncached=float(
+            stats.spearmanr(gam(K['G']), gam(K0['G'])).statistic),
+        same_klas_selection=sorted(st) == sorted(K0['klas'].stitches),
     )
-    t_p2k = time.perf_counter() - t
-    t = time.perf_counter()
-    train_probes(anchors[-1], *S['train'], cfg.probe_epochs, cfg.anchor_bs, 1e-3, 0.01, seed=0)
-    t_pall = time.perf_counter() - t
-    t = time.perf_counter()
-    finetune(cfg, anchors, sel['selections']['klas'], S, 0, macs)
-    t_ft = time.perf_counter() - t
-    report(
-        'klas_selection',
-        dict(
-            selection_s=sel['selection_s'],
-            select_all_with_ls_ground_truth_s=t_all,
-            finetune_s=t_ft,
-            finetune_steps=cfg.finetune_steps,
-            n_klas=len(sel['selections']['klas']),
-            selection_fraction=sel['selection_s'] / t_ft,
-            target_fraction=0.10,
-            probe_largest_anchor_all_s=t_pall,
-            probe_largest_anchor_2000_s=t_p2k,
-            finetune_steps_for_10pct=int(cfg.finetune_steps * sel['selection_s'] / t_ft / 0.10),
-        ),
-    )
+    sel = out / 'stages' / 'selection.json'
+    if a.run and sel.exists():
+        s = json.loads(sel.read_text())
+        s = s.get('value', s)
+        acc = {tuple(c['stitch']): c['acc'] for c in s['candidates']}
+        ks = [k for k in keys if (*k[0], k[1], k[2]) in acc]
+        y = [acc[(*fg, i, j)] for fg, i, j in ks]
+        for name, G in (('cached', K['G']), ('uncached', K0['G'])):
+            res[f'rho_gamma_ls_{name}'] = score_correlation(
+                [float(G[fg][i, j]) for fg, i, j in ks], y)
+        res['rho_drop'] = res['rho_gamma_ls_uncached'] - res['rho_gamma_ls_cached']
+    report(f'klas_selection-{a.preset}', res)
 
 
 if __name__ == '__main__':

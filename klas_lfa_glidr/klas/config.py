@@ -99,6 +99,9 @@ class KLASSelection(Options):
     probe_pool: str = 'as_head'  # token pooling before a probe: as_head | cls | mean
     # probes train on a fixed random subset of this many training images (0: all)
     probe_images: int = 0
+    # all_detached probes train on pooled block outputs cached in memory (one anchor pass; off:
+    # the anchor runs every probe step, for probe sets too large to hold)
+    probe_cache: bool = True
     kl_temperature: float = 1.0  # softmax temperature of the probe distributions
     kl_direction: str = 'src_tgt'  # KL(source ‖ target) | tgt_src | symmetric
     # which anchor pairs are stitched, from the last-block κ
@@ -210,7 +213,7 @@ PAPER = dict(
     n_buckets=20, coarse_buckets=10, finetune_epochs=50.0, finetune_bs=512, finetune_lr=5e-5,
     lr_batch_scaling=True, warmup_pct=0.1, finetune_wd=0.05, stitch_lr_scale=1.0, drop_path=0.1,
     mixup=0.8, cutmix=1.0, label_smoothing=0.1, auto_augment='rand-m9-mstd0.5-inc1-mmax9',
-    random_erase=0.25, eval_bs=500, num_workers=8, seeds=(0, 1, 2),
+    random_erase=0.25, eval_bs=500, num_workers=8, seeds=(0, 1, 2), probe_cache=False,
     arms=('klas', 'klas_matched', 'snnet', 'random'),
 )
 

@@ -6,9 +6,10 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/klas.run.html.md"""
 
 # %% auto #0
 __all__ = ['FAMILY', 'main', 'check_inputs', 'make_splits', 'make_anchors', 'fit_probes', 'anchor_stage_macs', 'unstitchable',
-           'arm_selections', 'ls_candidates', 'select_all', 'MixupCB', 'finetune_steps', 'finetune_callbacks',
-           'finetune', 'finetune_arms', 'arm_summary', 'delta_vs', 'anchor_stats', 'rank_intervals', 'selection_scores',
-           'user_setup', 'user_splits', 'user_anchors', 'check_user_inputs', 'run']
+           'arm_selections', 'ls_candidates', 'klas_selection', 'select_all', 'MixupCB', 'finetune_steps',
+           'finetune_callbacks', 'finetune', 'finetune_arms', 'arm_summary', 'delta_vs', 'anchor_stats',
+           'rank_intervals', 'selection_scores', 'user_setup', 'user_splits', 'user_anchors', 'check_user_inputs',
+           'run']
 
 # %% ../../nbs/18_klas.run.ipynb #389c6388
 import copy, itertools, json, logging, time, warnings
@@ -291,6 +292,7 @@ def fit_probes(
     fit = lambda a: train_probes(
         a, _probe_split(cfg, train), None, cfg.probe_epochs, cfg.anchor_bs, 1e-3, 0.01,
         cfg.probe_train, cfg.probe_pool, seed=cfg.seed, num_workers=cfg.num_workers,
+        cache=cfg.probe_cache,
     )
     return [fit(a) for a in anchors]
 
@@ -409,17 +411,15 @@ def _excluded(bad: dict, M: dict) -> dict:
                       f"before any training, e.g. {first[0]}: {first[1]}")
     return dict(candidates=n, pool=len(pool), stitches=[[*s, w] for s, w in sorted(bad.items())])
 
-# %% ../../nbs/18_klas.run.ipynb #1038d576
-def select_all(
+# %% ../../nbs/18_klas.run.ipynb #7ae83125
+def klas_selection(
     cfg: KLASConfig,  # probe, KL and selection options
     anchors: list,  # trained anchors sorted by MACs
-    S: dict,  # splits from `make_splits` (train, holdout, test): (x, y) tensors or Datasets
-    progress: bool = False,  # show progress bars
+    S: dict,  # splits (train: probes; holdout: Θ and the MACs input)
 ) -> dict:
-    """Probes, Θ (and CKA), κ, anchor pairs, Γ, candidate MACs and LS-init accuracy, and the
-    selections of every arm in `ARMS`."""
-    t0 = time.perf_counter()
-    k, dev, xt = len(anchors), model_device(anchors[0]), S['test']
+    """KLAS's own work, what `selection_s` times: probes, Θ, κ, anchor pairs, MACs, the shapes
+    that cannot stitch, Γ and the buckets."""
+    k, dev = len(anchors), model_device(anchors[0])
     upper = [(f, g) for f in range(k) for g in range(f + 1, k)]
     probes = fit_probes(cfg, anchors, S['train'])
     Th = _theta(anchors, probes, S['holdout'], cfg)
@@ -430,22 +430,37 @@ def select_all(
     M = {(f, g): candidate_macs(sm[f], sm[g]) for f, g in upper}
     bad = unstitchable(sm, upper)
     klas = _klas(G, M, amacs, pairs, cfg, cfg.n_buckets, _valid(M, bad))
-    # probes + Θ + κ + pairs + MACs + Γ + buckets (CKA and the LS-init ground truth below are
-    # evaluation only)
-    t_sel = time.perf_counter() - t0
+    return dict(upper=upper, probes=probes, kappa=kap, pairs=pairs, sm=sm, amacs=amacs, G=G, M=M,
+                bad=bad, klas=klas)
+
+# %% ../../nbs/18_klas.run.ipynb #1038d576
+def select_all(
+    cfg: KLASConfig,  # probe, KL and selection options
+    anchors: list,  # trained anchors sorted by MACs
+    S: dict,  # splits from `make_splits` (train, holdout, test): (x, y) tensors or Datasets
+    progress: bool = False,  # show progress bars
+) -> dict:
+    """Probes, Θ (and CKA), κ, anchor pairs, Γ, candidate MACs and LS-init accuracy, and the
+    selections of every arm in `ARMS`."""
+    t0 = time.perf_counter()
+    K = klas_selection(cfg, anchors, S)
+    t_sel = time.perf_counter() - t0  # CKA and the LS-init ground truth below are evaluation only
+    upper, sm, G, M, bad, klas = (K[k] for k in ('upper', 'sm', 'G', 'M', 'bad', 'klas'))
+    dev, xt = model_device(anchors[0]), S['test']
     CK = _one_minus_cka(anchors, S['holdout'], cfg)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         Gc = {(f, g): gamma(CK[(f, g)], CK[(g, g)]) for f, g in upper}
-    sel, b_matched, sn_report = arm_selections(cfg, G, Gc, M, sm, pairs, klas, bad)
+    sel, b_matched, sn_report = arm_selections(cfg, G, Gc, M, sm, K['pairs'], klas, bad)
     cands = ls_candidates(cfg, anchors, G, Gc, M, _ls_images(cfg, S, dev), xt, progress, bad)
     chosen = {tuple(s) for v in sel.values() for s in v}
     return dict(
-        kappa={f'{f}-{g}': v for (f, g), v in kap.items()}, pairs=pairs, anchor_macs=amacs,
-        selections=sel, klas_report=klas.report, matched_buckets=b_matched, candidates=cands,
-        selection_s=t_sel, snnet_report=sn_report, excluded=_excluded(bad, M),
+        kappa={f'{f}-{g}': v for (f, g), v in K['kappa'].items()}, pairs=K['pairs'],
+        anchor_macs=K['amacs'], selections=sel, klas_report=klas.report,
+        matched_buckets=b_matched, candidates=cands, selection_s=t_sel, snnet_report=sn_report,
+        excluded=_excluded(bad, M),
         stitch_macs={config_key(s): stitch_macs(sm[s[0]], sm[s[1]], *s[2:]) for s in chosen},
-        probe_acc=[probe_accuracy(a, p, xt, bs=cfg.eval_bs) for a, p in zip(anchors, probes)],
+        probe_acc=[probe_accuracy(a, p, xt, bs=cfg.eval_bs) for a, p in zip(anchors, K['probes'])],
     )
 
 # %% ../../nbs/18_klas.run.ipynb #6bd3f558
