@@ -6,7 +6,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/klas.anchors.html.md"""
 
 # %% auto #0
 __all__ = ['WHEELS', 'create_anchor', 'check_model_name', 'wheel_installed', 'wheel_anchor', 'StagePlan', 'block_containers',
-           'vit_prefix', 'TimmParts', 'stage_plan', 'map_to_tokens', 'tokens_to_map', 'with_prefix']
+           'input_shape', 'vit_prefix', 'TimmParts', 'stage_plan', 'map_to_tokens', 'tokens_to_map', 'with_prefix']
 
 # %% ../../nbs/10_klas.anchors.ipynb #a0f23eae
 import difflib
@@ -134,7 +134,7 @@ class StagePlan(nn.Module):
         image): from the plan's `prefix`, else the embedding of one blank image."""
         p = self._prefix(self.model) if self._prefix else None
         if p is None:
-            shape = self.in_shape or _input_shape(self.model)
+            shape = self.in_shape or input_shape(self.model)
             z = torch.zeros(1, *shape, device=like.device, dtype=like.dtype)
             p = self.embed(z)[:, : self.n_prefix]
         return p.to(like.dtype).expand(n, -1, -1)
@@ -218,7 +218,9 @@ class _Stop(Exception):
     "Raised by the capture hook once the first block's input is known."
 
 # %% ../../nbs/10_klas.anchors.ipynb #e16c15c9
-def _input_shape(model: nn.Module) -> tuple:
+def input_shape(
+    model: nn.Module,  # a timm model (or any module with a patch embedding or pretrained_cfg)
+) -> tuple:
     "`[C, H, W]` the model was built for: its patch embedding's size, else its pretrained config."
     pe = getattr(model, 'patch_embed', None)
     size = getattr(pe, 'img_size', None)

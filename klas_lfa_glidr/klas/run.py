@@ -8,8 +8,8 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/klas.run.html.md"""
 __all__ = ['FAMILY', 'main', 'check_inputs', 'make_splits', 'make_anchors', 'fit_probes', 'total_macs', 'anchor_stage_macs',
            'unstitchable', 'arm_selections', 'ls_candidates', 'klas_selection', 'select_all', 'MixupCB',
            'finetune_steps', 'finetune_callbacks', 'finetune', 'finetune_arms', 'arm_summary', 'delta_vs',
-           'anchor_stats', 'rank_intervals', 'selection_scores', 'user_setup', 'user_splits', 'user_anchors',
-           'check_user_inputs', 'run']
+           'anchor_stats', 'eval_sizes', 'rank_intervals', 'selection_scores', 'user_setup', 'user_splits',
+           'user_anchors', 'check_user_inputs', 'run']
 
 # %% ../../nbs/18_klas.run.ipynb #389c6388
 import copy, functools, itertools, json, logging, time, warnings
@@ -30,7 +30,7 @@ from klas_lfa_glidr.klas.data import (
     top1, _fixed_subset, digits_splits
 )
 from klas_lfa_glidr.klas.anchors import (
-    create_anchor, stage_plan, check_model_name, wheel_anchor, wheel_installed
+    create_anchor, stage_plan, check_model_name, wheel_anchor, wheel_installed, input_shape
 )
 from .data import CIFAR100
 from ..core.data import is_offline, DataUnavailable
@@ -288,9 +288,9 @@ def fit_probes(
     anchors: list,  # trained anchors
     train,  # the training split
 ) -> list:
-    "One set of per-block probes per anchor (spec §5: lr 1e-3, weight decay 0.01)."
+    "One set of per-block probes per anchor (spec §5: AdamW at `probe_lr`, weight decay 0.01)."
     fit = lambda a: train_probes(
-        a, _probe_split(cfg, train), None, cfg.probe_epochs, cfg.anchor_bs, 1e-3, 0.01,
+        a, _probe_split(cfg, train), None, cfg.probe_epochs, cfg.anchor_bs, cfg.probe_lr, 0.01,
         cfg.probe_train, cfg.probe_pool, seed=cfg.seed, num_workers=cfg.num_workers,
         cache=cfg.probe_cache,
     )
@@ -665,6 +665,22 @@ def anchor_stats(
         params=[sum(p.numel() for p in m.parameters()) for m in anchors],
     )
 
+# %% ../../nbs/18_klas.run.ipynb #9ae1139b
+def eval_sizes(
+    anchors: list,  # the anchors, cheapest first
+    S: dict,  # the splits (the size of the test images is the evaluation size)
+) -> dict:
+    """The one evaluation size `[H, W]` and each anchor's native input size (None when the model
+    does not say); when they differ, a log line says so (the output's `eval_size`)."""
+    hw = list(take(S['test'], 1)[0].shape[-2:])
+    said = lambda m: hasattr(m, 'patch_embed') or 'input_size' in getattr(m, 'pretrained_cfg', {})
+    native = [list(input_shape(m)[-2:]) if said(m) else None for m in anchors]
+    if any(n is not None and n != hw for n in native):
+        sizes = '/'.join('?' if n is None else 'x'.join(map(str, n)) for n in native)
+        logging.getLogger('klas_lfa_glidr').info(
+            'anchors built for %s px are all evaluated at %dx%d (img_size)', sizes, *hw)
+    return dict(eval=hw, native=native)
+
 # %% ../../nbs/18_klas.run.ipynb #88864a44
 def rank_intervals(
     cand: list,  # candidates with gamma, gamma_cka, macs, stitch and acc
@@ -865,6 +881,7 @@ def run(
         **{k: sel[k] for k in ('kappa', 'pairs', 'anchor_macs', 'matched_buckets', 'probe_acc')},
         **selection_scores(cand, sel['selections'], lo, hi, cfg.n_buckets, cfg.arms),
         excluded={k: v for k, v in sel.get('excluded', {}).items() if k != 'stitches'},
+        eval_size=eval_sizes(anchors, S),
     )
     per_job = t_ft / max(len(cfg.arms) * len(cfg.seeds), 1)
     res['selection_fraction'] = sel['selection_s'] / max(per_job, 1e-9)
