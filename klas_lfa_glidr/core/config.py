@@ -6,7 +6,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.config.html.md"""
 
 # %% auto #0
 __all__ = ['PRESETS', 'SEED_RANGE', 'ConfigError', 'Options', 'Config', 'field_docs', 'describe', 'config_table', 'set_seed',
-           'default_device', 'model_device']
+           'default_device', 'model_device', 'device_memory_gb']
 
 # %% ../../nbs/00_core.config.ipynb #63bfa07a
 import dataclasses, difflib, json, math, os, random, re, typing
@@ -457,3 +457,18 @@ def model_device(
 ) -> torch.device:
     "The device of `model`'s first parameter (where its inputs must go)."
     return next(model.parameters()).device
+
+# %% ../../nbs/00_core.config.ipynb #c28b5ec7
+def device_memory_gb(
+    device: str | torch.device = 'cpu',  # cpu, cuda, cuda:N (mps and others: unknown)
+) -> float:  # total GB, inf when unknown
+    "Total memory of `device`: the GPU's on cuda, the machine's RAM on cpu."
+    dev = torch.device(device)
+    if dev.type == 'cuda' and torch.cuda.is_available():
+        return torch.cuda.get_device_properties(dev.index or 0).total_memory / 1e9
+    if dev.type == 'cpu':
+        try:
+            return os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 1e9
+        except (ValueError, OSError, AttributeError):
+            return float('inf')
+    return float('inf')

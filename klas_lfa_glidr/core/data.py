@@ -10,7 +10,7 @@ __all__ = ['DATASETS', 'data_root', 'env_flag', 'is_offline', 'DataUnavailable',
            'safe_unpickle', 'DatasetSpec', 'register_dataset', 'DataLoaders', 'batches', 'as_dataset', 'take']
 
 # %% ../../nbs/01_core.data.ipynb #d80ee03f
-import contextlib, hashlib, os, pickle, re, shutil, sys, tarfile, tempfile, urllib.request, zipfile
+import contextlib, hashlib, itertools, os, pickle, re, shutil, sys, tarfile, tempfile, urllib.request, zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
@@ -354,20 +354,20 @@ def register_dataset(
 
 # %% ../../nbs/01_core.data.ipynb #420f80af
 class _SkipBatches(BatchSampler):
-    "Batch sampler that skips the first `skip` batches of an epoch (for exact resume)."
+    """Batch sampler that skips the first `skip` batches of an epoch (for exact resume) and stops
+    after `stop` batches (0: the whole pass)."""
 
-    def __init__(self, sampler, batch_size, drop_last, skip=0):
+    def __init__(self, sampler, batch_size, drop_last, skip=0, stop=0):
         super().__init__(sampler, batch_size, drop_last)
-        self.skip = skip
+        self.skip, self.stop = skip, stop
 
     def __iter__(self):
-        it = super().__iter__()
-        for _ in range(self.skip):
-            next(it, None)
+        it = itertools.islice(super().__iter__(), self.skip, self.stop or None)
         yield from it
 
     def __len__(self):
-        return max(super().__len__() - self.skip, 0)
+        n = super().__len__()
+        return max(min(n, self.stop or n) - self.skip, 0)
 
 # %% ../../nbs/01_core.data.ipynb #c1b174db
 class _Gather(Dataset):
@@ -398,11 +398,20 @@ class DataLoaders:
         num_workers: int = 0,  # DataLoader worker processes
         collate_fn=None,  # batch collation (None: PyTorch's default)
         seed: int = 0,  # seed of the epoch-wise shuffle (epoch e uses seed + e)
+        # batches per epoch (0: one whole pass); each epoch takes the first ones of its own
+        # shuffle, so epochs of a large training set see different items
+        epoch_steps: int = 0,
     ):
+        full = len(train) // bs if drop_last else -(-len(train) // bs)  # one pass, one process
+        if epoch_steps > full:
+            raise ValueError(
+                f"steps_per_epoch={epoch_steps} is more than one pass over the training set "
+                f"({full} batches of {bs}); use at most {full}, or 0 for one pass")
         self.train, self.valid, self.bs, self.n_inp, self.shuffle, self.drop_last = (
             train, valid, bs, n_inp, shuffle, drop_last
         )
         self.num_workers, self.collate_fn, self.seed = num_workers, collate_fn, seed
+        self.epoch_steps = epoch_steps
 
     def local_bs(self, world: int = 1) -> int:
         "Per-rank batch size; raises if `world` does not divide the global batch."
@@ -420,7 +429,7 @@ class DataLoaders:
             drop_last=True
         )
         s.set_epoch(epoch)
-        bsamp = _SkipBatches(s, self.local_bs(world), self.drop_last, skip)
+        bsamp = _SkipBatches(s, self.local_bs(world), self.drop_last, skip, self.epoch_steps)
         g = torch.Generator().manual_seed(
             self.seed + epoch
         )  # own generator: building a loader must not draw from the global RNG

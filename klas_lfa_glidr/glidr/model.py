@@ -83,14 +83,22 @@ class GLIDRTrainConfig(Options):
     lr: float = 1e-2  # Adam learning rate
     bs: int = 64  # queries per batch
     epochs: int = 30  # training epochs
-    max_mem_gb: float = 16.0  # refuse configs whose estimated training activations exceed this
+    # batches per epoch (0: one pass over the training queries); on a large graph an epoch of a
+    # few hundred batches keeps keep-best and the schedule moving (each epoch draws its own)
+    steps_per_epoch: int = 0
+    # valid queries of the keep-best MRR: a fixed random subset of this many (0: all)
+    valid_queries: int = 0
+    # refuse configs whose estimated training activations exceed this, or the machine's memory
+    # (the GPU's on cuda)
+    max_mem_gb: float = 16.0
     _choices = dict(
         loss=('ce', 'ce_unfiltered', 'bce_1n', 'bce_neg_sa'),
         adjacency=('auto', 'dense', 'sparse', 'pyg'), chain_guard=('none', 'head'),
     )
     _bounds = dict(
         tau_end=(1e-3, None), entropy_reg=(0, None), sparsity_reg=(0, None),
-        lr=(0, 10), bs=(1, None), epochs=(0, None),
+        lr=(0, 10), bs=(1, None), epochs=(0, None), steps_per_epoch=(0, None),
+        valid_queries=(0, None),
         max_mem_gb=(0, None),
     )
 
