@@ -10,7 +10,8 @@ __all__ = ['DATASETS', 'data_root', 'env_flag', 'is_offline', 'DataUnavailable',
            'safe_unpickle', 'DatasetSpec', 'register_dataset', 'DataLoaders', 'batches', 'as_dataset', 'take']
 
 # %% ../../nbs/01_core.data.ipynb #d80ee03f
-import contextlib, hashlib, itertools, os, pickle, re, shutil, sys, tarfile, tempfile, urllib.request, zipfile
+import contextlib, hashlib, itertools, os, pickle, re, shutil, sys, tarfile, tempfile
+import urllib.request, zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
