@@ -127,8 +127,8 @@ EMB_KINDS = ('distmult', 'complex', 'rotate')  # the embedding references (torch
 
 # %% ../../nbs/32_glidr.model.ipynb #f4cc187c
 def _emb_kinds_ok(v) -> bool:
-    "a non-empty tuple of distmult, complex, rotate"
-    return len(v) > 0 and all(k in EMB_KINDS for k in v)
+    "a tuple of distmult, complex, rotate (empty: no embedding arm)"
+    return all(k in EMB_KINDS for k in v)
 
 # %% ../../nbs/32_glidr.model.ipynb #e152ee30
 @dataclass
@@ -257,7 +257,7 @@ class GLIDRConfig(
     def noise_arm_names(self) -> tuple[str, ...]:
         "The arms of the noise curves, `auto` resolved."
         auto = self.noise_arms == ('auto',)
-        return ('glidr', 'chain', self.emb_models[0]) if auto else self.noise_arms
+        return ('glidr', 'chain', *self.emb_models[:1]) if auto else self.noise_arms
 
     @classmethod
     def small(cls, **kw):
