@@ -171,7 +171,8 @@ def fit_embedding(
     `emb_lr_grid`, one per learning rate, keeping the best valid MRR (`learn.cb(KeepBestCB)`)."""
     kind = kind or (cfg.emb_models or (None,))[0]
     if kind is None:
-        raise ValueError("fit_embedding: pass kind= (distmult, complex, rotate); emb_models is empty")
+        raise ValueError(
+            "fit_embedding: pass kind= (distmult, complex, rotate); emb_models is empty")
     best = None
     for lr in cfg.emb_lr_grid or (cfg.emb_lr,):
         learn = _fit_one(kg, cfg, kind, lr, progress)
