@@ -17,6 +17,7 @@ with warnings.catch_warnings():  # torch_geometric's import calls the deprecated
     warnings.filterwarnings('ignore', '`torch.jit.script` is deprecated', FutureWarning)
     from torch_geometric.nn import MessagePassing
 from .data import with_inverse
+from ..core.config import reuse_freed_memory
 
 # %% ../../nbs/31_glidr.layers.ipynb #c3f9c727
 class FusedExist(MessagePassing):
@@ -142,6 +143,9 @@ class KGraph(nn.Module):
         device=None,  # where the edges live (they follow `.to()` afterwards)
         # fused messages of the sparse backends: chunked (`fused_relational`) | pyg (`FusedExist`)
         fused: str = 'chunked',
+        # above `LARGE_GRAPH` entities, keep freed memory in the process (`reuse_freed_memory`):
+        # no page-fault storm from the large temporaries
+        reuse_memory: bool = True,
     ):
         super().__init__()
         if backend not in BACKENDS:
@@ -152,6 +156,8 @@ class KGraph(nn.Module):
         self.n_ent, self.n_rel, self.n_r = n_ent, n_rel, 2 * n_rel
         auto = 'dense' if n_ent <= LARGE_GRAPH else 'pyg'
         self.backend = auto if backend == 'auto' else backend
+        if reuse_memory and n_ent > LARGE_GRAPH:
+            reuse_freed_memory()
         self.mp = FusedExist()
         e = torch.unique(with_inverse(triples.long(), n_rel), dim=0).to(device)
         e = e[torch.argsort(e[:, 2], stable=True)]  # target order: a chunk adds into few rows

@@ -70,6 +70,8 @@ class GLIDRTrainConfig(Options):
 
     loss: str = 'ce'  # ce (other train answers filtered) | ce_unfiltered | bce_1n | bce_neg_sa
     adjacency: str = 'auto'  # dense | sparse | pyg | auto (dense if E <= 1000)
+    # above 1000 entities, keep freed memory in the process (no page-fault storm; glibc only)
+    reuse_memory: bool = True
     test_graph_add_valid: bool = False  # add valid triples to the graph used at test time
     tau_end: float = 0.3  # τ_W at the end of training
     entropy_reg: float = 0.01  # final λ_H of the entropy penalty on W (ramped from 0)

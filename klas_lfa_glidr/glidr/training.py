@@ -139,10 +139,10 @@ def graphs_for(
     """Training graph (background) and test graph (background, plus valid with
     `test_graph_add_valid`)."""
     bg = kg.background()
-    g = KGraph(bg, kg.n_ent, kg.n_rel, cfg.adjacency, device)
-    if not cfg.test_graph_add_valid:
-        return g, g
-    return g, KGraph(torch.cat([bg, kg.split('valid')]), kg.n_ent, kg.n_rel, cfg.adjacency, device)
+    mk = lambda t: KGraph(t, kg.n_ent, kg.n_rel, cfg.adjacency, device,
+                          reuse_memory=cfg.reuse_memory)
+    g = mk(bg)
+    return (g, g) if not cfg.test_graph_add_valid else (g, mk(torch.cat([bg, kg.split('valid')])))
 
 # %% ../../nbs/32b_glidr.training.ipynb #0fc6bcc3
 def mrr_metric(
