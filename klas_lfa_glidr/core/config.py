@@ -481,8 +481,9 @@ def reuse_freed_memory() -> bool:  # whether it took effect (glibc on Linux only
     """Keep freed memory in the process: large blocks come from the heap instead of fresh
     `mmap`s, and the heap is not trimmed. A loop that allocates the same large temporaries
     again (GLIDR's `[N, E]` beliefs on a large graph) then reuses warm pages instead of making
-    the kernel zero-fill new ones: on WN18RR scoring ran 2.4× faster, from 3.2 M page faults a
-    batch to none. The process keeps its peak memory until it ends. Once per process."""
+    the kernel zero-fill new ones: on WN18RR scoring ran 2.0× faster, from 3.2 M page faults a
+    batch to none (`bench/glidr_memory.py`). The process keeps its peak memory until it ends.
+    Once per process."""
     if _REUSE['on']:
         return True
     import ctypes, ctypes.util, platform
