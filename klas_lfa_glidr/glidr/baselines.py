@@ -169,10 +169,10 @@ def fit_embedding(
 ) -> Learner:
     """Train an embedding reference on the background graph's triples (both directions); with
     `emb_lr_grid`, one per learning rate, keeping the best valid MRR (`learn.cb(KeepBestCB)`)."""
-    kind = kind or (cfg.emb_models or (None,))[0]
-    if kind is None:
+    if kind is None and not cfg.emb_models:
         raise ValueError(
             "fit_embedding: pass kind= (distmult, complex, rotate); emb_models is empty")
+    kind = kind or cfg.emb_models[0]
     best = None
     for lr in cfg.emb_lr_grid or (cfg.emb_lr,):
         learn = _fit_one(kg, cfg, kind, lr, progress)

@@ -220,13 +220,15 @@ class _Stop(Exception):
 # %% ../../nbs/10_klas.anchors.ipynb #e16c15c9
 def input_shape(
     model: nn.Module,  # a timm model (or any module with a patch embedding or pretrained_cfg)
-) -> tuple:
+    default: tuple | None = (3, 224, 224),  # returned when the model does not say
+) -> tuple | None:
     "`[C, H, W]` the model was built for: its patch embedding's size, else its pretrained config."
     pe = getattr(model, 'patch_embed', None)
     size = getattr(pe, 'img_size', None)
     if size is not None:
         return (getattr(pe.proj, 'in_channels', 3), *size)
-    return tuple(getattr(model, 'pretrained_cfg', {}).get('input_size', (3, 224, 224)))
+    size = getattr(model, 'pretrained_cfg', {}).get('input_size')
+    return tuple(size) if size else default
 
 # %% ../../nbs/10_klas.anchors.ipynb #e9d0fa84
 def vit_prefix(

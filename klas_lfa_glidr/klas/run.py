@@ -673,8 +673,8 @@ def eval_sizes(
     """The one evaluation size `[H, W]` and each anchor's native input size (None when the model
     does not say); when they differ, a log line says so (the output's `eval_size`)."""
     hw = list(take(S['test'], 1)[0].shape[-2:])
-    said = lambda m: hasattr(m, 'patch_embed') or 'input_size' in getattr(m, 'pretrained_cfg', {})
-    native = [list(input_shape(m)[-2:]) if said(m) else None for m in anchors]
+    native = [input_shape(m, default=None) for m in anchors]
+    native = [list(n[-2:]) if n else None for n in native]
     if any(n is not None and n != hw for n in native):
         sizes = '/'.join('?' if n is None else 'x'.join(map(str, n)) for n in native)
         logging.getLogger('klas_lfa_glidr').info(
