@@ -206,8 +206,8 @@ def _rules_row(ds: str, runs: dict, S: dict) -> dict:
     more = [f"under the model's messages {g['rules_model_share']['mean']:.2f} ×"
             if 'rules_model_share' in g else '',
             f"beam rules {g['rules_beam_share']['mean']:.2f} ×" if 'rules_beam_share' in g else '']
-    ours = (f"{g['rules_share']['mean']:.2f} × (rules MRR {g['rules_mrr']['mean']:.3f}); share − 0.7 "
-            f"{d['mean']:+.3f}{_ci_text(d)}" + ''.join(f'; {m}' for m in more if m))
+    ours = (f"{g['rules_share']['mean']:.2f} × (rules MRR {g['rules_mrr']['mean']:.3f}); "
+            f"share − 0.7 {d['mean']:+.3f}{_ci_text(d)}" + ''.join(f'; {m}' for m in more if m))
     return _row(f'extracted rules keep the performance on {ds} (E4: MRR_rules ≥ 0.7 × MRR_model)',
                 'explicit rules retain significant predictive performance', ours, _verdict(d))
 
