@@ -7,7 +7,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/core.metrics.html.md"""
 # %% auto #0
 __all__ = ['VERDICTS', 'accuracy', 'filtered_ranks', 'mrr', 'hits_at', 'mean_rank', 'count_params', 'unfused_attention',
            'count_macs', 'vit_macs', 'pareto_front', 'frontier_auc', 'cohens_d', 'cohens_dz', 'hedges_g',
-           'bootstrap_ci', 'seed_ci', 'ci_verdict', 'verdict_across']
+           'bootstrap_ci', 'seed_ci', 'ci_verdict', 'verdict_across', 'claims_across']
 
 # %% ../../nbs/03_core.metrics.ipynb #3bb3803d
 import math, contextlib
@@ -314,3 +314,25 @@ def verdict_across(
             return v
     return 'reproduced' if set(verdicts) == {'reproduced'} else 'within noise'
 
+
+# %% ../../nbs/03_core.metrics.ipynb #2588bbed
+def claims_across(
+    runs: dict,  # {label, e.g. 't1': that run's claim rows (dicts with claim, ours, verdict)}
+) -> str:  # a Markdown table: one row a claim, each run's figures and verdict, and across
+    """The claims of several runs of one job (e.g. at 1 and 2 threads) side by side, with the
+    verdict that holds across them (`verdict_across`); a claim missing from a run is shown as —
+    and the verdict across is then not testable here."""
+    if not runs:
+        raise ValueError('claims_across needs at least one run')
+    ts = list(runs)
+    esc = lambda s: str(s).replace('|', '\\|')
+    cl = {t: {c['claim']: c for c in runs[t]} for t in ts}
+    names = list(dict.fromkeys(c for t in ts for c in cl[t]))
+    out = ['| claim | ' + ' | '.join(f'ours ({t})' for t in ts) + ' | '
+           + ' | '.join(ts) + ' | across |', '|---|' + '---|' * (2 * len(ts) + 1)]
+    for c in names:
+        got = [cl[t].get(c) for t in ts]
+        vs = [g['verdict'] if g else 'not testable here' for g in got]
+        out.append(f"| {esc(c)} | {' | '.join(esc(g['ours']) if g else '—' for g in got)} | "
+                   f"{' | '.join(vs)} | **{verdict_across(vs)}** |")
+    return '\n'.join(out)

@@ -188,7 +188,7 @@ def thread_tables(
     runs: dict,  # {label, e.g. 't1': `run` metrics (results.json's 'metrics')}
 ) -> tuple[str, str]:  # markdown: the arms table, the claims table
     "Arms and claims of several runs of one preset side by side, with the verdict across them."
-    from klas_lfa_glidr.core.metrics import verdict_across
+    from klas_lfa_glidr.core.metrics import claims_across
 
     if not runs:
         raise ValueError('thread_tables needs at least one run')
@@ -203,16 +203,7 @@ def thread_tables(
         n = ' / '.join(str(x.get('n_selected', '—')) for x in v)
         rows.append(f"| {a} | {' | '.join(fmt(x, 'auc') for x in v)} | "
                     f"{' | '.join(fmt(x, 'auc_stitched') for x in v)} | {n} |")
-    esc = lambda s: str(s).replace('|', '\\|')
-    cl = {t: {c['claim']: c for c in runs[t].get('claims', [])} for t in ts}
-    out = ['| claim | ' + ' | '.join(f'ours ({t})' for t in ts) + ' | '
-           + ' | '.join(ts) + ' | across |', '|---|' + '---|' * (2 * len(ts) + 1)]
-    for c in cl[ts[0]]:
-        got = [cl[t][c] for t in ts if c in cl[t]]
-        vs = [g['verdict'] for g in got]
-        out.append(f"| {esc(c)} | {' | '.join(esc(g['ours']) for g in got)} | "
-                   f"{' | '.join(vs)} | **{verdict_across(vs)}** |")
-    return '\n'.join(rows), '\n'.join(out)
+    return '\n'.join(rows), claims_across({t: runs[t].get('claims', []) for t in ts})
 
 # %% ../../nbs/19_klas.report.ipynb #3faec1c7
 def describe(
