@@ -6,7 +6,7 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.report.html.md"""
 
 # %% auto #0
 __all__ = ['ARMS', 'ARM_LABELS', 'arms', 'plot_arms', 'noise_variants', 'plot_noise', 'plot_sweep', 'strongest_reference',
-           'claims', 'draw_rule', 'rule_browser', 'rules_by_head']
+           'claims', 'summary_table', 'draw_rule', 'rule_browser', 'rules_by_head']
 
 # %% ../../nbs/36_glidr.report.ipynb #39dcda77
 import math
@@ -287,6 +287,30 @@ def claims(
     if 'E7_e2e' in res:
         rows.append(_e2e_row(res['E7_e2e']))
     return rows
+
+# %% ../../nbs/36_glidr.report.ipynb #dc8b3173
+def summary_table(
+    runs: dict,  # {label, e.g. 't1': `run` metrics}: MRR and H@10 from each, the rest from the first
+) -> str:  # Markdown, one row per dataset and arm
+    """Test MRR and H@10 (mean ± SD over seeds) of every arm on every dataset, for each run side by
+    side; then, from the first run, the extracted rules' share of the model's MRR (argmax rules
+    executed exactly, the same rules under the model's messages, beam rules executed exactly) and
+    seconds per epoch."""
+    if not runs:
+        raise ValueError('summary_table needs at least one run')
+    ts, first = list(runs), next(iter(runs.values()))['summary']
+    ms = lambda s, k: f"{s[k]['mean']:.3f} ± {s[k]['std']:.3f}" if k in s else '—'
+    rows = ['| dataset | arm | ' + ' | '.join(f'MRR ({t}) | H@10 ({t})' for t in ts)
+            + ' | rules / model: argmax | argmax, model semantics | beam | s / epoch |',
+            '|---|---|' + '---|---|' * len(ts) + '---|---|---|---|']
+    for ds, arms_ in first.items():
+        for a, v in arms_.items():
+            got = [runs[t]['summary'].get(ds, {}).get(a, {}) for t in ts]
+            rows.append(f"| {ds} | {ARM_LABELS.get(a, a)} | "
+                        + ' | '.join(f"{ms(g, 'mrr')} | {ms(g, 'h10')}" for g in got)
+                        + f" | {ms(v, 'rules_share')} | {ms(v, 'rules_model_share')} | "
+                        f"{ms(v, 'rules_beam_share')} | {v['epoch_s']['mean']:.1f} |")
+    return '\n'.join(rows)
 
 # %% ../../nbs/36_glidr.report.ipynb #9374deec
 def draw_rule(

@@ -1,0 +1,103 @@
+"""GLIDR on the paper's large graphs, on a CPU (issue 16's targets), now against the code before
+issue 16 in the same run: torch-geometric's `FusedExist` (`fused='pyg'`, which materialises
+`[edges × N]` temporaries) with glibc's default allocator (`reuse_memory=False`). Each arm runs in
+its own process (the allocator setting is process-wide), arms alternated.
+
+1. Scoring FB15k-237 test queries with the library's ranking (`rank_queries`, 256 queries a batch,
+   filtered ranks under three tie policies) with the paper-preset model: seconds a query (wall and
+   CPU) at 1 and 2 threads, and the projected time for all 40,932 test queries (target < 45 min on
+   2 cores); the ranks of the two arms must be identical.
+2. One FB15k-237 training step at B = 64 (paper preset): seconds and peak RSS of the process
+   (target < 4 GB).
+
+Scores do not depend on the weights' values, so the model is a fresh one (seed 0).
+
+Run: KLG_DATA=../shared/data python bench/glidr_scale.py [--queries 256] [--rounds 1]"""
+
+import argparse
+import json
+import subprocess
+import sys
+
+from _common import report
+
+CHILD = r'''
+import json, resource, sys, time, torch
+what, ds, n, threads, fused, reuse = sys.argv[1:7]
+n, threads, reuse = int(n), int(threads), reuse == '1'
+torch.set_num_threads(threads)
+from klas_lfa_glidr.glidr.data import load_kg, queries, answers
+from klas_lfa_glidr.glidr.model import GLIDR, GLIDRConfig
+from klas_lfa_glidr.glidr.ranking import rank_queries
+from klas_lfa_glidr.glidr.training import GLIDRLoss, graphs_for
+kg = load_kg(ds)
+cfg = GLIDRConfig.paper(device='cpu', reuse_memory=reuse, bs=n)
+torch.manual_seed(0)
+m = GLIDR(cfg, kg.n_ent, kg.n_rel)
+m.graph, m.eval_graph = graphs_for(kg, cfg)
+m.graph.fused = m.eval_graph.fused = fused
+out = {}
+if what == 'score':
+    m.eval()
+    q, filt = queries(kg, 'test')[:n], answers(kg)
+    rank_queries(m, q[:8], filt, kg.n_ent)  # warm-up
+    t, c = time.perf_counter(), time.process_time()
+    rk = rank_queries(m, q, filt, kg.n_ent, bs=256)
+    out = dict(wall_s_per_query=(time.perf_counter() - t) / n,
+               cpu_s_per_query=(time.process_time() - c) / n,
+               checksum=float(rk['mean'].double().sum()))
+else:
+    m.train()
+    q = queries(kg, 'train')[torch.randperm(len(queries(kg, 'train')))[:n]]
+    loss = GLIDRLoss(cfg.loss, answers(kg, ('train',)), kg.n_ent, m)
+    opt = torch.optim.Adam(m.parameters(), cfg.lr)
+    ts = []
+    for _ in range(2):  # the first step grows the heap
+        t = time.perf_counter()
+        opt.zero_grad()
+        loss(m(q), q).backward()
+        opt.step()
+        ts.append(time.perf_counter() - t)
+    out = dict(step_s=ts[-1], first_step_s=ts[0])
+out['peak_rss_gb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+print(json.dumps(out))
+'''
+
+ARMS = dict(now=('chunked', True), before=('pyg', False))  # (fused, reuse_memory)
+
+
+def child(what, ds, n, threads, arm):
+    fused, reuse = ARMS[arm]
+    args = [what, ds, str(n), str(threads), fused, '1' if reuse else '0']
+    out = subprocess.run([sys.executable, '-c', CHILD, *args], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--dataset', default='conve-fb15k-237')
+    p.add_argument('--queries', type=int, default=256, help='test queries scored per arm')
+    p.add_argument('--rounds', type=int, default=1, help='repeats of each arm (best kept)')
+    p.add_argument('--no-step', action='store_true', help='leave the training step out')
+    a = p.parse_args()
+    n_test = 40932 if a.dataset == 'conve-fb15k-237' else None
+    score = {}
+    for _ in range(a.rounds):
+        for arm, t in (('now', 1), ('before', 1), ('now', 2)):
+            score.setdefault(f'{arm}_t{t}', []).append(child('score', a.dataset, a.queries, t, arm))
+    best = {k: min(v, key=lambda r: r['wall_s_per_query']) for k, v in score.items()}
+    same = len({r['checksum'] for v in score.values() for r in v}) == 1
+    res = dict(dataset=a.dataset, queries=a.queries, score=best, identical_ranks=same,
+               speedup_t1=best['before_t1']['cpu_s_per_query'] / best['now_t1']['cpu_s_per_query'])
+    if n_test:
+        res['projected_all_test_min'] = {
+            k: v['wall_s_per_query'] * n_test / 60 for k, v in best.items()}
+    if not a.no_step:
+        res['step_b64'] = {arm: child('step', a.dataset, 64, 1, arm) for arm in ARMS}
+    res['runs'] = score
+    report(f'glidr_scale-{a.dataset}', res)
+
+
+if __name__ == '__main__':
+    main()
