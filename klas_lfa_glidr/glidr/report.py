@@ -290,7 +290,7 @@ def claims(
 
 # %% ../../nbs/36_glidr.report.ipynb #dc8b3173
 def summary_table(
-    runs: dict,  # {label, e.g. 't1': `run` metrics}: MRR and H@10 from each, the rest from the first
+    runs: dict,  # {label, e.g. 't1': `run` metrics}: MRR, H@10 from each, the rest from the first
 ) -> str:  # Markdown, one row per dataset and arm
     """Test MRR and H@10 (mean ± SD over seeds) of every arm on every dataset, for each run side by
     side; then, from the first run, the extracted rules' share of the model's MRR (argmax rules
