@@ -40,10 +40,17 @@ class FusedExist(MessagePassing):
 
 # %% ../../nbs/31_glidr.layers.ipynb #5a1ccd09
 def _gather_mul_add(x, w, a, r, b, n_out: int, chunk: int) -> Tensor:
-    "`out[b_e] += x[a_e] * w[r_e]` over edges e, `chunk` edges at a time; `[n_out, N]`."
+    """`out[b_e] += x[a_e] * w[r_e]` over edges e, `chunk` edges at a time; `[n_out, N]`. Rows
+    are gathered with `index_select` into two reused buffers (on a CPU, advanced indexing
+    `x[idx]` takes 3-6× longer for the same rows)."""
     out = x.new_zeros(n_out, x.shape[1])
+    bx = x.new_empty(min(chunk, len(a)), x.shape[1])
+    bw = w.new_empty(min(chunk, len(a)), w.shape[1])
     for s in range(0, len(a), chunk):
-        out.index_add_(0, b[s : s + chunk], x[a[s : s + chunk]] * w[r[s : s + chunk]])
+        n = min(chunk, len(a) - s)
+        xs = torch.index_select(x, 0, a[s : s + n], out=bx[:n])
+        xs.mul_(torch.index_select(w, 0, r[s : s + n], out=bw[:n]))
+        out.index_add_(0, b[s : s + n], xs)
     return out
 
 
@@ -67,7 +74,7 @@ class FusedRelational(torch.autograd.Function):
             gw = torch.zeros_like(w)
             for s in range(0, len(src), ctx.chunk):
                 sl = slice(s, s + ctx.chunk)
-                gw.index_add_(0, rel[sl], go[dst[sl]] * x[src[sl]])
+                gw.index_add_(0, rel[sl], go.index_select(0, dst[sl]) * x.index_select(0, src[sl]))
         return gx, gw, None, None, None, None
 
 
