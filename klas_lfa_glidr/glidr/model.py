@@ -469,7 +469,9 @@ class GLIDR(nn.Module):
         mask = option_mask(self.pairs, on_path, self.n_opt, cfg.body == 'graph', cfg.use_eq)
         self.register_buffer('mask', mask)
         self.register_buffer('perm', torch.tensor(inverse_perm(n_rel, self.n_opt)))
-        self.tau, self.entropy, self.sparsity = cfg.tau_start, torch.zeros(()), torch.zeros(())
+        # τ_W is a buffer: saved weights and keep-best's restored epoch carry the τ they ran at
+        self.register_buffer('tau_', torch.tensor(float(cfg.tau_start)))
+        self.entropy, self.sparsity = torch.zeros(()), torch.zeros(())
         self.graph = self.eval_graph = None
 
     def forward(
@@ -504,6 +506,19 @@ class GLIDR(nn.Module):
                 out[sel] = slot_aggregate(ls, la, self.cfg.slot_agg)
         self.entropy, self.sparsity = sum(Hs) / len(Hs), sum(Ss) / len(Ss)
         return out
+
+    @property
+    def tau(self) -> float:
+        "τ_W, the softmax temperature of the option weights (annealed in training)."
+        return float(self.tau_)
+
+    @tau.setter
+    def tau(self, v: float):
+        self.tau_.fill_(float(v))
+
+    def _load_from_state_dict(self, sd, prefix, *args):
+        sd.setdefault(prefix + 'tau_', self.tau_.clone())  # weights saved before τ was saved
+        super()._load_from_state_dict(sd, prefix, *args)
 
     def weights(self, h: Tensor) -> Tensor:
         "`[B]` head ids → `[B, K, P, O]` option weights `softmax(θ/τ)`, disallowed options at 0."
