@@ -119,13 +119,15 @@ def _fit_arm(kg: KG, cfg: GLIDRConfig, arm: str, progress: bool, ckpt: Path | No
     if arm == 'chain':  # trained once per job: the chain guard may have trained it already
         m, s, reused = fit_chain(kg, cfg, sub('model'), progress)
         return m, dict(fit_s=s, fit_reused=reused), None
-    m = fit_glidr(kg, cfg, sub('model'), progress=progress).raw_model.eval()
+    learn = fit_glidr(kg, cfg, sub('model'), progress=progress)
+    m, kb = learn.raw_model.eval(), learn.cb(KeepBestCB)
+    info = dict(best_epoch=kb.best_epoch, valid_mrr=kb.best) if kb and kb.state else {}
     if cfg.chain_guard == 'none' or cfg.body == 'chain':
-        return m, {}, None
+        return m, info, None
     t0 = time.perf_counter()
     ch, _, _ = fit_chain(kg, cfg, sub('chain_guard'), progress)
     guarded, heads = guard_chains(m, ch, kg)
-    return guarded, dict(chain_heads=heads, guard_s=time.perf_counter() - t0), m
+    return guarded, info | dict(chain_heads=heads, guard_s=time.perf_counter() - t0), m
 
 # %% ../../nbs/35_glidr.run.ipynb #e2014b94
 def run_arm(
