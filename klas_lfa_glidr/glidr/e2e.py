@@ -93,6 +93,10 @@ class PerceptionGLIDR(nn.Module):
     def entropy(self):
         return self.glidr.entropy
 
+    @property
+    def sparsity(self):  # the loss reads it under sparsity_reg > 0 (the cpu preset)
+        return self.glidr.sparsity
+
 # %% ../../nbs/34a_glidr.e2e.ipynb #e9dda032
 def auroc(
     score,  # [n] scores
