@@ -8,7 +8,8 @@ its own process (the allocator setting is process-wide), arms alternated.
    CPU) at 1 and 2 threads, and the projected time for all 40,932 test queries (target < 45 min on
    2 cores); the ranks of the two arms must be identical.
 2. One FB15k-237 training step at B = 64 (paper preset): seconds and peak RSS of the process
-   (target < 4 GB).
+   (target < 4 GB). Each arm runs under an address-space cap (`--cap-gb`, 16), so an arm that
+   needs more fails at once and is reported, instead of being killed by the kernel.
 
 Scores do not depend on the weights' values, so the model is a fresh one (seed 0).
 
@@ -22,8 +23,11 @@ import sys
 from _common import report
 
 CHILD = r'''
-import json, resource, sys, time, torch
-what, ds, n, threads, fused, reuse = sys.argv[1:7]
+import json, resource, sys, time
+what, ds, n, threads, fused, reuse, cap = sys.argv[1:8]
+lim = int(float(cap) * 2**30)  # address-space cap: a step above it fails fast, not by OOM kill
+resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
+import torch
 n, threads, reuse = int(n), int(threads), reuse == '1'
 torch.set_num_threads(threads)
 from klas_lfa_glidr.glidr.data import load_kg, queries, answers
@@ -66,12 +70,17 @@ print(json.dumps(out))
 ARMS = dict(now=('chunked', True), before=('pyg', False))  # (fused, reuse_memory)
 
 
-def child(what, ds, n, threads, arm):
+def child(what, ds, n, threads, arm, cap_gb):
+    "One arm in its own process; a failure (e.g. above the memory cap) is reported, not raised."
     fused, reuse = ARMS[arm]
-    args = [what, ds, str(n), str(threads), fused, '1' if reuse else '0']
-    out = subprocess.run([sys.executable, '-c', CHILD, *args], capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    args = [what, ds, str(n), str(threads), fused, '1' if reuse else '0', str(cap_gb)]
+    out = subprocess.run([sys.executable, '-c', CHILD, *args], capture_output=True, text=True)
+    if out.returncode:
+        err = (out.stderr.strip().splitlines() or ['?'])[-1]
+        return dict(error=f'exit {out.returncode} (memory cap {cap_gb} GB): {err[-300:]}')
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    print(what, arm, f't{threads}', res, flush=True)
+    return res
 
 
 def main():
@@ -80,21 +89,26 @@ def main():
     p.add_argument('--queries', type=int, default=256, help='test queries scored per arm')
     p.add_argument('--rounds', type=int, default=1, help='repeats of each arm (best kept)')
     p.add_argument('--no-step', action='store_true', help='leave the training step out')
+    p.add_argument('--cap-gb', type=float, default=16, help='address-space cap of each arm')
     a = p.parse_args()
     n_test = 40932 if a.dataset == 'conve-fb15k-237' else None
     score = {}
     for _ in range(a.rounds):
         for arm, t in (('now', 1), ('before', 1), ('now', 2)):
-            score.setdefault(f'{arm}_t{t}', []).append(child('score', a.dataset, a.queries, t, arm))
-    best = {k: min(v, key=lambda r: r['wall_s_per_query']) for k, v in score.items()}
-    same = len({r['checksum'] for v in score.values() for r in v}) == 1
+            score.setdefault(f'{arm}_t{t}', []).append(
+                child('score', a.dataset, a.queries, t, arm, a.cap_gb))
+    ok = {k: [r for r in v if 'error' not in r] for k, v in score.items()}
+    best = {k: min(v, key=lambda r: r['wall_s_per_query']) if v else score[k][0]
+            for k, v in ok.items()}
+    same = len({r['checksum'] for v in ok.values() for r in v}) == 1
     res = dict(dataset=a.dataset, queries=a.queries, score=best, identical_ranks=same,
-               speedup_t1=best['before_t1']['cpu_s_per_query'] / best['now_t1']['cpu_s_per_query'])
+               speedup_t1=best['before_t1'].get('cpu_s_per_query', float('nan'))
+               / best['now_t1'].get('cpu_s_per_query', float('nan')))
     if n_test:
         res['projected_all_test_min'] = {
-            k: v['wall_s_per_query'] * n_test / 60 for k, v in best.items()}
+            k: v['wall_s_per_query'] * n_test / 60 for k, v in best.items() if 'error' not in v}
     if not a.no_step:
-        res['step_b64'] = {arm: child('step', a.dataset, 64, 1, arm) for arm in ARMS}
+        res['step_b64'] = {arm: child('step', a.dataset, 64, 1, arm, a.cap_gb) for arm in ARMS}
     res['runs'] = score
     report(f'glidr_scale-{a.dataset}', res)
 
