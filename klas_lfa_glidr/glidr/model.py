@@ -7,8 +7,8 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.model.html.md"""
 # %% auto #0
 __all__ = ['EMB_KINDS', 'EXPERIMENTS', 'NOISE_VARIANTS', 'GLIDRModelConfig', 'GLIDRTrainConfig', 'RuleConfig', 'EmbeddingConfig',
            'GLIDRExperiments', 'GLIDRConfig', 'var_names', 'pairs_of', 'chain_pairs', 'estimate_mem_gb', 'fused_form',
-           'option_mask', 'inverse_perm', 'log_message', 'slot_aggregate', 'conjoin', 'message_schedule', 'GLIDR',
-           'set_rule']
+           'option_mask', 'inverse_perm', 'log_message', 'anchor_log_message', 'log_message_at', 'slot_aggregate',
+           'conjoin', 'message_schedule', 'GLIDR', 'set_rule']
 
 # %% ../../nbs/32_glidr.model.ipynb #9dfd9cbe
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ import torch, torch.nn.functional as F, torch.utils.checkpoint
 from torch import nn, Tensor
 from ..core.config import Config, ConfigError, Options, SEED_RANGE
 from .layers import KGraph, exist, EPS, LARGE_GRAPH
+from .layers import ANCHOR_KINDS, exist_at, exist_from_anchor
 from ..core.learner import all_gather_rows
 
 # %% ../../nbs/32_glidr.model.ipynb #aed73f48
@@ -45,6 +46,9 @@ class GLIDRModelConfig(Options):
     # compute only the messages that reach the readout, and a sender's repeated rows once
     # (exact; False = every message every round, the reference)
     prune_messages: bool = True
+    # messages from and to the variable clamped to the query's anchor over the anchor's edges
+    # alone (exact for g noisy_or and clip; False: over the whole graph, the reference)
+    anchor_edges: bool = True
     _choices = dict(
         g=('noisy_or', 'clip', 'count_norm'), message_schedule=('extrinsic', 'full'),
         tnorm=('product', 'min'), message_form=('mixture', 'fused', 'auto'),
@@ -394,6 +398,64 @@ def log_message(
         m = m + torch.einsum('nj,jf->nf', Wd[:, R2 : O - 2], unary) * mu
     return m.clamp(min=1e-30).log()
 
+# %% ../../nbs/32_glidr.model.ipynb #57529b77
+def _at_anchor(
+    Wd: Tensor,  # [N, O] options of the pair, oriented sender → receiver
+    a: Tensor,  # [N] anchor entity of each row
+    unary: Tensor | None,  # [J, E] unary predicate values, or None
+    R2: int,  # |R⁺|
+) -> Tensor:  # [N, 1]
+    "The options that act at the anchor alone, per unit of belief there: `W_≡ + Σ_j W_j p_j(a)`."
+    O = Wd.shape[1]
+    at = Wd[:, O - 1, None]
+    if unary is not None and O > R2 + 2:
+        at = at + (Wd[:, R2 : O - 2] * unary[:, a].T).sum(1, keepdim=True)
+    return at
+
+
+def anchor_log_message(
+    g: KGraph,  # the graph
+    a: Tensor,  # [N] anchor entity of each row
+    log_c: Tensor,  # [N, 1] log belief of the sender at the anchor, its only nonzero belief
+    Wd: Tensor,  # [N, O] options of the pair, oriented sender → receiver
+    unary: Tensor | None = None,  # [J, E] unary predicate values, or None
+    kind: str = 'noisy_or',  # existence message `g`: noisy_or | clip
+    fused: bool = False,  # one relation-weighted pass instead of one message per relation
+) -> Tensor:  # [N, E]
+    """`log_message` of a sender clamped to the anchor (belief `c·δ(a)`), over the anchor's
+    out-edges alone (`exist_from_anchor`)."""
+    R2, O = g.n_r, Wd.shape[1]
+    c, Wr = log_c.exp(), Wd[:, :R2]
+    if fused:
+        tot = Wr.sum(-1, keepdim=True)
+        ex = tot * exist_from_anchor(g, a, c[:, 0], Wr / tot.clamp(min=1e-30), kind, True)
+    else:
+        ex = exist_from_anchor(g, a, c[:, 0], Wr, kind)
+    m = (Wd[:, O - 2, None] + ex).scatter_add(1, a[:, None], _at_anchor(Wd, a, unary, R2) * c)
+    return m.clamp(min=1e-30).log()
+
+
+def log_message_at(
+    g: KGraph,  # the graph
+    a: Tensor,  # [N] entity of each row where the message is read (the receiver's anchor)
+    log_mu: Tensor,  # [N, E] log belief of the sender
+    Wd: Tensor,  # [N, O] options of the pair, oriented sender → receiver
+    unary: Tensor | None = None,  # [J, E] unary predicate values, or None
+    kind: str = 'noisy_or',  # existence message `g`: noisy_or | clip
+    fused: bool = False,  # one relation-weighted pass instead of one message per relation
+) -> Tensor:  # [N, 1]
+    """`log_message` at the anchor alone, what a receiver clamped to it reads, over the edges into
+    the anchor (`exist_at`)."""
+    R2, O = g.n_r, Wd.shape[1]
+    Wr, mu_a = Wd[:, :R2], log_mu.gather(1, a[:, None]).exp()
+    if fused:
+        tot = Wr.sum(-1, keepdim=True)
+        ex = tot[:, 0] * exist_at(g, a, log_mu, Wr / tot.clamp(min=1e-30), kind, True)
+    else:
+        ex = exist_at(g, a, log_mu, Wr, kind)
+    m = Wd[:, O - 2, None] + ex[:, None] + _at_anchor(Wd, a, unary, R2) * mu_a
+    return m.clamp(min=1e-30).log()
+
 # %% ../../nbs/32_glidr.model.ipynb #017d1cba
 def slot_aggregate(
     ls: Tensor,  # [B, K, E] log slot scores
@@ -546,6 +608,19 @@ class GLIDR(nn.Module):
         "`log_message` under this model's options."
         return log_message(g, log_mu, Wd, unary, rep, self.cfg.g, self.fused)
 
+    def anchor_message(self, g, a, log_c, Wd, unary=None) -> Tensor:
+        "`anchor_log_message` under this model's options."
+        return anchor_log_message(g, a, log_c, Wd, unary, self.cfg.g, self.fused)
+
+    def message_at(self, g, a, log_mu, Wd, unary=None) -> Tensor:
+        "`log_message_at` under this model's options."
+        return log_message_at(g, a, log_mu, Wd, unary, self.cfg.g, self.fused)
+
+    @property
+    def anchored(self) -> bool:
+        "Whether messages from and to the anchor variable use the anchor's edges alone."
+        return self.cfg.anchor_edges and self.cfg.g in ANCHOR_KINDS
+
     def run(
         self,
         g: KGraph,  # the graph
@@ -558,24 +633,29 @@ class GLIDR(nn.Module):
         B, K, P, O = W.shape
         N, E, c = B * K, self.n_ent, self.cfg
         full, tn = c.message_schedule == 'full', c.tnorm
-        one = torch.full((N, E), -1e4, device=W.device, dtype=W.dtype)
-        one = one.scatter(1, anchor.repeat_interleave(K)[:, None], 0.0)
+        an = anchor.repeat_interleave(K)
+        # the anchor variable's belief: 1 at the anchor, 0 elsewhere (its log, -1e4, underflows)
+        one = None if self.anchored else W.new_full((N, E), -1e4).scatter(1, an[:, None], 0.0)
         Wf, logm = W.reshape(N, P, O), {}
         for edges in self.schedule(a_var):
             new = {}
             for u, v, i in edges:
                 inc = [logm[(w, uu)] for (w, uu) in logm if uu == u and (w != v or full)]
-                log_mu = conjoin([one if u == a_var else W.new_zeros(N, E)] + inc, tn)
-                # no incoming message: the anchor's K slot rows, or one constant row
-                rep = 1 if inc or not c.prune_messages else K if u == a_var else N
                 Wd = Wf[:, i] if u < v else Wf[:, i][:, self.perm]
-                args = (g, log_mu, Wd, unary, rep)
-                if c.checkpoint and torch.is_grad_enabled():
-                    new[(u, v)] = torch.utils.checkpoint.checkpoint(
-                        self.message, *args, use_reentrant=False
-                    )
+                if self.anchored and u == a_var:  # the sender holds c·δ(a): the anchor's edges
+                    log_c = conjoin([W.new_zeros(N, 1)] + inc, tn)  # inc: read at the anchor
+                    fn, args = self.anchor_message, (g, an, log_c, Wd, unary)
                 else:
-                    new[(u, v)] = self.message(*args)
+                    log_mu = conjoin([one if u == a_var else W.new_zeros(N, E)] + inc, tn)
+                    # no incoming message: the anchor's K slot rows, or one constant row
+                    rep = 1 if inc or not c.prune_messages else K if u == a_var else N
+                    fn, args = self.message, (g, log_mu, Wd, unary, rep)
+                    if self.anchored and v == a_var:  # the receiver reads it at the anchor alone
+                        fn, args = self.message_at, (g, an, log_mu, Wd, unary)
+                if c.checkpoint and torch.is_grad_enabled():
+                    new[(u, v)] = torch.utils.checkpoint.checkpoint(fn, *args, use_reentrant=False)
+                else:
+                    new[(u, v)] = fn(*args)
             logm = new
         inc = [m for (w, uu), m in logm.items() if uu == 1 - a_var]
         return conjoin([W.new_zeros(N, E)] + inc, tn).view(B, K, E)
