@@ -12,10 +12,13 @@
 5. Message pruning (`prune_messages`, the default) against every message every round (the
    reference) on Kinship, at the cpu preset's K = 4 and n_free_max 1, 2 and 3: training-step time
    ratio and the largest log-score difference.
+6. Messages from and to the anchor over the anchor's edges (`anchor_edges`, the default) against
+   the same messages over the whole graph, on Kinship and UMLS (n_free_max 2, K 8): training-step
+   time ratio, for GLIDR and chain-only, and the largest log-score difference.
 
-Run: KLG_DATA=../shared/data python bench/glidr.py [--quick] [--prune-only] [--no-fb]
+Run: KLG_DATA=../shared/data python bench/glidr.py [--quick] [--prune-only] [--no-fb] [--cpu-time]
 (--quick: fewer steps and 128 FB15k-237 test queries; --prune-only: section 5 alone; --no-fb:
-section 3 left out)"""
+section 3 left out; --cpu-time: CPU time at 1 thread, for a busy machine)"""
 
 import os, resource, sys, time
 import torch
@@ -28,6 +31,10 @@ from klas_lfa_glidr.glidr.training import GLIDRLoss
 from klas_lfa_glidr.glidr.baselines import chain_only
 
 QUICK = '--quick' in sys.argv
+CPU_TIME = '--cpu-time' in sys.argv
+if CPU_TIME:
+    torch.set_num_threads(1)
+CLOCK = time.process_time if CPU_TIME else time.perf_counter
 
 
 def step_fn(kg, cfg, backend='dense', bs=64):
@@ -65,7 +72,7 @@ for n in (1, 2, 3):
     mr.eval()
     with torch.no_grad():
         diff = (mp(q[:, :2]) - mr(q[:, :2])).abs().max().item()
-    tp, tr = interleaved(fp, fr, rounds=3 if QUICK else 5)
+    tp, tr = interleaved(fp, fr, rounds=3 if QUICK else 5, clock=CLOCK)
     out[f'n_free_max_{n}'] = dict(
         pruned_s=tp,
         reference_s=tr,
@@ -82,7 +89,7 @@ for name in ('neurallp-kinship', 'neurallp-umls'):
     kg = load_kg(name)
     fg, _, _ = step_fn(kg, cfg)
     fc, _, _ = step_fn(kg, chain_only(cfg))
-    tg, tc = interleaved(fg, fc, rounds=3 if QUICK else 7)
+    tg, tc = interleaved(fg, fc, rounds=3 if QUICK else 7, clock=CLOCK)
     spe = -(-len(queries(kg, 'train')) // 64)
     res[f'{name}_step'] = dict(
         glidr_s=tg,
@@ -92,6 +99,21 @@ for name in ('neurallp-kinship', 'neurallp-umls'):
         chain_epoch_s=tc * spe,
         target='<= 3',
     )
+
+out = {}
+for name in ('neurallp-kinship', 'neurallp-umls'):
+    kg = load_kg(name)
+    for arm, c in (('glidr', cfg), ('chain', chain_only(cfg))):
+        fa, ma, q = step_fn(kg, c)
+        fw, mw, _ = step_fn(kg, c.replace(anchor_edges=False))
+        ma.eval()
+        mw.eval()
+        with torch.no_grad():
+            diff = (ma(q[:, :2]) - mw(q[:, :2])).abs().max().item()
+        ta, tw = interleaved(fa, fw, rounds=3 if QUICK else 5, clock=CLOCK)
+        out[f'{name}_{arm}'] = dict(anchor_s=ta, whole_s=tw, speedup=tw / ta,
+                                    max_abs_logscore_diff=diff)
+res['anchor_edges'] = out
 
 kg = load_kg('neurallp-umls')
 fd, md, q = step_fn(kg, cfg, 'dense')
@@ -105,7 +127,7 @@ for b, form in (('sparse', 'mixture'), ('pyg', 'fused')):
     md2.eval()
     with torch.no_grad():
         diff = (ms(q[:, :2]) - md2(q[:, :2])).abs().max().item()
-    td, ts = interleaved(fd2, fs, rounds=3 if QUICK else 5)
+    td, ts = interleaved(fd2, fs, rounds=3 if QUICK else 5, clock=CLOCK)
     out[f'{b}_{form}'] = dict(max_abs_logscore_diff=diff, dense_s=td, sparse_s=ts, ratio=ts / td)
 res['umls_sparse_vs_dense'] = out
 

@@ -1,7 +1,11 @@
-"""GLIDR on the paper's large graphs, on a CPU (issue 16's targets), now against the code before
-issue 16 in the same run: torch-geometric's `FusedExist` (`fused='pyg'`, which materialises
-`[edges × N]` temporaries) with glibc's default allocator (`reuse_memory=False`). Each arm runs in
-its own process (the allocator setting is process-wide), arms alternated.
+"""GLIDR on the paper's large graphs, on a CPU (issue 16's targets), against earlier code in the
+same run. Arms:
+- `now`: the defaults (chunked fused message, `reuse_memory`, `anchor_edges`);
+- `whole`: the same without `anchor_edges` (messages from and to the anchor over the whole graph);
+- `before`: the code before issue 16: torch-geometric's `FusedExist` (`fused='pyg'`, which
+  materialises `[edges × N]` temporaries) with glibc's default allocator (`reuse_memory=False`),
+  without `anchor_edges`.
+Each arm runs in its own process (the allocator setting is process-wide), arms alternated.
 
 1. Scoring FB15k-237 test queries with the library's ranking (`rank_queries`, 256 queries a batch,
    filtered ranks under three tie policies) with the paper-preset model: seconds a query (wall and
@@ -24,18 +28,19 @@ from _common import report
 
 CHILD = r'''
 import json, resource, sys, time
-what, ds, n, threads, fused, reuse, cap = sys.argv[1:8]
+what, ds, n, threads, fused, reuse, anchor, ckpt, cap = sys.argv[1:10]
 lim = int(float(cap) * 2**30)  # address-space cap: a step above it fails fast, not by OOM kill
 resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
 import torch
-n, threads, reuse = int(n), int(threads), reuse == '1'
+n, threads, reuse, anchor, ckpt = int(n), int(threads), reuse == '1', anchor == '1', ckpt == '1'
 torch.set_num_threads(threads)
 from klas_lfa_glidr.glidr.data import load_kg, queries, answers
 from klas_lfa_glidr.glidr.model import GLIDR, GLIDRConfig
 from klas_lfa_glidr.glidr.ranking import rank_queries
 from klas_lfa_glidr.glidr.training import GLIDRLoss, graphs_for
 kg = load_kg(ds)
-cfg = GLIDRConfig.paper(device='cpu', reuse_memory=reuse, bs=n)
+cfg = GLIDRConfig.paper(device='cpu', reuse_memory=reuse, bs=n, anchor_edges=anchor,
+                         checkpoint=ckpt)
 torch.manual_seed(0)
 m = GLIDR(cfg, kg.n_ent, kg.n_rel)
 m.graph, m.eval_graph = graphs_for(kg, cfg)
@@ -49,7 +54,8 @@ if what == 'score':
     rk = rank_queries(m, q, filt, kg.n_ent, bs=256)
     out = dict(wall_s_per_query=(time.perf_counter() - t) / n,
                cpu_s_per_query=(time.process_time() - c) / n,
-               checksum=float(rk['mean'].double().sum()))
+               checksum=float(rk['mean'].double().sum()),
+               mrr=float((1 / rk['mean'].double()).mean()), ranks=rk['mean'].tolist())
 else:
     m.train()
     q = queries(kg, 'train')[torch.randperm(len(queries(kg, 'train')))[:n]]
@@ -67,20 +73,29 @@ out['peak_rss_gb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 print(json.dumps(out))
 '''
 
-ARMS = dict(now=('chunked', True), before=('pyg', False))  # (fused, reuse_memory)
+# (fused, reuse_memory, anchor_edges, checkpoint)
+ARMS = dict(now=('chunked', True, True, False), whole=('chunked', True, False, False),
+            before=('pyg', False, False, False), now_ckpt=('chunked', True, True, True))
 
 
 def child(what, ds, n, threads, arm, cap_gb):
     "One arm in its own process; a failure (e.g. above the memory cap) is reported, not raised."
-    fused, reuse = ARMS[arm]
-    args = [what, ds, str(n), str(threads), fused, '1' if reuse else '0', str(cap_gb)]
+    fused, *flags = ARMS[arm]
+    args = [what, ds, str(n), str(threads), fused, *('1' if f else '0' for f in flags), str(cap_gb)]
     out = subprocess.run([sys.executable, '-c', CHILD, *args], capture_output=True, text=True)
     if out.returncode:
         err = (out.stderr.strip().splitlines() or ['?'])[-1]
         return dict(error=f'exit {out.returncode} (memory cap {cap_gb} GB): {err[-300:]}')
     res = json.loads(out.stdout.strip().splitlines()[-1])
-    print(what, arm, f't{threads}', res, flush=True)
+    print(what, arm, f't{threads}', {k: v for k, v in res.items() if k != 'ranks'}, flush=True)
     return res
+
+
+def equal_share(a, b):
+    "Share of queries ranked alike by two arms (None when either arm failed)."
+    if a is None or b is None:
+        return None
+    return sum(x == y for x, y in zip(a, b)) / len(a)
 
 
 def main():
@@ -94,16 +109,22 @@ def main():
     n_test = 40932 if a.dataset == 'conve-fb15k-237' else None
     score = {}
     for _ in range(a.rounds):
-        for arm, t in (('now', 1), ('before', 1), ('now', 2)):
+        for arm, t in (('now', 1), ('whole', 1), ('before', 1), ('now', 2)):
             score.setdefault(f'{arm}_t{t}', []).append(
                 child('score', a.dataset, a.queries, t, arm, a.cap_gb))
     ok = {k: [r for r in v if 'error' not in r] for k, v in score.items()}
     best = {k: min(v, key=lambda r: r['wall_s_per_query']) if v else score[k][0]
             for k, v in ok.items()}
-    same = len({r['checksum'] for v in ok.values() for r in v}) == 1
-    res = dict(dataset=a.dataset, queries=a.queries, score=best, identical_ranks=same,
-               speedup_t1=best['before_t1'].get('cpu_s_per_query', float('nan'))
-               / best['now_t1'].get('cpu_s_per_query', float('nan')))
+    ranks = {k: v.pop('ranks', None) for k, v in best.items()}
+    for v in score.values():
+        for r in v:
+            r.pop('ranks', None)
+    cpu = {k: v.get('cpu_s_per_query', float('nan')) for k, v in best.items()}
+    res = dict(dataset=a.dataset, queries=a.queries, score=best,
+               identical_ranks_whole_before=ranks['whole_t1'] == ranks['before_t1'],
+               equal_ranks_now_whole=equal_share(ranks['now_t1'], ranks['whole_t1']),
+               speedup_t1=cpu['before_t1'] / cpu['now_t1'],
+               speedup_t1_anchor_edges=cpu['whole_t1'] / cpu['now_t1'])
     if n_test:
         res['projected_all_test_min'] = {
             k: v['wall_s_per_query'] * n_test / 60 for k, v in best.items() if 'error' not in v}
