@@ -442,7 +442,7 @@ FAMILY = Family(
     claims=claims,
     claim_scope=dict(n_free_sweep=()),  # no claim reads the n_free_max sweep (E3)
     threads=2,  # CPU jobs pin 2 torch threads: the numbers do not depend on the machine
-    cpu_wall_s=505,  # klg-reproduce --preset cpu, 2026-11-29 (nbs/reproduce_cpu/claims.json)
+    cpu_wall_s=18710,  # its stages at 1 thread beside other jobs, 2026-12-07 (nbs/glidr_cpu/t1)
     check=check_inputs,  # every dataset read (and refused if bad) before anything trains
 )
 main = FAMILY.cli()  # the klg-glidr command
