@@ -391,13 +391,15 @@ class RuleExecutor:
             keep = torch.ones(self.n_ent)
             for rule in self.by_head.get(h, []):
                 found = self.derive(rule, a, a_var)
-                for e in found:
-                    if self.agg == 'count':
-                        out[i, e] += rule.conf * found[e]
-                    elif self.agg == 'max':
-                        out[i, e] = max(out[i, e], rule.conf)
-                    else:
-                        keep[e] *= 1 - rule.conf
+                if not found:
+                    continue
+                e = torch.tensor(list(found))  # each entity once: one update per rule, as a loop
+                if self.agg == 'count':
+                    out[i, e] += torch.tensor([rule.conf * found[x] for x in found])
+                elif self.agg == 'max':
+                    out[i, e] = out[i, e].clamp(min=rule.conf)
+                else:
+                    keep[e] *= 1 - rule.conf
             if self.agg == 'noisy_or':
                 out[i] = 1 - keep
             if self.fallback == 'prior':
