@@ -120,6 +120,8 @@ class RuleConfig(Options):
     w_min: float = 0.5  # rule extraction: minimum option weight
     # rule extraction: discrete bodies per slot (1 = argmax per pair, as spec §5)
     rule_beam: int = 1
+    # rule extraction: reduce each body to its core, the smallest equivalent body (`core`)
+    rule_core: bool = True
     # executor: noisy_or | max over firing rules' confidences, or count (sum of confidence ×
     # groundings)
     rule_agg: str = 'noisy_or'
