@@ -47,6 +47,7 @@ def guard_chains(
     kg: KG,  # the KG whose `split` decides, per head relation
     split: str = 'valid',  # the split that decides (never test)
     big: float = 1e4,  # logit magnitude that fixes off-chain pairs to ⊤
+    q: Tensor | None = None,  # [n, 3] queries of `split` that decide (None: all of them)
 ) -> tuple[GLIDR, list[str]]:  # (a copy of `graph`, the relations that took chain rules)
     """Per head relation, `chain`'s rules where they score a higher `split` MRR than `graph`'s,
     written into a copy of `graph` (chain bodies are inside its rule space)."""
@@ -54,8 +55,8 @@ def guard_chains(
         raise ValueError("guard_chains needs a graph model and its chain-only configuration of "
                          f"the same shape, not {tuple(graph.theta.shape)} and "
                          f"{tuple(chain.theta.shape)} (body={chain.cfg.body!r})")
-    mg = evaluate(graph, kg, split)['per_relation']
-    mc = evaluate(chain, kg, split)['per_relation']
+    mg = evaluate(graph, kg, split, q=q)['per_relation']
+    mc = evaluate(chain, kg, split, q=q)['per_relation']
     heads = [r for r in mg if mc[r]['mrr'] > mg[r]['mrr']]
     out = copy.deepcopy(graph)
     n_rel = graph.n_rel

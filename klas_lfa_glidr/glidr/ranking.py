@@ -75,10 +75,11 @@ def evaluate(
     bs: int = 256,  # queries per batch
     filt: dict | None = None,  # known answers to filter (default: every split)
     progress: bool = False,  # show a progress bar
+    q: Tensor | None = None,  # [n, 3] queries to rank instead of all of `split`'s
 ) -> dict:
     """Filtered ranking metrics (mean, pessimistic, optimistic ties) and per-relation MRR (mean
     ties)."""
-    q = queries(kg, split)
+    q = queries(kg, split) if q is None else q
     filt = filt if filt is not None else answers(kg)
     rk = rank_queries(score_fn, q, filt, kg.n_ent, bs, progress)
     res = {p: rank_metrics(r) for p, r in rk.items()} if len(q) else {}

@@ -17,13 +17,13 @@ from ..core.cli import Family, stage, check_stages, stage_path
 from ..core.data import pbar, save_torch
 from ..core.plotting import subplots, save_fig
 from .data import KG, load_kg, planted_kg, corrupt, PLANTED, kg_stats
-from .data import KG_DATASETS
+from .data import KG_DATASETS, queries
 from .model import GLIDRConfig, GLIDR, EMB_KINDS, EXPERIMENTS, NOISE_VARIANTS
 from .ranking import evaluate
 from .training import fit_glidr
 from .rules import extract_rules, RuleExecutor, canonical, crisp_model, shape_of
 from .baselines import chain_only, fit_embedding, guard_chains
-from .training import KeepBestCB
+from .training import KeepBestCB, valid_subset
 from .e2e import run_e2e
 from .report import ARMS, arms, plot_arms, plot_noise, plot_sweep, claims
 
@@ -126,7 +126,8 @@ def _fit_arm(kg: KG, cfg: GLIDRConfig, arm: str, progress: bool, ckpt: Path | No
         return m, info, None
     t0 = time.perf_counter()
     ch, _, _ = fit_chain(kg, cfg, sub('chain_guard'), progress)
-    guarded, heads = guard_chains(m, ch, kg)
+    q = valid_subset(queries(kg, 'valid'), cfg.replace(valid_queries=cfg.guard_queries))
+    guarded, heads = guard_chains(m, ch, kg, q=q)
     return guarded, info | dict(chain_heads=heads, guard_s=time.perf_counter() - t0), m
 
 # %% ../../nbs/35_glidr.run.ipynb #e2014b94
