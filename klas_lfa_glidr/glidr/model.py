@@ -40,6 +40,9 @@ class GLIDRModelConfig(Options):
     # drop the batch's query triples (both directions) from the training graph
     remove_query_edges: bool = True
     init_std: float = 0.1  # θ ~ N(0, init_std²)
+    # added to the initial logit of ⊤ on every pair: > 0 starts training nearer the empty body
+    # (each pair's ⊤ share at τ = 1 is e^b / (e^b + options - 1)); 0: no bias
+    top_init: float = 0.0
     tau_start: float = 1.0  # softmax temperature τ_W at the start (annealed linearly)
     # recompute each message in backward (activation memory O(B·K·E) per message; large graphs)
     checkpoint: bool = False
@@ -82,6 +85,10 @@ class GLIDRTrainConfig(Options):
     # final λ_S of a penalty on the mean non-⊤ mass of W (ramped from 0 like λ_H): sparse bodies
     # make message passing tight, so the extracted rules keep more of the model's score
     sparsity_reg: float = 0.0
+    # share of training before λ_S starts its ramp (0: from the first step): a body of several
+    # atoms pays off only once all of them are in place, and an early pull towards ⊤ can keep
+    # it from forming (planted three-atom chain at n_free_max 2)
+    sparsity_start: float = 0.0
     # run_arm: head: per head relation, the chain-only configuration's rules (trained beside
     # it, same seed) where they score a higher valid MRR (`guard_chains`), so GLIDR does not
     # fall below its own chains | none: the graph model alone
@@ -110,6 +117,7 @@ class GLIDRTrainConfig(Options):
     )
     _bounds = dict(
         tau_end=(1e-3, None), entropy_reg=(0, None), sparsity_reg=(0, None),
+        sparsity_start=(0, 1),
         lr=(0, 10), bs=(1, None), epochs=(0, None), steps_per_epoch=(0, None),
         max_steps_per_epoch=(0, None), valid_queries=(0, None), guard_queries=(0, None),
         max_mem_gb=(0, None),
@@ -532,6 +540,8 @@ class GLIDR(nn.Module):
         n_heads = n_rel if cfg.inverse_queries == 'tied' else 2 * n_rel
         shape = (n_heads, cfg.n_slots, len(self.pairs), self.n_opt)
         self.theta = nn.Parameter(torch.randn(*shape) * cfg.init_std)
+        with torch.no_grad():
+            self.theta[..., self.TOP] += cfg.top_init
         self.beta = nn.Parameter(torch.zeros(n_heads, cfg.n_slots))
         on_path = chain_pairs(cfg.n_vars) if cfg.body == 'chain' else self.pairs
         mask = option_mask(self.pairs, on_path, self.n_opt, cfg.body == 'graph', cfg.use_eq)

@@ -70,7 +70,7 @@ class GLIDRLoss:
 # %% ../../nbs/32b_glidr.training.ipynb #56b30626
 class AnnealCB(Callback):
     """Anneal the model's τ_W from `tau_start` to `tau_end` and ramp the loss's λ_H from 0 to
-    `entropy_reg` (and λ_S to `sparsity_reg`)."""
+    `entropy_reg` (and λ_S to `sparsity_reg`, from `sparsity_start` of training on)."""
 
     def __init__(
         self,
@@ -84,7 +84,8 @@ class AnnealCB(Callback):
             self.cfg.tau_start + (self.cfg.tau_end - self.cfg.tau_start) * pct
         )
         self.learn.loss_func.lam = self.cfg.entropy_reg * pct
-        self.learn.loss_func.lam_s = self.cfg.sparsity_reg * pct
+        s0 = self.cfg.sparsity_start
+        self.learn.loss_func.lam_s = self.cfg.sparsity_reg * max(0.0, pct - s0) / max(1e-9, 1 - s0)
 
 # %% ../../nbs/32b_glidr.training.ipynb #b132d757
 class KeepBestCB(Callback):
