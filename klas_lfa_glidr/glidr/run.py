@@ -6,12 +6,14 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.run.html.md"""
 
 # %% auto #0
 __all__ = ['FAMILY', 'main', 'get_kg', 'check_inputs', 'fit_chain', 'run_arm', 'planted_body', 'planted_jobs', 'run_planted',
-           'planted_seeds', 'summarise', 'run_sweep', 'run_noise', 'experiments_of', 'run_e2e_seeds', 'run']
+           'planted_seeds', 'summarise', 'run_sweep', 'run_noise', 'experiments_of', 'run_e2e_seeds', 'curve_dataset',
+           'run']
 
 # %% ../../nbs/35_glidr.run.ipynb #39dcda77
 import copy, json, math, shutil, time
 from pathlib import Path
 import torch
+from ..core.config import ConfigError
 from ..core.metrics import seed_ci
 from ..core.cli import Family, stage, check_stages, stage_path
 from ..core.data import pbar, save_torch
@@ -384,6 +386,20 @@ def run_e2e_seeds(
     per = [stage(out, f'E7_e2e_s{s}', lambda: one(s)) for s in cfg.seeds]
     return {k: [r[k] for r in per] for k in ('joint', 'frozen random')}
 
+# %% ../../nbs/35_glidr.run.ipynb #e6a93037
+def curve_dataset(
+    cfg: GLIDRConfig,  # experiments, noise_dataset and datasets
+) -> str:  # the dataset of E3 and E5 ('' when neither runs)
+    "The dataset of the n_free_max sweep (E3) and the noise curves (E5), when either runs."
+    ex = experiments_of(cfg)
+    if not ((cfg.n_free_sweep and 'E3' in ex) or (cfg.noise and 'E5' in ex)):
+        return ''
+    nd = cfg.noise_dataset or (cfg.datasets[0] if cfg.datasets else '')
+    if not nd:
+        raise ConfigError("E3 and E5 run on noise_dataset, or else on the first of datasets, and "
+                          "both are empty: set one, or leave E3 and E5 out of experiments")
+    return nd
+
 # %% ../../nbs/35_glidr.run.ipynb #8e576ea8
 def run(
     cfg: GLIDRConfig,  # the job config (presets small, cpu, paper)
@@ -395,6 +411,8 @@ def run(
     graph = lambda ds: kgs[ds] if ds in kgs else get_kg(ds, cfg)
     check_stages(out, cfg)  # `GLIDRConfig._stage_only` fields may change; others refuse
     ex = experiments_of(cfg)
+    nd = curve_dataset(cfg)
+    curves = bool(nd)
     E0 = {}
     if 'E0' in ex:  # one stage per seed
         E0 = planted_seeds([stage(out, f'E0_planted_s{s}', lambda: run_planted(cfg, s))
@@ -408,8 +426,7 @@ def run(
             runs = _arm_runs(cfg, ds, kg, arm, out)
             res['runs'].setdefault(ds, {})[arm] = runs
             res['summary'].setdefault(ds, {})[arm] = summarise(runs)
-    nd = cfg.noise_dataset or cfg.datasets[0]
-    done = _reusable(cfg, res, nd)
+    done = _reusable(cfg, res, nd) if curves else {}
     if cfg.n_free_sweep and 'E3' in ex:
         res['E3_sweep'] = run_sweep(graph(nd), cfg, done, out)
     if cfg.noise and 'E5' in ex:
@@ -422,9 +439,10 @@ def run(
 
 # %% ../../nbs/35_glidr.run.ipynb #69299782
 def _figures(res, out):
-    fig, _ = subplots()
-    plot_arms(res['summary'], fig.axes[0])
-    save_fig(fig, out / 'glidr_mrr', close=True)
+    if res['summary']:  # no datasets (E0 or E7 alone): no arms to plot
+        fig, _ = subplots()
+        plot_arms(res['summary'], fig.axes[0])
+        save_fig(fig, out / 'glidr_mrr', close=True)
     if 'E5_noise' in res:
         fig, (ax,) = subplots()
         plot_noise(res['E5_noise'], ax)
