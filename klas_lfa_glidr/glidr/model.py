@@ -59,7 +59,7 @@ class GLIDRModelConfig(Options):
     )
     _bounds = dict(
         n_free_max=(0, 6), n_slots=(1, 64), rounds=(0, 20), init_std=(0, None),
-        tau_start=(1e-3, None),
+        tau_start=(1e-3, None), top_init=(-20, 20),
     )
 
     @property
