@@ -280,15 +280,7 @@ def components(
     vars_: list,  # every variable of the body, X and Y included
 ) -> list[tuple[list, tuple]]:  # [(its variables, sorted; its atoms)], one per component
     "The connected components of a body: variables joined by atoms (X or Y alone is one)."
-    root = {x: x for x in vars_}
-
-    def find(x):
-        while root[x] != x:
-            x = root[x]
-        return x
-
-    for _, u, v in atoms:
-        root[find(u)] = find(v)
+    _, find = _union_find(set(vars_), {(u, v) for _, u, v in atoms})
     out = {}
     for x in vars_:
         out.setdefault(find(x), ([], []))[0].append(x)
