@@ -1,6 +1,7 @@
 """GLIDR on the paper's large graphs, on a CPU (issue 16's targets), against earlier code in the
 same run. Arms:
-- `now`: the defaults (chunked fused message, `reuse_memory`, `anchor_edges`);
+- `now`: the defaults (chunked fused message, `reuse_memory`, `anchor_edges`, `checkpoint='auto'`);
+- `now_ckpt`, `now_no_ckpt`: the same with `checkpoint` forced on, off (training step only);
 - `whole`: the same without `anchor_edges` (messages from and to the anchor over the whole graph);
 - `before`: the code before issue 16: torch-geometric's `FusedExist` (`fused='pyg'`, which
   materialises `[edges × N]` temporaries) with glibc's default allocator (`reuse_memory=False`),
@@ -17,12 +18,16 @@ Each arm runs in its own process (the allocator setting is process-wide), arms a
 
 Scores do not depend on the weights' values, so the model is a fresh one (seed 0).
 
-Run: KLG_DATA=../shared/data python bench/glidr_scale.py [--queries 256] [--rounds 1] [--one-thread]"""
+Run: KLG_DATA=../shared/data python bench/glidr_scale.py [--queries 256] [--rounds 1]
+[--one-thread] [--step-only]
+Every test query, the `now` arm at 2 threads only (the measured, not projected, target; about
+half an hour on 2 idle cores): `python bench/glidr_scale.py --queries 0 --no-step`"""
 
 import argparse
 import json
 import subprocess
 import sys
+import time
 
 from _common import report
 
@@ -32,14 +37,15 @@ what, ds, n, threads, fused, reuse, anchor, ckpt, cap = sys.argv[1:10]
 lim = int(float(cap) * 2**30)  # address-space cap: a step above it fails fast, not by OOM kill
 resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
 import torch
-n, threads, reuse, anchor, ckpt = int(n), int(threads), reuse == '1', anchor == '1', ckpt == '1'
+n, threads, reuse, anchor = int(n), int(threads), reuse == '1', anchor == '1'
+ckpt = {'1': True, '0': False}.get(ckpt, ckpt)  # or 'auto'
 torch.set_num_threads(threads)
 from klas_lfa_glidr.glidr.data import load_kg, queries, answers
 from klas_lfa_glidr.glidr.model import GLIDR, GLIDRConfig
 from klas_lfa_glidr.glidr.ranking import rank_queries
 from klas_lfa_glidr.glidr.training import GLIDRLoss, graphs_for
 kg = load_kg(ds)
-cfg = GLIDRConfig.paper(device='cpu', reuse_memory=reuse, bs=n, anchor_edges=anchor,
+cfg = GLIDRConfig.paper(device='cpu', reuse_memory=reuse, bs=n or 64, anchor_edges=anchor,
                          checkpoint=ckpt)
 torch.manual_seed(0)
 m = GLIDR(cfg, kg.n_ent, kg.n_rel)
@@ -48,7 +54,9 @@ m.graph.fused = m.eval_graph.fused = fused
 out = {}
 if what == 'score':
     m.eval()
-    q, filt = queries(kg, 'test')[:n], answers(kg)
+    q, filt = queries(kg, 'test'), answers(kg)
+    q = q[:n] if n else q
+    n = len(q)
     rank_queries(m, q[:8], filt, kg.n_ent)  # warm-up
     t, c = time.perf_counter(), time.process_time()
     rk = rank_queries(m, q, filt, kg.n_ent, bs=256)
@@ -73,15 +81,17 @@ out['peak_rss_gb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 print(json.dumps(out))
 '''
 
-# (fused, reuse_memory, anchor_edges, checkpoint)
-ARMS = dict(now=('chunked', True, True, False), whole=('chunked', True, False, False),
-            before=('pyg', False, False, False), now_ckpt=('chunked', True, True, True))
+# (fused, reuse_memory, anchor_edges, checkpoint); now: the defaults (checkpoint 'auto')
+ARMS = dict(now=('chunked', True, True, 'auto'), whole=('chunked', True, False, 'auto'),
+            before=('pyg', False, False, False), now_ckpt=('chunked', True, True, True),
+            now_no_ckpt=('chunked', True, True, False))
 
 
 def child(what, ds, n, threads, arm, cap_gb):
     "One arm in its own process; a failure (e.g. above the memory cap) is reported, not raised."
     fused, *flags = ARMS[arm]
-    args = [what, ds, str(n), str(threads), fused, *('1' if f else '0' for f in flags), str(cap_gb)]
+    flags = [f if isinstance(f, str) else '1' if f else '0' for f in flags]
+    args = [what, ds, str(n), str(threads), fused, *flags, str(cap_gb)]
     out = subprocess.run([sys.executable, '-c', CHILD, *args], capture_output=True, text=True)
     if out.returncode:
         err = (out.stderr.strip().splitlines() or ['?'])[-1]
@@ -98,17 +108,41 @@ def equal_share(a, b):
     return sum(x == y for x, y in zip(a, b)) / len(a)
 
 
+def full(a):
+    "Every test query with the defaults at 2 threads: measured wall time, not a projection."
+    t = time.perf_counter()
+    res = child('score', a.dataset, 0, 2, 'now', a.cap_gb)
+    wall = time.perf_counter() - t
+    if 'error' in res:
+        return report(f'glidr_scale-{a.dataset}-full', dict(dataset=a.dataset, **res))
+    ranks = res.pop('ranks')
+    out = dict(dataset=a.dataset, queries=len(ranks), arm_threads=2, arm='now',
+               scoring_min=res['wall_s_per_query'] * len(ranks) / 60,
+               process_min=wall / 60, target_min=45, **res)
+    report(f'glidr_scale-{a.dataset}-full', out)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--dataset', default='conve-fb15k-237')
-    p.add_argument('--queries', type=int, default=256, help='test queries scored per arm')
+    p.add_argument('--queries', type=int, default=256,
+                   help='test queries scored per arm; 0: all of them, `now` at 2 threads only')
     p.add_argument('--rounds', type=int, default=1, help='repeats of each arm (best kept)')
     p.add_argument('--no-step', action='store_true', help='leave the training step out')
+    p.add_argument('--step-only', action='store_true', help='the training step alone')
+    p.add_argument('--step-bs', type=int, default=64, help='queries of the training step')
     p.add_argument('--cap-gb', type=float, default=16, help='address-space cap of each arm')
     p.add_argument('--one-thread', action='store_true',
                    help='leave out the 2-thread arm (a busy machine: compare CPU times)')
     a = p.parse_args()
     n_test = 40932 if a.dataset == 'conve-fb15k-237' else None
+    if a.queries == 0:
+        return full(a)
+    if a.step_only:
+        arms = [arm for arm in ARMS if arm != 'before']  # before: over the cap (16 GB)
+        step = {arm: child('step', a.dataset, a.step_bs, 1, arm, a.cap_gb) for arm in arms}
+        name = f'glidr_scale-{a.dataset}-step' + ('' if a.step_bs == 64 else f'-b{a.step_bs}')
+        return report(name, dict(dataset=a.dataset, bs=a.step_bs, step=step))
     score = {}
     for _ in range(a.rounds):
         arms = (('now', 1), ('whole', 1), ('before', 1), ('now', 2))

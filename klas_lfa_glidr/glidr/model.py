@@ -6,9 +6,9 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.model.html.md"""
 
 # %% auto #0
 __all__ = ['EMB_KINDS', 'EXPERIMENTS', 'NOISE_VARIANTS', 'GLIDRModelConfig', 'GLIDRTrainConfig', 'RuleConfig', 'EmbeddingConfig',
-           'GLIDRExperiments', 'GLIDRConfig', 'var_names', 'pairs_of', 'chain_pairs', 'estimate_mem_gb', 'fused_form',
-           'option_mask', 'inverse_perm', 'log_message', 'anchor_log_message', 'log_message_at', 'slot_aggregate',
-           'conjoin', 'message_schedule', 'GLIDR', 'set_rule']
+           'GLIDRExperiments', 'GLIDRConfig', 'var_names', 'pairs_of', 'chain_pairs', 'message_gb', 'estimate_mem_gb',
+           'fused_form', 'option_mask', 'inverse_perm', 'log_message', 'anchor_log_message', 'log_message_at',
+           'slot_aggregate', 'conjoin', 'message_schedule', 'GLIDR', 'set_rule']
 
 # %% ../../nbs/32_glidr.model.ipynb #9dfd9cbe
 from dataclasses import dataclass
@@ -19,6 +19,12 @@ from ..core.config import Config, ConfigError, Options, SEED_RANGE
 from .layers import KGraph, exist, EPS, LARGE_GRAPH
 from .layers import ANCHOR_KINDS, exist_at, exist_from_anchor
 from ..core.learner import all_gather_rows
+
+# %% ../../nbs/32_glidr.model.ipynb #5550f7c4
+def _checkpoint_ok(v) -> bool:
+    "true | false | auto"
+    return v in (True, False, 'auto')
+
 
 # %% ../../nbs/32_glidr.model.ipynb #aed73f48
 @dataclass
@@ -44,8 +50,11 @@ class GLIDRModelConfig(Options):
     # (each pair's ⊤ share at τ = 1 is e^b / (e^b + options - 1)); 0: no bias
     top_init: float = 0.0
     tau_start: float = 1.0  # softmax temperature τ_W at the start (annealed linearly)
-    # recompute each message in backward (activation memory O(B·K·E) per message; large graphs)
-    checkpoint: bool = False
+    # recompute each message in backward (activation memory O(B·K·E) per message; large graphs):
+    # true | false | auto (on for a pass whose messages would keep more than `checkpoint_gb` of
+    # activations, `message_gb`)
+    checkpoint: bool | str = 'auto'
+    checkpoint_gb: float = 0.5  # the `checkpoint='auto'` threshold, GB a pass
     # compute only the messages that reach the readout, and a sender's repeated rows once
     # (exact; False = every message every round, the reference)
     prune_messages: bool = True
@@ -55,11 +64,12 @@ class GLIDRModelConfig(Options):
     _choices = dict(
         g=('noisy_or', 'clip', 'count_norm'), message_schedule=('extrinsic', 'full'),
         tnorm=('product', 'min'), message_form=('mixture', 'fused', 'auto'),
-        slot_agg=('noisy_or', 'sum'), inverse_queries=('tied', 'separate'), body=('graph', 'chain')
+        slot_agg=('noisy_or', 'sum'), inverse_queries=('tied', 'separate'), body=('graph', 'chain'),
+        checkpoint=_checkpoint_ok,
     )
     _bounds = dict(
         n_free_max=(0, 6), n_slots=(1, 64), rounds=(0, 20), init_std=(0, None),
-        tau_start=(1e-3, None), top_init=(-20, 20),
+        tau_start=(1e-3, None), top_init=(-20, 20), checkpoint_gb=(0, None),
     )
 
     @property
@@ -132,6 +142,12 @@ class RuleConfig(Options):
     w_min: float = 0.5  # rule extraction: minimum option weight
     # rule extraction: discrete bodies per slot (1 = argmax per pair, as spec §5)
     rule_beam: int = 1
+    # rule extraction, beam > 1: the options of each pair the beam may choose (its most probable
+    # ones), and the least weight such an option needs; a soft pair spreads its weight over many
+    # options, and a narrow choice drops the rules that carry it (Kinship: 0.81× of the model's
+    # MRR with 3 options of at least 0.1, 0.90× with 10 of at least 0.02)
+    rule_beam_options: int = 10
+    rule_beam_floor: float = 0.02
     # rule extraction: reduce each body to its core, the smallest equivalent body (`core`)
     rule_core: bool = True
     # executor: noisy_or | max over firing rules' confidences, or count (sum of confidence ×
@@ -143,7 +159,8 @@ class RuleConfig(Options):
     # executor: cap on enumerated groundings per query (truncations counted)
     max_groundings: int = 100000
     _choices = dict(rule_agg=('noisy_or', 'max', 'count'), rule_fallback=('none', 'prior'))
-    _bounds = dict(alpha_min=(0, 1), w_min=(0, 1), max_groundings=(1, None), rule_beam=(1, 256))
+    _bounds = dict(alpha_min=(0, 1), w_min=(0, 1), max_groundings=(1, None), rule_beam=(1, 256),
+                   rule_beam_options=(1, None), rule_beam_floor=(0, 1))
 
 # %% ../../nbs/32_glidr.model.ipynb #4f9bdc2a
 EMB_KINDS = ('distmult', 'complex', 'rotate')  # the embedding references (torch_geometric.nn.kge)
@@ -241,6 +258,10 @@ class GLIDRExperiments(Options):
     e2e_perception_lr: float = 1e-3
     e2e_per_digit: int = 100  # images of each digit in the end-to-end graph
     e2e_next: int = 3  # random `next` edges drawn per image
+    # re-extract and re-execute the rules of every finished rule-learner stage from its saved
+    # weights under this config's rule options (no training; E0 keeps no weights, so its
+    # stages rerun); a run-only switch: changed rule options are then accepted
+    rescore_rules: bool = False
     _choices = dict(noise_mode=('replace_tail', 'add'), experiments=_experiments_ok,
                     noise_variants=_noise_variants_ok,
                     noise_arms=_noise_arms_ok,
@@ -263,6 +284,7 @@ class GLIDRConfig(
     # these only add or drop stages: a rerun that changes them reuses the finished ones
     _stage_only = ('datasets', 'seeds', 'n_free_sweep', 'noise', 'e2e', 'noise_variants',
                    'experiments')
+    _run_only = Config._run_only + ('rescore_rules',)
 
     def validate(self):
         "The field checks, then: every noise arm is an arm the job trains."
@@ -338,6 +360,16 @@ def chain_pairs(
     return [tuple(sorted(p)) for p in zip(path, path[1:])]
 
 # %% ../../nbs/32_glidr.model.ipynb #14867839
+def message_gb(
+    n_rows: int,  # rows of a message, B·K
+    n_cols: int,  # columns of its widest tensor: E (fused), R⁺·E (mixture)
+    n_msg: int,  # messages in the pass
+) -> float:  # estimated GB the messages keep for backward
+    "Activation memory of a pass's messages: about three `[rows, cols]` float tensors each."
+    return 3 * 4 * n_rows * n_cols * n_msg / 1e9
+
+
+# %% ../../nbs/32_glidr.model.ipynb #ba1e02f8
 def estimate_mem_gb(
     cfg: GLIDRConfig,  # model and batch options
     n_ent: int,  # entity count E
@@ -345,12 +377,15 @@ def estimate_mem_gb(
     fused: bool = False,  # fused messages
     n_edges: int = 0,  # edges under R⁺ (the sparse fused transient)
 ) -> float:  # estimated GB of training activations per batch
-    "Estimated activation memory (GB) of one training batch."
+    """Estimated activation memory (GB) of one training batch, every message of every round
+    (an upper bound: pruning and `anchor_edges` compute fewer)."""
     n_msg, N = cfg.n_rounds * cfg.n_vars * (cfg.n_vars - 1), cfg.bs * cfg.n_slots
-    per = N * (max(n_edges, n_ent) if fused else 2 * n_rel * n_ent)
-    if cfg.checkpoint:
-        return 4 * (3 * n_msg * N * n_ent + 3 * per) / 1e9
-    return 3 * 4 * n_msg * per / 1e9
+    whole = message_gb(N, max(n_edges, n_ent) if fused else 2 * n_rel * n_ent, n_msg)
+    auto = cfg.checkpoint == 'auto' and whole > cfg.checkpoint_gb
+    if cfg.checkpoint is True or auto:  # inputs and outputs kept, one message's transient
+        return message_gb(N, n_ent, n_msg) + whole / n_msg
+    return whole
+
 
 # %% ../../nbs/32_glidr.model.ipynb #d8f6f372
 def fused_form(
@@ -632,6 +667,18 @@ class GLIDR(nn.Module):
         "`log_message_at` under this model's options."
         return log_message_at(g, a, log_mu, Wd, unary, self.cfg.g, self.fused)
 
+    def checkpointing(
+        self,
+        n_rows: int,  # rows of the pass's messages, B·K
+        n_msg: int,  # messages in the pass
+    ) -> bool:
+        "Whether a pass recomputes its messages in backward (`checkpoint`; auto: `message_gb`)."
+        c = self.cfg
+        if not torch.is_grad_enabled() or c.checkpoint is False:
+            return False
+        cols = self.n_ent if self.fused else (self.n_opt - 2) * self.n_ent
+        return c.checkpoint is True or message_gb(n_rows, cols, n_msg) > c.checkpoint_gb
+
     @property
     def anchored(self) -> bool:
         "Whether messages from and to the anchor variable use the anchor's edges alone."
@@ -652,8 +699,9 @@ class GLIDR(nn.Module):
         an = anchor.repeat_interleave(K)
         # the anchor variable's belief: 1 at the anchor, 0 elsewhere (its log, -1e4, underflows)
         one = None if self.anchored else W.new_full((N, E), -1e4).scatter(1, an[:, None], 0.0)
-        Wf, logm = W.reshape(N, P, O), {}
-        for edges in self.schedule(a_var):
+        Wf, logm, sched = W.reshape(N, P, O), {}, self.schedule(a_var)
+        ckpt = self.checkpointing(N, sum(map(len, sched)))
+        for edges in sched:
             new = {}
             for u, v, i in edges:
                 inc = [logm[(w, uu)] for (w, uu) in logm if uu == u and (w != v or full)]
@@ -668,7 +716,7 @@ class GLIDR(nn.Module):
                     fn, args = self.message, (g, log_mu, Wd, unary, rep)
                     if self.anchored and v == a_var:  # the receiver reads it at the anchor alone
                         fn, args = self.message_at, (g, an, log_mu, Wd, unary)
-                if c.checkpoint and torch.is_grad_enabled():
+                if ckpt:
                     new[(u, v)] = torch.utils.checkpoint.checkpoint(fn, *args, use_reentrant=False)
                 else:
                     new[(u, v)] = fn(*args)

@@ -173,10 +173,12 @@ def _drop_disconnected(atoms):
 
 # %% ../../nbs/33_glidr.rules.ipynb #f31c20f0
 def _slot_bodies(
-    Wk: Tensor, pairs: list, TOP: int, EQ: int, n_r2: int, beam: int, w_min: float
+    Wk: Tensor, pairs: list, TOP: int, EQ: int, n_r2: int, beam: int, w_min: float,
+    n_opt: int = 10, floor: float = 0.02
 ) -> list:
     """Discrete bodies of one slot: [(atoms, equalities, probability)]; beam 1 is the argmax rule
-    of spec §5."""
+    of spec §5. The beam chooses among each pair's `n_opt` most probable options of weight at
+    least `floor` (the most probable one where none has)."""
     if beam == 1:
         atoms, eqs, pr = [], [], 1.0
         for i, (u, v) in enumerate(pairs):
@@ -193,7 +195,8 @@ def _slot_bodies(
     combos = [([], 1.0)]
     for i in range(len(pairs)):
         ws, os_ = Wk[i].sort(descending=True)
-        cands = [(int(o), float(w)) for w, o in zip(ws[:3], os_[:3]) if w >= 0.1] or [
+        top = zip(ws[:n_opt], os_[:n_opt])
+        cands = [(int(o), float(w)) for w, o in top if w >= floor] or [
             (int(os_[0]), float(ws[0]))
         ]
         combos = sorted(
@@ -230,7 +233,8 @@ def extract_rules(
         if A[h, k] < alpha_min:
             continue
         for atoms, eqs, pr in _slot_bodies(
-            W[h, k], model.pairs, model.TOP, model.EQ, 2 * R, beam, w_min
+            W[h, k], model.pairs, model.TOP, model.EQ, 2 * R, beam, w_min,
+            opts.rule_beam_options, opts.rule_beam_floor,
         ):
             conf = float(A[h, k]) * pr
             if h >= R:
