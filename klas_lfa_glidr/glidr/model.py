@@ -284,7 +284,9 @@ class GLIDRConfig(
     # these only add or drop stages: a rerun that changes them reuses the finished ones
     _stage_only = ('datasets', 'seeds', 'n_free_sweep', 'noise', 'e2e', 'noise_variants',
                    'experiments')
-    _run_only = Config._run_only + ('rescore_rules',)
+    # run-only: `rescore_rules` is an action, and checkpointing recomputes the same messages
+    # (stages and checkpoints written with another setting stay valid)
+    _run_only = Config._run_only + ('rescore_rules', 'checkpoint', 'checkpoint_gb')
 
     def validate(self):
         "The field checks, then: every noise arm is an arm the job trains."
