@@ -72,7 +72,7 @@ def test_memory_refusal():
     from klas_lfa_glidr.core.config import ConfigError
 
     with pytest.raises(ConfigError, match=r'needs about [\d.]+ GB of activations'):
-        fit_glidr(planted_kg(n_ent=50), GLIDRConfig(n_free_max=6, max_mem_gb=1))
+        fit_glidr(planted_kg(n_ent=50), GLIDRConfig(n_free_max=6, checkpoint=False, max_mem_gb=1))
 
 
 def test_kg_mirror_stats():
