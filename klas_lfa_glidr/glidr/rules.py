@@ -6,14 +6,15 @@ Docs: https://klas-lfa-glidr.github.io/klas_lfa_glidr/glidr.rules.html.md"""
 
 # %% auto #0
 __all__ = ['canonical', 'shape_of', 'core', 'Rule', 'extract_rules', 'adjacency_sets', 'neighbours', 'components', 'join',
-           'derive_parts', 'derive', 'groundings', 'answer_prior', 'RuleExecutor', 'crisp_model']
+           'derive_parts', 'derive', 'groundings', 'answer_prior', 'RuleExecutor', 'rule_mrr', 'crisp_model']
 
 # %% ../../nbs/33_glidr.rules.ipynb #ebd0ba9b
 from dataclasses import dataclass
 import itertools, math
 import torch
 from torch import Tensor
-from .data import KG, with_inverse
+from .data import KG, with_inverse, queries
+from .ranking import evaluate
 from .model import GLIDR, RuleConfig, var_names
 
 # %% ../../nbs/33_glidr.rules.ipynb #3d524cf6
@@ -589,6 +590,27 @@ class RuleExecutor:
     def groundings(self, rule: Rule, a: int, b: int, limit: int = 10) -> list[dict]:
         "`groundings` of `rule` over this graph with X = a, Y = b."
         return groundings(self.adj, rule, a, b, self.n_ent, self.n_rel, limit)
+
+# %% ../../nbs/33_glidr.rules.ipynb #74e0e990
+def rule_mrr(
+    rules: list[Rule],  # rules, of one head or of several
+    kg: KG,  # its background graph executes them; its splits give the queries and the filter
+    splits: tuple = ('train', 'valid', 'test'),  # the splits whose triples are the queries
+    max_groundings: int = 100_000,  # executor cap on groundings per rule and query
+) -> list[float]:  # one MRR per rule, in order (NaN for a head without queries)
+    """Each rule's MRR alone on its head's queries, both directions (filtered, mean ties). No
+    fallback: the entities it derives tie, and so do those it does not (the answer prior would
+    rank them by how often they answer the head, a signal of its own)."""
+    ex = RuleExecutor(rules, kg.background(), kg.n_ent, kg.n_rel, 'max', max_groundings,
+                      'none', memo=True)
+    q = torch.cat([queries(kg, s) for s in splits])
+    base = q[:, 1] % kg.n_rel
+    out = []
+    for ru in rules:
+        ex.by_head = {ru.head: [ru]}  # this rule alone
+        qh = q[base == ru.head]
+        out.append(evaluate(ex, kg, q=qh)['mean']['mrr'] if len(qh) else math.nan)
+    return out
 
 # %% ../../nbs/33_glidr.rules.ipynb #61c6b9c9
 @torch.no_grad()

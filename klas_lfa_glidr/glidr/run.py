@@ -25,6 +25,7 @@ from .model import RuleConfig
 from .ranking import evaluate
 from .training import fit_glidr
 from .rules import extract_rules, RuleExecutor, canonical, crisp_model, shape_of
+from .rules import rule_mrr
 from .baselines import chain_only, fit_embedding, guard_chains
 from .training import KeepBestCB, valid_subset, graphs_for
 from .e2e import run_e2e
@@ -56,7 +57,7 @@ def _graph_share(rules) -> float:
     rules = list(rules)
     return sum(ru.shape in ('branch', 'cycle') for ru in rules) / max(1, len(rules))
 
-# %% ../../nbs/35_glidr.run.ipynb #bdca479d
+# %% ../../nbs/35_glidr.run.ipynb #d353f704
 RULE_FIELDS = tuple(f.name for f in dataclasses.fields(RuleConfig))  # what `rescore_rules` redoes
 
 
@@ -69,8 +70,22 @@ def rules_id(
     return hashlib.sha1(opts.encode()).hexdigest()[:12]
 
 
+# %% ../../nbs/35_glidr.run.ipynb #ce17a758
+def _carriers(rules: list, kg: KG, k: int, max_groundings: int) -> dict:
+    "Per head, the `k` bodies with the highest MRR alone (`rule_mrr`), then by confidence."
+    per = {}
+    for ru, s in zip(rules, rule_mrr(rules, kg, max_groundings=max_groundings)):
+        if not math.isnan(s):
+            per.setdefault(kg.relations[ru.head], []).append((-s, -ru.conf, ru))
+    best = lambda v: sorted(v, key=lambda x: x[:2])[:k]
+    return {h: [[[list(a) for a in ru.atoms], -s] for s, _, ru in best(v)] for h, v in per.items()}
+
 # %% ../../nbs/35_glidr.run.ipynb #e4c95a6b
-def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: int = 1) -> dict:
+def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: int = 1,
+                  carriers: int = 0) -> dict:
+    """The rules' MRR (exact execution; under the model's messages too for `beam` 1), counts and
+    shapes, and the most confident bodies per head; with `carriers`, also each head's bodies that
+    answer best alone (`rule_mrr`, ties by confidence), that many, with their MRR."""
     rules = extract_rules(m, cfg, beam=beam)
     ex = RuleExecutor(rules, kg.background(), kg.n_ent, kg.n_rel, 'count', cfg.max_groundings,
                       cfg.rule_fallback, memo=True)  # three passes, one set of joins
@@ -96,7 +111,7 @@ def _rules_report(m: GLIDR, kg: KG, cfg: GLIDRConfig, model_mrr: float, beam: in
         top_bodies={kg.relations[h]: [list(a) for a in ru.atoms] for h, ru in top.items()},
         bodies={h: bs[:10] for h, bs in ranked.items()},  # the 10 most confident per head
         rules_id=rules_id(cfg),  # the rule options it was made under
-    )
+    ) | (dict(carriers=_carriers(rules, kg, carriers, cfg.max_groundings)) if carriers else {})
 
 # %% ../../nbs/35_glidr.run.ipynb #f0b17314
 _CHAINS = {}  # chain-only models of the last KG: {config JSON: (kg, model, seconds to train)}
@@ -157,6 +172,7 @@ def run_arm(
     save: str | Path | None = None,  # file for the trained weights (None: not saved)
     test_kg: KG | None = None,  # the KG whose test split and filter score it (None: kg)
     ckpt: str | Path | None = None,  # checkpoint directory: a killed run resumes from it
+    carriers: int = 0,  # also list each head's rules that answer best alone, this many (E0)
 ) -> dict:
     """Train one arm on `kg` and return its test metrics (and rule metrics for the rule learners;
     for GLIDR under `chain_guard`, the heads that took chain rules and the graph model alone)."""
@@ -177,9 +193,12 @@ def run_arm(
     if graph is not None:  # the chain guard's input: GLIDR's graph model alone
         out['graph_only'] = evaluate(graph, test_kg or kg)['mean']
     if rules and arm not in EMB_KINDS:
-        out['rules'] = _rules_report(m, kg, cfg, res['mean']['mrr'])  # spec §5: argmax per pair
-        if cfg.rule_beam > 1:
-            out['rules_beam'] = _rules_report(m, kg, cfg, res['mean']['mrr'], cfg.rule_beam)
+        beam = cfg.rule_beam > 1
+        out['rules'] = _rules_report(m, kg, cfg, res['mean']['mrr'],  # spec §5: argmax per pair
+                                     carriers=0 if beam else carriers)
+        if beam:
+            out['rules_beam'] = _rules_report(m, kg, cfg, res['mean']['mrr'], cfg.rule_beam,
+                                              carriers)
     return out
 
 # %% ../../nbs/35_glidr.run.ipynb #9c81a9bf
@@ -194,10 +213,14 @@ def planted_body(
     )
 
 # %% ../../nbs/35_glidr.run.ipynb #8e4f9639
-def _planted_rank(g: dict, t: str, kg: KG, contains: bool = False) -> int | None:
+def _planted_rank(g: dict, t: str, kg: KG, contains: bool = False, by: str = 'carriers'
+                  ) -> int | None:
     """1-based rank of template `t`'s planted body among the beam rules of its target (None:
-    absent); with `contains`, of the first body that holds every planted atom (a specialisation)."""
-    bodies = [set(map(tuple, b)) for b in g['rules_beam']['bodies'].get(f't_{t}', [])]
+    absent): `by` carriers, among the bodies that answer the target best alone (`rule_mrr`); by
+    bodies, in order of confidence. With `contains`, of the first body that holds every planted
+    atom (a specialisation)."""
+    got = g['rules_beam'][by].get(f't_{t}', [])
+    bodies = [set(map(tuple, b[0] if by == 'carriers' else b)) for b in got]
     body = set(planted_body(t, kg))
     hit = [b >= body if contains else b == body for b in bodies]
     return hit.index(True) + 1 if True in hit else None
@@ -222,19 +245,22 @@ def run_planted(
     cfg: GLIDRConfig,  # the job config (planted_* fields)
     seed: int = 0,  # seed of the graphs and training
 ) -> dict:
-    """E0 for one seed: per `planted_jobs` entry, test MRR of GLIDR and chain-only, the planted
-    body's rank among GLIDR's beam rules for the target (and of the first body containing it),
-    whether it is within `planted_top_k`, and what the chain guard did."""
+    """E0 for one seed: per `planted_jobs` entry, test MRR of GLIDR and chain-only; the planted
+    body's rank among GLIDR's beam rules for the target by their MRR alone (`rule_mrr`: the rules
+    that carry the score) and by confidence (and of the first body containing it); whether it
+    is within `planted_top_k` by MRR alone; and what the chain guard did."""
     out = {}
     for key, t, n in planted_jobs(cfg):
         kg = planted_kg((t,), n_ent=cfg.planted_ent, seed=seed)
         c = cfg.replace(n_free_max=n, seed=seed, epochs=cfg.planted_epochs,
                         lr=cfg.planted_lr, rule_beam=cfg.planted_beam)
-        g, ch = run_arm(kg, c, 'glidr'), run_arm(kg, c, 'chain', rules=False)
+        g = run_arm(kg, c, 'glidr', carriers=10)
+        ch = run_arm(kg, c, 'chain', rules=False)
         rank = _planted_rank(g, t, kg)
         out[key] = dict(
             glidr=g['mean']['mrr'], chain=ch['mean']['mrr'], rank=rank,
-            rank_contains=_planted_rank(g, t, kg, contains=True),
+            rank_conf=_planted_rank(g, t, kg, by='bodies'),
+            rank_contains=_planted_rank(g, t, kg, contains=True, by='bodies'),
             top_rule=next((r for r in g['rules']['top_rules'] if r.startswith(f't_{t}')), ''),
             recovered=rank is not None and rank <= cfg.planted_top_k,
             shape=shape_of(planted_body(t, kg)), n_free_max=n,
@@ -447,7 +473,7 @@ def curve_dataset(
                           "both are empty: set one, or leave E3 and E5 out of experiments")
     return nd
 
-# %% ../../nbs/35_glidr.run.ipynb #1f3ced8d
+# %% ../../nbs/35_glidr.run.ipynb #b7a6f85f
 def _drop_stale_e0(out: Path, cfg: GLIDRConfig):
     "Delete each E0 stage whose rules were made under other rule options than `cfg`'s."
     for s in cfg.seeds:
