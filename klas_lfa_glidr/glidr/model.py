@@ -380,13 +380,16 @@ def estimate_mem_gb(
     n_edges: int = 0,  # edges under R⁺ (the sparse fused transient)
 ) -> float:  # estimated GB of training activations per batch
     """Estimated activation memory (GB) of one training batch, every message of every round
-    (an upper bound: pruning and `anchor_edges` compute fewer)."""
+    (an upper bound: pruning and `anchor_edges` compute fewer). Under `checkpoint='auto'` the
+    model decides per pass (one direction of the batch, `GLIDR.checkpointing`), so a batch above
+    `checkpoint_gb` may still hold passes that keep their messages: up to 2 × `checkpoint_gb`
+    between the two directions, counted on top of the checkpointed figure."""
     n_msg, N = cfg.n_rounds * cfg.n_vars * (cfg.n_vars - 1), cfg.bs * cfg.n_slots
     whole = message_gb(N, max(n_edges, n_ent) if fused else 2 * n_rel * n_ent, n_msg)
-    auto = cfg.checkpoint == 'auto' and whole > cfg.checkpoint_gb
-    if cfg.checkpoint is True or auto:  # inputs and outputs kept, one message's transient
-        return message_gb(N, n_ent, n_msg) + whole / n_msg
-    return whole
+    if cfg.checkpoint is False or (cfg.checkpoint == 'auto' and whole <= cfg.checkpoint_gb):
+        return whole
+    ck = message_gb(N, n_ent, n_msg) + whole / n_msg  # inputs, outputs, one message's transient
+    return ck if cfg.checkpoint is True else ck + min(whole, 2 * cfg.checkpoint_gb)
 
 
 # %% ../../nbs/32_glidr.model.ipynb #d8f6f372

@@ -591,7 +591,7 @@ class RuleExecutor:
         "`groundings` of `rule` over this graph with X = a, Y = b."
         return groundings(self.adj, rule, a, b, self.n_ent, self.n_rel, limit)
 
-# %% ../../nbs/33_glidr.rules.ipynb #74e0e990
+# %% ../../nbs/33_glidr.rules.ipynb #a47be5fd
 def rule_mrr(
     rules: list[Rule],  # rules, of one head or of several
     kg: KG,  # its background graph executes them; its splits give the queries and the filter

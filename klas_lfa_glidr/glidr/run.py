@@ -70,7 +70,7 @@ def rules_id(
     return hashlib.sha1(opts.encode()).hexdigest()[:12]
 
 
-# %% ../../nbs/35_glidr.run.ipynb #ce17a758
+# %% ../../nbs/35_glidr.run.ipynb #4c02dae3
 def _carriers(rules: list, kg: KG, k: int, max_groundings: int) -> dict:
     "Per head, the `k` bodies with the highest MRR alone (`rule_mrr`), then by confidence."
     per = {}
