@@ -247,7 +247,7 @@ def run_planted(
 ) -> dict:
     """E0 for one seed: per `planted_jobs` entry, test MRR of GLIDR and chain-only; the planted
     body's rank among GLIDR's beam rules for the target by their MRR alone (`rule_mrr`: the rules
-    that carry the score) and by confidence (and of the first body containing it); whether it
+    that carry the score, on valid and test) and by confidence (and of the first body containing it); whether it
     is within `planted_top_k` by MRR alone; and what the chain guard did."""
     out = {}
     for key, t, n in planted_jobs(cfg):
