@@ -246,9 +246,10 @@ def run_planted(
     seed: int = 0,  # seed of the graphs and training
 ) -> dict:
     """E0 for one seed: per `planted_jobs` entry, test MRR of GLIDR and chain-only; the planted
-    body's rank among GLIDR's beam rules for the target by their MRR alone (`rule_mrr`: the rules
-    that carry the score, on valid and test) and by confidence (and of the first body containing it); whether it
-    is within `planted_top_k` by MRR alone; and what the chain guard did."""
+    body's rank among GLIDR's beam rules for the target by their MRR alone (`rule_mrr`, on valid
+    and test: the rules that carry the score) and by confidence (and of the first body
+    containing it); whether it is within `planted_top_k` by MRR alone; and what the chain guard
+    did."""
     out = {}
     for key, t, n in planted_jobs(cfg):
         kg = planted_kg((t,), n_ent=cfg.planted_ent, seed=seed)
