@@ -34,7 +34,9 @@ def test_klg_glidr_small(tmp_path):
     V = m['E5_noise']['variants']  # both noise variants, scored on the clean KG
     assert set(V) == {'graph', 'labels'} and set(V['labels']['mrr']['glidr']) == {'0.0', '0.5'}
     assert set(m['E3_sweep']) == {'0', '1'}
-    assert {'joint', 'frozen random'} == set(m['E7_e2e']) and len(m['E7_e2e']['joint']) == 1
+    E7 = m['E7_e2e']  # the ceiling arm runs beside joint and frozen
+    assert {'joint', 'frozen random', 'oracle is0'} == set(E7) and len(E7['joint']) == 1
+    assert E7['oracle is0'][0]['auroc_best'] == 1.0  # its predicate 0 is the true label
     for f in ('glidr_mrr.png', 'glidr_noise.png', 'glidr_sweep.png', 'config.json'):
         assert (tmp_path / 'run' / f).exists(), f
     assert len(list((tmp_path / 'run' / 'stages').glob('*.json'))) >= 6

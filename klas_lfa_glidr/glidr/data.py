@@ -49,7 +49,8 @@ class KG:
     entities: list  # entity names; index = id
     relations: list  # base relation names; ids >= len(relations) are inverses
     splits: dict  # {'facts'|'train'|'valid'|'test': LongTensor [n, 3]}
-    # neurallp (background = facts ∪ train) | conve (background = train) | generated
+    # neurallp (background = facts ∪ train) | conve (background = train) | generated (as
+    # neurallp) | facts (background = facts: the training triples are queries only)
     layout: str = 'conve'
     # provenance (source, URL, counts) and counts from loading (unseen entities, dropped
     # triples, empty relations)
@@ -68,9 +69,11 @@ class KG:
         return self.splits.get(name, torch.zeros(0, 3, dtype=torch.long))
 
     def background(self) -> torch.Tensor:
-        "The graph models read: facts ∪ train (Neural-LP, generated) or train (ConvE)."
+        "The graph models read: facts ∪ train (Neural-LP, generated), train (ConvE) or facts."
         if self.layout == 'conve':
             return self.split('train')
+        if self.layout == 'facts':
+            return self.split('facts')
         return torch.cat([self.split('facts'), self.split('train')])
 
     def rel_name(self, r: int) -> str:

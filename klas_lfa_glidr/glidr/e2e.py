@@ -17,13 +17,40 @@ from .model import GLIDRConfig, GLIDR
 from .ranking import evaluate
 from .training import fit_glidr
 
+# %% ../../nbs/34a_glidr.e2e.ipynb #d4e4717b
+def _split_links(
+    links: list,  # [(a, b)] target links, sorted
+    split: str,  # head | triple (see `digits_kg`)
+    g: torch.Generator,  # the draw
+) -> tuple[list, list, list]:  # train, valid, test links: 70/15/15 of heads or of links
+    "Split the target links 70/15/15 at random: by head image (`head`) or link by link."
+    if split == 'triple':
+        perm = torch.randperm(len(links), generator=g).tolist()
+        links = [links[i] for i in perm]
+        n1, n2 = int(0.7 * len(links)), int(0.85 * len(links))
+        return links[:n1], links[n1:n2], links[n2:]
+    heads = sorted({a for a, _ in links})
+    heads = [heads[i] for i in torch.randperm(len(heads), generator=g).tolist()]
+    n1, n2 = int(0.7 * len(heads)), int(0.85 * len(heads))
+    part = {a: 0 if i < n1 else 1 if i < n2 else 2 for i, a in enumerate(heads)}
+    return tuple([l for l in links if part[l[0]] == k] for k in range(3))
+
+
 # %% ../../nbs/34a_glidr.e2e.ipynb #bbf15dd9
 def digits_kg(
     n_per_digit: int = 30,  # images of each digit (nodes)
     n_next: int = 2,  # random `next` edges drawn per image
     seed: int = 0,  # seed of the image draw, edges and split
+    # head: the 0-images are split 70/15/15 and each takes all its `t` links along, so a
+    # valid/test image was never seen in a training link | triple: links at random
+    split: str = 'head',
+    # also put the training `t` links in the graph the model reads (layout `generated`); off:
+    # layout `facts`, the graph is `next` alone
+    target_graph: bool = False,
 ) -> tuple[KG, torch.Tensor, torch.Tensor]:
     "The E7 graph: (KG with facts `next` and target `t`, images [E, 64], digit labels [E])."
+    if split not in ('head', 'triple'):
+        raise ValueError(f"split must be 'head' or 'triple', not {split!r}")
     from sklearn.datasets import load_digits
 
     d = load_digits()
@@ -53,14 +80,12 @@ def digits_kg(
     tgt = sorted(
         {(a, c) for a in range(E) if y[a] == 0 for b in succ.get(a, ()) for c in succ.get(b, ())}
     )
-    perm = torch.randperm(len(tgt), generator=g).tolist()
-    tgt = [tgt[i] for i in perm]
+    tr, va, te = _split_links(tgt, split, g)  # 70/15/15: hundreds of test queries
     T = lambda l, r: torch.tensor([(a, r, b) for a, b in l], dtype=torch.long).reshape(-1, 3)
-    n1, n2 = int(0.7 * len(tgt)), int(0.85 * len(tgt))  # 70/15/15: hundreds of test queries
     kg = KG(
         'digits-e2e', [str(i) for i in range(E)], ['next', 't'],
-        dict(facts=T(nxt, 0), train=T(tgt[:n1], 1), valid=T(tgt[n1:n2], 1), test=T(tgt[n2:], 1)),
-        'generated'
+        dict(facts=T(nxt, 0), train=T(tr, 1), valid=T(va, 1), test=T(te, 1)),
+        'generated' if target_graph else 'facts'
     )
     return kg, X, y
 
@@ -75,16 +100,20 @@ class PerceptionGLIDR(nn.Module):
         n_rel: int,  # base relation count R
         J: int = 10,  # unary predicates the MLP outputs
         frozen: bool = False,  # keep the random MLP fixed (the control)
+        # [E] values that replace predicate 0 (the oracle arm: the true label), or None
+        fixed: torch.Tensor | None = None,
     ):
         super().__init__()
         self.register_buffer('images', images)
+        self.register_buffer('fixed', fixed)
         self.mlp = nn.Sequential(nn.Linear(images.shape[1], 64), nn.ReLU(), nn.Linear(64, J))
         if frozen:
             self.mlp.requires_grad_(False)
         self.glidr = GLIDR(cfg.replace(self_loops=True), len(images), n_rel, n_unary=J)
 
     def predicates(self) -> torch.Tensor:
-        return torch.sigmoid(self.mlp(self.images)).T  # [J, E]
+        p = torch.sigmoid(self.mlp(self.images)).T  # [J, E]
+        return p if self.fixed is None else torch.cat([self.fixed[None].to(p), p[1:]])
 
     def forward(self, q):
         return self.glidr(q, unary=self.predicates())
@@ -136,15 +165,19 @@ def _two_rates(model: PerceptionGLIDR, perception_lr: float):
 def run_e2e(
     cfg: GLIDRConfig,  # the job's config: its e2e_* fields, seed and the model options
     frozen: bool = False,  # the control: a randomly initialised MLP that is never trained
+    # the ceiling: frozen, with predicate 0 replaced by the true label "digit = 0"
+    oracle: bool = False,
 ) -> dict:  # target MRR and H@10, the used predicate and its AUROC against "digit = 0"
     """E7: joint MLP + GLIDR training from link labels, through `fit_glidr` (two learning rates,
     the best valid epoch kept)."""
-    kg, X, y = digits_kg(cfg.e2e_per_digit, cfg.e2e_next, seed=cfg.seed)
+    kg, X, y = digits_kg(cfg.e2e_per_digit, cfg.e2e_next, cfg.seed, cfg.e2e_split,
+                         cfg.e2e_target_graph)
     c = cfg.replace(
         n_free_max=cfg.e2e_n_free_max, epochs=cfg.e2e_epochs, self_loops=True, lr=cfg.e2e_lr
     )
     set_seed(c.seed)
-    model = PerceptionGLIDR(c, X, kg.n_rel, frozen=frozen)
+    fixed = (y == 0).float() if oracle else None
+    model = PerceptionGLIDR(c, X, kg.n_rel, frozen=frozen or oracle, fixed=fixed)
     opt = _two_rates(model, cfg.e2e_perception_lr)
     model = fit_glidr(kg, c, model=model, progress=False, opt_func=opt).raw_model.eval()
     res = evaluate(model, kg)

@@ -258,6 +258,15 @@ class GLIDRExperiments(Options):
     e2e_perception_lr: float = 1e-3
     e2e_per_digit: int = 100  # images of each digit in the end-to-end graph
     e2e_next: int = 3  # random `next` edges drawn per image
+    # how the target links are split: head (each 0-image with all its links, so a test image
+    # was never in a training link) | triple (link by link, before December 2026)
+    e2e_split: str = 'head'
+    # also put the training target links in the graph the model reads (before December 2026:
+    # on; then a rule `t(X,W)` finds the 0-images without looking at them)
+    e2e_target_graph: bool = False
+    # also run the ceiling arm: the frozen MLP with its first predicate replaced by the true
+    # label "digit = 0" (the MRR that a perfect detector allows)
+    e2e_oracle: bool = True
     # re-extract and re-execute the rules of every finished rule-learner stage from its saved
     # weights under this config's rule options (no training; E0 keeps no weights, so its
     # stages rerun); a run-only switch: changed rule options are then accepted
@@ -265,7 +274,7 @@ class GLIDRExperiments(Options):
     _choices = dict(noise_mode=('replace_tail', 'add'), experiments=_experiments_ok,
                     noise_variants=_noise_variants_ok,
                     noise_arms=_noise_arms_ok,
-                    unseen=('keep', 'drop'))
+                    unseen=('keep', 'drop'), e2e_split=('head', 'triple'))
     _bounds = dict(
         noise=(0, 1), n_free_sweep=(0, 6), planted_ent=(10, None), planted_epochs=(0, None),
         planted_lr=(0, 10), planted_n_free_max=(0, 6), planted_beam=(2, 256),

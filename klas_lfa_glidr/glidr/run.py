@@ -451,14 +451,16 @@ def experiments_of(
 def run_e2e_seeds(
     cfg: GLIDRConfig,  # its e2e_* fields and seeds
     out: Path | None = None,  # job directory: each seed is a stage E7_e2e_s<seed>
-) -> dict:  # {'joint': [per seed], 'frozen random': [per seed]}
-    "E7 on every seed of the job: joint training and the frozen random control."
+) -> dict:  # {'joint' | 'frozen random' | 'oracle is0': [per seed]}
+    """E7 on every seed of the job: joint training, the frozen random control and (with
+    `e2e_oracle`) the ceiling, a frozen MLP whose first predicate is the true label."""
     def one(s):
         c = cfg.replace(seed=s)
-        return {'joint': run_e2e(c), 'frozen random': run_e2e(c, frozen=True)}
+        r = {'joint': run_e2e(c), 'frozen random': run_e2e(c, frozen=True)}
+        return r | ({'oracle is0': run_e2e(c, oracle=True)} if cfg.e2e_oracle else {})
 
     per = [stage(out, f'E7_e2e_s{s}', lambda: one(s)) for s in cfg.seeds]
-    return {k: [r[k] for r in per] for k in ('joint', 'frozen random')}
+    return {k: [r[k] for r in per] for k in per[0]} if per else {}
 
 # %% ../../nbs/35_glidr.run.ipynb #e6a93037
 def curve_dataset(
