@@ -17,7 +17,7 @@ from .model import GLIDRConfig, GLIDR
 from .ranking import evaluate
 from .training import fit_glidr
 
-# %% ../../nbs/34a_glidr.e2e.ipynb #d4e4717b
+# %% ../../nbs/34a_glidr.e2e.ipynb #1c2efd95
 def _split_links(
     links: list,  # [(a, b)] target links, sorted
     split: str,  # head | triple (see `digits_kg`)
